@@ -1,0 +1,105 @@
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import path from 'node:path';
+import { quotedIdentifier, quotedLiteral } from '../sql/quote.js';
+import { WarehouseLockedError, WarehouseStatementError } from '../errors.js';
+import type { Row, Statement, WarehouseEngine } from './types.js';
+
+/** Options for the embedded warehouse. */
+export interface DuckDbEngineOptions {
+  /** Database file, or ':memory:'. */
+  readonly path: string;
+  /** The lake folder that `loadParquet` prefixes are relative to. */
+  readonly lakeRoot: string;
+  /** DuckDB threads; defaults to DuckDB's own choice (all cores). */
+  readonly threads?: number;
+}
+
+/**
+ * Rewrites Redshift-style `:name` parameters to DuckDB's `$name`, leaving
+ * `::type` casts alone.
+ */
+export function toDuckDbParams(sql: string): string {
+  return sql.replace(/(?<![:\w]):([A-Za-z_]\w*)/g, (_m, name: string) => `$${name}`);
+}
+
+/** The warehouse engine on an embedded DuckDB database file. */
+export class DuckDbEngine implements WarehouseEngine {
+  public readonly dialect = 'duckdb' as const;
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+    private readonly lakeRoot: string,
+  ) {}
+
+  /** Opens (or creates) the database file; a file held by another process is a WarehouseLockedError. */
+  public static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    let instance: DuckDBInstance;
+    try {
+      const config: Record<string, string> = {};
+      if (options.threads !== undefined) config.threads = String(options.threads);
+      instance = await DuckDBInstance.create(options.path, config);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (/lock/i.test(message)) {
+        throw new WarehouseLockedError(
+          `the warehouse ${options.path} is in use by another process (DuckDB allows one process per file); wait for it to finish`,
+          { cause: error },
+        );
+      }
+      throw new WarehouseStatementError(`cannot open the warehouse ${options.path}: ${message}`, '', { cause: error });
+    }
+    const connection = await instance.connect();
+    // Timestamps are UTC everywhere (SPEC section 2); set here, ICU loads lazily.
+    await connection.run(`set TimeZone = 'UTC'`);
+    return new DuckDbEngine(instance, connection, options.lakeRoot);
+  }
+
+  public async transaction(statements: readonly Statement[]): Promise<void> {
+    await this.connection.run('begin transaction');
+    try {
+      for (const statement of statements) await this.execute(statement);
+      await this.connection.run('commit');
+    } catch (error) {
+      await this.connection.run('rollback');
+      throw error;
+    }
+  }
+
+  public loadParquet(table: string, columns: readonly string[], lakePrefix: string): Statement {
+    const list = columns.map(quotedIdentifier).join(', ');
+    const glob = path.join(this.lakeRoot, lakePrefix, '*.parquet');
+    return {
+      label: `load ${table}`,
+      sql: `insert into ${table} (${list}) select ${list} from read_parquet(${quotedLiteral(glob)}, union_by_name = true)`,
+    };
+  }
+
+  public async query(statement: Statement): Promise<Row[]> {
+    try {
+      const reader = await this.connection.runAndReadAll(toDuckDbParams(statement.sql), statement.params as never);
+      return reader.getRowObjectsJson() as Row[];
+    } catch (error) {
+      throw this.statementError(statement, error);
+    }
+  }
+
+  public async close(): Promise<void> {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async execute(statement: Statement): Promise<void> {
+    try {
+      await this.connection.run(toDuckDbParams(statement.sql), statement.params as never);
+    } catch (error) {
+      throw this.statementError(statement, error);
+    }
+  }
+
+  private statementError(statement: Statement, error: unknown): WarehouseStatementError {
+    const message = error instanceof Error ? error.message : String(error);
+    const where = statement.label ? ` (${statement.label})` : '';
+    return new WarehouseStatementError(`warehouse statement failed${where}: ${message}`, statement.sql, { cause: error });
+  }
+}

@@ -1,0 +1,346 @@
+import {
+  BatchExecuteStatementCommand,
+  CancelStatementCommand,
+  DescribeStatementCommand,
+  ExecuteStatementCommand,
+  GetStatementResultCommand,
+  RedshiftDataClient,
+  type ColumnMetadata,
+  type DescribeStatementResponse,
+  type Field,
+  type SqlParameter,
+} from '@aws-sdk/client-redshift-data';
+import { ConfigError, WarehouseStatementError, WarehouseThrottledError, WarehouseTimeoutError } from '../errors.js';
+import { quotedIdentifier, quotedLiteral } from '../sql/quote.js';
+import { parseRedshiftConfig, type RedshiftConfig, type RedshiftConfigInput } from './redshiftConfig.js';
+import type { ParamValue, Row, Statement, WarehouseEngine } from './types.js';
+
+/** Data API limits (Redshift Data API reference): statements per batch, bytes per statement. */
+const MAX_BATCH_STATEMENTS = 40;
+const MAX_STATEMENT_BYTES = 100 * 1024;
+
+/**
+ * Errors that mean "busy, try again", surfaced as WarehouseThrottledError so
+ * Step Functions can Retry on that one name. The SDK has already retried them
+ * with its own backoff by the time they reach us.
+ */
+const THROTTLING_ERRORS: ReadonlySet<string> = new Set([
+  'ThrottlingException',
+  'ActiveStatementsExceededException',
+  'ActiveSessionsExceededException',
+]);
+
+/** Errors where the Data API refused the request itself (bad SQL size, bad parameters): the statement is at fault. */
+const REJECTION_ERRORS: ReadonlySet<string> = new Set([
+  'ValidationException',
+  'ExecuteStatementException',
+  'BatchExecuteStatementException',
+]);
+
+/** `:name` parameter names as the pipeline writes them (and as DuckDB's `$name` rewrite expects). */
+const PARAM_NAME = /^[A-Za-z_]\w*$/;
+
+/**
+ * The only lake prefixes COPY may read. The S3 path cannot be a bound
+ * parameter in COPY, so it is spliced as a literal; this pattern (no quotes,
+ * no spaces, no `//`, a fixed layout ending in a batch id) is what makes that safe.
+ */
+const LAKE_PREFIX = /^(silver|quarantine)\/[a-z_]+\/batch_id=[0-9A-Za-z_.-]{1,64}$/;
+
+/** `table` or `schema.table`, lower-case, as the pipeline names its tables. */
+const TABLE_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
+
+/**
+ * The warehouse engine on Amazon Redshift (Serverless) through the Data API.
+ *
+ * Transactions: one `BatchExecuteStatement` per call. The Data API runs its
+ * `Sqls` serially as one transaction (rolled back as a whole on failure) and,
+ * in this SDK version and API, accepts one `Parameters` list bound for all of
+ * them, so parameters stay bound (never spliced) without holding a session.
+ * The price: one value per name across the batch, so two statements of one
+ * transaction that use the same name with different values are rejected
+ * before anything is sent (rename one). A session (`SessionKeepAliveSeconds`
+ * plus explicit `begin`/`commit` ExecuteStatements) would lift that, but would
+ * leave an open transaction behind if the Lambda died between calls, and cost
+ * one round trip and one poll loop per statement.
+ */
+export class RedshiftEngine implements WarehouseEngine {
+  public readonly dialect = 'redshift' as const;
+  private readonly config: RedshiftConfig;
+  private readonly client: RedshiftDataClient;
+  private readonly ownsClient: boolean;
+
+  /** Validates the configuration (ConfigError) and uses `client` if given, e.g. a mocked one. */
+  public constructor(config: RedshiftConfigInput, client?: RedshiftDataClient) {
+    this.config = parseRedshiftConfig(config);
+    this.client = client ?? new RedshiftDataClient(this.config.region ? { region: this.config.region } : {});
+    this.ownsClient = client === undefined;
+  }
+
+  public async transaction(statements: readonly Statement[]): Promise<void> {
+    if (statements.length === 0) return;
+    const all = statements.map((s) => s.sql).join(';\n');
+    if (statements.length > MAX_BATCH_STATEMENTS) {
+      throw new WarehouseStatementError(
+        `a transaction of ${statements.length} statements exceeds the Data API's ${MAX_BATCH_STATEMENTS} per BatchExecuteStatement; split the step`,
+        all,
+      );
+    }
+    statements.forEach(checkSize);
+    const parameters = batchParameters(statements);
+    const submitted = await this.call(all, () =>
+      this.client.send(
+        new BatchExecuteStatementCommand({
+          ...this.target(),
+          Sqls: statements.map((s) => s.sql),
+          ...(parameters.length > 0 ? { Parameters: parameters } : {}),
+          StatementName: statementName(statements),
+        }),
+      ),
+    );
+    await this.waitFor(requireId(submitted.Id, all), statements);
+  }
+
+  public loadParquet(table: string, columns: readonly string[], lakePrefix: string): Statement {
+    if (!TABLE_NAME.test(table)) throw new ConfigError(`loadParquet: table ${JSON.stringify(table)} is not a lower-case [schema.]table name`);
+    if (columns.length === 0) throw new ConfigError(`loadParquet: no columns given for ${table}`);
+    if (!LAKE_PREFIX.test(lakePrefix)) {
+      throw new ConfigError(
+        `loadParquet: lake prefix ${JSON.stringify(lakePrefix)} does not match (silver|quarantine)/<table>/batch_id=<BATCH>`,
+      );
+    }
+    const target = table.split('.').map(quotedIdentifier).join('.');
+    const list = columns.map(quotedIdentifier).join(', ');
+    // The trailing slash keeps batch_id=2024-01-0 from also loading batch_id=2024-01-01/.
+    const source = quotedLiteral(`s3://${this.config.lakeBucket}/${lakePrefix}/`);
+    return {
+      label: `load ${table}`,
+      sql: `copy ${target} (${list}) from ${source} iam_role ${quotedLiteral(this.config.copyRoleArn)} format as parquet`,
+    };
+  }
+
+  public async query(statement: Statement): Promise<Row[]> {
+    checkSize(statement);
+    const parameters = toSqlParameters(statement);
+    const submitted = await this.call(statement.sql, () =>
+      this.client.send(
+        new ExecuteStatementCommand({
+          ...this.target(),
+          Sql: statement.sql,
+          ...(parameters.length > 0 ? { Parameters: parameters } : {}),
+          StatementName: statementName([statement]),
+        }),
+      ),
+    );
+    const id = requireId(submitted.Id, statement.sql);
+    const finished = await this.waitFor(id, [statement]);
+    return finished.HasResultSet === false ? [] : this.readResult(id, statement);
+  }
+
+  /** Stateless API: only a client this engine created has sockets to release. */
+  public async close(): Promise<void> {
+    if (this.ownsClient) this.client.destroy();
+  }
+
+  private target(): { WorkgroupName: string; Database: string; SecretArn: string } {
+    return { WorkgroupName: this.config.workgroupName, Database: this.config.database, SecretArn: this.config.secretArn };
+  }
+
+  /** Polls DescribeStatement with exponential backoff until a final status or the deadline. */
+  private async waitFor(id: string, statements: readonly Statement[]): Promise<DescribeStatementResponse> {
+    const { initialDelayMs, maxDelayMs, backoffFactor, timeoutMs } = this.config.poll;
+    const deadline = Date.now() + timeoutMs;
+    let delay = initialDelayMs;
+    let last: string | undefined;
+    for (;;) {
+      await sleep(Math.min(delay, Math.max(0, deadline - Date.now())));
+      const described = await this.describe(id, statements);
+      last = described?.Status ?? last;
+      if (described?.Status === 'FINISHED') return described;
+      if (described?.Status === 'FAILED' || described?.Status === 'ABORTED') throw failure(described, statements);
+      if (Date.now() >= deadline) throw await this.timedOut(id, statements, last);
+      delay = Math.min(delay * backoffFactor, maxDelayMs);
+    }
+  }
+
+  /** A throttled poll is not a failed statement: it returns undefined and the loop polls again later. */
+  private async describe(id: string, statements: readonly Statement[]): Promise<DescribeStatementResponse | undefined> {
+    try {
+      return await this.client.send(new DescribeStatementCommand({ Id: id }));
+    } catch (error) {
+      if (isThrottling(error)) return undefined;
+      throw mapSdkError(error, joinedSql(statements));
+    }
+  }
+
+  /** Cancels best-effort (a cancelled batch rolls back) and says in the error whether the cancel went through. */
+  private async timedOut(id: string, statements: readonly Statement[], status: string | undefined): Promise<WarehouseTimeoutError> {
+    let cancelled: string;
+    try {
+      const response = await this.client.send(new CancelStatementCommand({ Id: id }));
+      cancelled = response.Status === false ? 'Redshift refused to cancel it' : 'it was cancelled';
+    } catch (error) {
+      cancelled = `cancelling it failed (${error instanceof Error ? error.message : String(error)})`;
+    }
+    const seconds = this.config.poll.timeoutMs / 1000;
+    return new WarehouseTimeoutError(
+      `warehouse statement ${id}${where(statements)} did not finish within ${seconds} s (last status ${status ?? 'unknown'}); ${cancelled}`,
+    );
+  }
+
+  /** Reads every page of the result (NextToken) into rows keyed by column name. */
+  private async readResult(id: string, statement: Statement): Promise<Row[]> {
+    const rows: Row[] = [];
+    let columns: readonly ColumnMetadata[] = [];
+    let nextToken: string | undefined;
+    do {
+      const token = nextToken;
+      const page = await this.call(statement.sql, () =>
+        this.client.send(new GetStatementResultCommand({ Id: id, ...(token ? { NextToken: token } : {}) })),
+      );
+      if (page.ColumnMetadata && page.ColumnMetadata.length > 0) columns = page.ColumnMetadata;
+      for (const record of page.Records ?? []) rows.push(toRow(columns, record));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return rows;
+  }
+
+  private async call<T>(sql: string, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw mapSdkError(error, sql);
+    }
+  }
+}
+
+/** The Data API binds strings only, and neither NULL nor '' (PLATFORM.md): refuse those here, naming the parameter. */
+export function toSqlParameters(statement: Statement): SqlParameter[] {
+  return Object.entries(statement.params ?? {}).map(([name, value]) => ({ name, value: parameterText(name, value, statement) }));
+}
+
+function parameterText(name: string, value: ParamValue | null | undefined, statement: Statement): string {
+  const reject = (why: string): never => {
+    throw new WarehouseStatementError(`parameter :${name}${where([statement])} ${why}`, statement.sql);
+  };
+  if (!PARAM_NAME.test(name)) reject('is not a valid parameter name (letters, digits and _, not starting with a digit)');
+  if (value === null || value === undefined) {
+    return reject('is NULL: the Redshift Data API cannot bind NULL; write the NULL case into the SQL instead');
+  }
+  if (typeof value === 'string') return value === '' ? reject("is '': the Redshift Data API cannot bind an empty string") : value;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : reject(`is ${value}, which has no SQL value`);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  return reject(`has unsupported type ${typeof value}`);
+}
+
+/** BatchExecuteStatement takes one Parameters list for all its statements: merge them, refusing conflicting values. */
+function batchParameters(statements: readonly Statement[]): SqlParameter[] {
+  const merged = new Map<string, { value: string; owner: Statement }>();
+  for (const statement of statements) {
+    for (const parameter of toSqlParameters(statement)) {
+      const name = parameter.name as string;
+      const value = parameter.value as string;
+      const seen = merged.get(name);
+      if (seen === undefined) merged.set(name, { value, owner: statement });
+      else if (seen.value !== value) {
+        throw new WarehouseStatementError(
+          `parameter :${name} has different values in${where([seen.owner])} and${where([statement])} of one transaction; ` +
+            'a Data API batch binds one value per name for all its statements: give one of them another name',
+          statement.sql,
+        );
+      }
+    }
+  }
+  return [...merged].map(([name, { value }]) => ({ name, value }));
+}
+
+function checkSize(statement: Statement): void {
+  const bytes = Buffer.byteLength(statement.sql, 'utf8');
+  if (bytes > MAX_STATEMENT_BYTES) {
+    throw new WarehouseStatementError(
+      `statement${where([statement])} is ${bytes} bytes; the Data API accepts at most ${MAX_STATEMENT_BYTES} per statement`,
+      statement.sql,
+    );
+  }
+}
+
+/** FAILED or ABORTED, naming the first failed sub-statement of a batch (its label, position and Redshift's message). */
+function failure(described: DescribeStatementResponse, statements: readonly Statement[]): WarehouseStatementError {
+  const verb = described.Status === 'ABORTED' ? 'aborted' : 'failed';
+  const subs = described.SubStatements ?? [];
+  const index = subs.findIndex((sub) => sub.Status === 'FAILED');
+  const failed = index >= 0 ? subs[index] : undefined;
+  const statement = index >= 0 ? statements[index] : statements.length === 1 ? statements[0] : undefined;
+  const position = index >= 0 && statements.length > 1 ? `statement ${index + 1} of ${statements.length}` : '';
+  const label = [statement?.label, position].filter(Boolean).join(', ');
+  const message = failed?.Error ?? described.Error ?? (verb === 'aborted' ? 'the statement was cancelled or aborted' : 'no message from Redshift');
+  const sql = statement?.sql ?? failed?.QueryString ?? joinedSql(statements);
+  return new WarehouseStatementError(`warehouse statement ${verb}${label ? ` (${label})` : ''}: ${message}`, sql);
+}
+
+function mapSdkError(error: unknown, sql: string): Error {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (isThrottling(error)) {
+    return new WarehouseThrottledError(`the warehouse is busy (${name || 'throttled'}): ${message}`, { cause: error });
+  }
+  if (REJECTION_ERRORS.has(name)) {
+    return new WarehouseStatementError(`the Data API rejected the statement (${name}): ${message}`, sql, { cause: error });
+  }
+  // Anything else (access denied, network, unknown workgroup) keeps its own AWS name for Catch/alerts.
+  return error instanceof Error ? error : new Error(message);
+}
+
+function isThrottling(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const retryable = (error as { $retryable?: { throttling?: boolean } }).$retryable;
+  return THROTTLING_ERRORS.has(error.name) || retryable?.throttling === true;
+}
+
+/**
+ * One Data API record as a Row. BIGINT (int8) comes back as a string, as
+ * DuckDB's JSON reader returns it, so callers see the same shapes on both
+ * engines; NUMERIC and timestamps already arrive as strings.
+ */
+function toRow(columns: readonly ColumnMetadata[], record: readonly Field[]): Row {
+  const row: Row = {};
+  record.forEach((field, i) => {
+    const column = columns[i];
+    row[column?.name ?? column?.label ?? `column_${i + 1}`] = fieldValue(field, column);
+  });
+  return row;
+}
+
+function fieldValue(field: Field, column: ColumnMetadata | undefined): Row[string] {
+  if (field.isNull === true) return null;
+  if (field.stringValue !== undefined) return field.stringValue;
+  if (field.longValue !== undefined) return /^(int8|bigint)$/i.test(column?.typeName ?? '') ? String(field.longValue) : field.longValue;
+  if (field.doubleValue !== undefined) return field.doubleValue;
+  if (field.booleanValue !== undefined) return field.booleanValue;
+  if (field.blobValue !== undefined) return Buffer.from(field.blobValue).toString('base64');
+  return null;
+}
+
+function requireId(id: string | undefined, sql: string): string {
+  if (!id) throw new WarehouseStatementError('the Data API accepted the statement but returned no statement id', sql);
+  return id;
+}
+
+/** Labels make the statement findable in the console's query history; the API caps the name at 500 characters. */
+function statementName(statements: readonly Statement[]): string {
+  const labels = statements.map((s) => s.label).filter(Boolean);
+  return `ecomdw: ${labels.length > 0 ? labels.join(', ') : `${statements.length} statement(s)`}`.slice(0, 500);
+}
+
+function where(statements: readonly Statement[]): string {
+  const labels = statements.map((s) => s.label).filter(Boolean);
+  return labels.length > 0 ? ` (${labels.join(', ')})` : '';
+}
+
+function joinedSql(statements: readonly Statement[]): string {
+  return statements.map((s) => s.sql).join(';\n');
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,97 @@
+/**
+ * Every failure the pipeline reports on purpose. Names are stable: Step
+ * Functions Retry/Catch match them (`ErrorEquals`), the CLI maps them to one
+ * line and an exit code.
+ */
+
+/** Base of every ecomdw error. */
+export class EcomdwError extends Error {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'EcomdwError';
+  }
+}
+
+/** A flag, environment variable or stack setting has a bad value. */
+export class ConfigError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The lake folder or bucket is missing, empty or laid out wrongly. */
+export class LakeError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LakeError';
+  }
+}
+
+/** A batch id that does not match `^[0-9A-Za-z_.-]{1,64}$`, or an unknown batch. */
+export class BatchError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'BatchError';
+  }
+}
+
+/** The warehouse is held by another process. */
+export class WarehouseLockedError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WarehouseLockedError';
+  }
+}
+
+/** A statement failed inside the warehouse; carries the statement. */
+export class WarehouseStatementError extends EcomdwError {
+  public readonly statement: string;
+  public constructor(message: string, statement: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WarehouseStatementError';
+    this.statement = statement;
+  }
+}
+
+/** The warehouse did not answer in time (Redshift Data API polling). */
+export class WarehouseTimeoutError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WarehouseTimeoutError';
+  }
+}
+
+/** The warehouse is busy or throttling: worth a retry. */
+export class WarehouseThrottledError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WarehouseThrottledError';
+  }
+}
+
+/** Normalization of one table could not run at all (not a bad row: those go to quarantine). */
+export class NormalizationError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'NormalizationError';
+  }
+}
+
+/** An error-severity data-quality test failed: the batch must not be marked done. */
+export class DataQualityError extends EcomdwError {
+  public readonly failedTests: readonly string[];
+  public constructor(message: string, failedTests: readonly string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DataQualityError';
+    this.failedTests = failedTests;
+  }
+}
+
+/** A SQL file is missing or uses a macro the dialect does not define. */
+export class SqlTemplateError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'SqlTemplateError';
+  }
+}

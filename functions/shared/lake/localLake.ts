@@ -1,0 +1,59 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isSourceTable, type SourceTable } from '../contract.js';
+import { LakeError } from '../errors.js';
+import type { Lake, RawFile } from './lake.js';
+import { batchPrefix, MANIFEST_FILE, parseBatchFolder } from './layout.js';
+import type { NormalizeManifest } from './manifest.js';
+
+/** The lake as a folder on disk. */
+export class LocalLake implements Lake {
+  public constructor(public readonly location: string) {}
+
+  /** Absolute path of a lake-relative path. */
+  public resolve(relativePath: string): string {
+    return path.join(this.location, relativePath);
+  }
+
+  public async listRawBatches(): Promise<Map<string, SourceTable[]>> {
+    const raw = this.resolve('raw');
+    if (!existsSync(this.location)) throw new LakeError(`lake folder not found: ${this.location}`);
+    if (!existsSync(raw)) throw new LakeError(`no raw/ folder in the lake ${this.location} (expected raw/<table>/batch_id=<id>/...)`);
+    const batches = new Map<string, SourceTable[]>();
+    for (const table of subfolders(raw)) {
+      if (!isSourceTable(table)) continue;
+      for (const folder of subfolders(path.join(raw, table))) {
+        const batchId = parseBatchFolder(folder);
+        if (batchId === null) continue;
+        if (readdirSync(path.join(raw, table, folder)).length === 0) continue;
+        const tables = batches.get(batchId) ?? [];
+        tables.push(table);
+        batches.set(batchId, tables);
+      }
+    }
+    return batches;
+  }
+
+  public async listRawFiles(table: SourceTable, batchId: string): Promise<RawFile[]> {
+    const prefix = batchPrefix('raw', table, batchId);
+    const folder = this.resolve(prefix);
+    if (!existsSync(folder)) return [];
+    return readdirSync(folder)
+      .filter((name) => !name.startsWith('.') && !name.startsWith('_') && statSync(path.join(folder, name)).isFile())
+      .sort()
+      .map((name) => ({ path: `${prefix}/${name}`, name }));
+  }
+
+  public async readManifest(table: SourceTable, batchId: string): Promise<NormalizeManifest | null> {
+    const file = this.resolve(`${batchPrefix('silver', table, batchId)}/${MANIFEST_FILE}`);
+    if (!existsSync(file)) return null;
+    return JSON.parse(readFileSync(file, 'utf8')) as NormalizeManifest;
+  }
+}
+
+function subfolders(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SqlTemplateError } from '../errors.js';
+import type { Statement } from '../engine/types.js';
+import type { SqlDialect } from './dialects.js';
+import { renderSql } from './render.js';
+
+/** The repository's sql/ folder (bundlers copy it next to the code under the same relative path). */
+export const SQL_ROOT = process.env.ECOMDW_SQL_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sql');
+
+const cache = new Map<string, string>();
+
+/** Reads a SQL file under sql/ (path relative to it, e.g. 'normalize/customers.sql'). */
+export function readSqlFile(relativePath: string): string {
+  const cached = cache.get(relativePath);
+  if (cached !== undefined) return cached;
+  try {
+    const text = readFileSync(path.join(SQL_ROOT, relativePath), 'utf8');
+    cache.set(relativePath, text);
+    return text;
+  } catch (error) {
+    throw new SqlTemplateError(`cannot read sql/${relativePath}`, { cause: error });
+  }
+}
+
+/** Splits a SQL script into statements on semicolons that end a line. */
+export function splitStatements(script: string): string[] {
+  return script
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.replace(/^(\s*--[^\n]*\n)+/g, '').trim())
+    .filter((s) => s.length > 0 && !/^(--[^\n]*\s*)*$/.test(s));
+}
+
+/** Reads, renders and splits a SQL file into labelled statements. */
+export function sqlStatements(
+  relativePath: string,
+  dialect: SqlDialect,
+  params?: Statement['params'],
+): Statement[] {
+  const rendered = renderSql(readSqlFile(relativePath), dialect, `sql/${relativePath}`);
+  return splitStatements(rendered).map((sql, i) => ({ sql, params: pickParams(sql, params), label: `${relativePath}#${i + 1}` }));
+}
+
+// The Data API rejects parameters that a statement does not use.
+function pickParams(sql: string, params: Statement['params']): Statement['params'] {
+  if (!params) return undefined;
+  const used = Object.entries(params).filter(([name]) => new RegExp(`(?<![:\\w]):${name}\\b`).test(sql));
+  return used.length > 0 ? Object.fromEntries(used) : undefined;
+}

@@ -1,0 +1,240 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { columnNames, requiredColumns, SILVER_LINEAGE_COLUMNS, type RawFormat, type SourceTable } from '../shared/contract.js';
+import { NormalizationError } from '../shared/errors.js';
+import type { RawFile } from '../shared/lake/lake.js';
+import { batchPrefix, MANIFEST_FILE } from '../shared/lake/layout.js';
+import type { LocalLake } from '../shared/lake/localLake.js';
+import type { FileReport, NormalizeManifest } from '../shared/lake/manifest.js';
+import { readSqlFile, SQL_ROOT } from '../shared/sql/files.js';
+import { quotedIdentifier as q, quotedLiteral as lit } from '../shared/sql/quote.js';
+import { renderSql } from '../shared/sql/render.js';
+
+/** Input of the NormalizeTable state (the Glue job's arguments in the cloud). */
+export interface NormalizeTableInput {
+  readonly table: SourceTable;
+  readonly batchId: string;
+}
+
+const FORMAT_BY_EXTENSION: Readonly<Record<string, RawFormat>> = {
+  '.csv': 'csv',
+  '.jsonl': 'jsonl',
+  '.ndjson': 'jsonl',
+  '.json': 'jsonl',
+  '.parquet': 'parquet',
+};
+
+/**
+ * raw → silver + quarantine for one table and batch, on an in-memory DuckDB
+ * (the local stand-in for the Glue job, running the same sql/normalize SQL).
+ * Re-running replaces that batch's silver and quarantine output.
+ */
+export async function normalizeTable(lake: LocalLake, input: NormalizeTableInput): Promise<NormalizeManifest> {
+  const { table, batchId } = input;
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const connection = await instance.connect();
+  await connection.run(`set TimeZone = 'UTC'`);
+  try {
+    await registerSynonyms(connection);
+    const files = await lake.listRawFiles(table, batchId);
+    const reports: FileReport[] = [];
+    const readable: { view: string; report: FileReport }[] = [];
+    for (const [index, file] of files.entries()) {
+      const view = `raw_file_${index}`;
+      const report = await readRawFile(connection, lake, table, file, view);
+      reports.push(report);
+      readable.push({ view, report });
+    }
+    await createRawRelation(connection, table, readable);
+    await connection.run(`create temp table normalized as ${renderSql(readSqlFile(`normalize/${table}.sql`), 'duckdb', `sql/normalize/${table}.sql`)}`);
+    const manifest = await writeOutputs(connection, lake, table, batchId, reports);
+    return manifest;
+  } catch (error) {
+    if (error instanceof NormalizationError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new NormalizationError(`normalizing ${table} batch ${batchId} failed: ${message}`, { cause: error });
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function registerSynonyms(connection: DuckDBConnection): Promise<void> {
+  const seed = path.join(SQL_ROOT, 'seeds', 'vocabulary_synonyms.csv');
+  await connection.run(`create temp table vocabulary_synonyms as select * from read_csv(${lit(seed)}, header = true, all_varchar = true)`);
+}
+
+// Reads one raw file into a temp table of strings with lower-case column
+// names; a file that cannot be read, or lacks a required column, becomes a
+// file-level rejection and is quarantined whole.
+async function readRawFile(
+  connection: DuckDBConnection,
+  lake: LocalLake,
+  table: SourceTable,
+  file: RawFile,
+  view: string,
+): Promise<FileReport> {
+  const format = FORMAT_BY_EXTENSION[path.extname(file.name).toLowerCase()] ?? 'unknown';
+  const base = { file: file.path, format, silverRows: 0, quarantinedRows: 0 } as const;
+  const absolute = lake.resolve(file.path);
+  if (format === 'unknown') {
+    return { ...base, readable: false, rawRows: 1, extraColumns: [], missingOptionalColumns: [], fileError: `unsupported file type '${path.extname(file.name)}' (expected .csv, .jsonl or .parquet)` };
+  }
+  try {
+    await connection.run(`create temp table ${view}_source as ${sourceQuery(format, absolute)}`);
+    const sourceColumns = await listSourceColumns(connection, format, `${view}_source`);
+    const byLower = new Map<string, string>();
+    for (const column of sourceColumns) {
+      const lower = column.trim().toLowerCase();
+      if (byLower.has(lower)) throw new Error(`column '${lower}' appears twice (names are case-insensitive)`);
+      byLower.set(lower, column);
+    }
+    const contractColumns = columnNames(table);
+    const extraColumns = [...byLower.keys()].filter((c) => !contractColumns.includes(c));
+    const missingRequired = requiredColumns(table).filter((c) => !byLower.has(c));
+    const missingOptionalColumns = contractColumns.filter((c) => !byLower.has(c) && !missingRequired.includes(c));
+    const selectList = contractColumns.map((c) => {
+      const source = byLower.get(c);
+      return source === undefined ? `cast(null as varchar) as ${q(c)}` : `${castToText(format, source)} as ${q(c)}`;
+    });
+    await connection.run(
+      `create temp table ${view} as select ${selectList.join(', ')}, ${lit(file.path)} as source_file, source_row from ${view}_source`,
+    );
+    await connection.run(`drop table ${view}_source`);
+    const counted = await connection.runAndReadAll(`select count(*)::integer as n from ${view}`);
+    const rawRows = Number(counted.getRowObjectsJson()[0]?.n ?? 0);
+    const fileError = missingRequired.length > 0 ? `missing required column(s): ${missingRequired.join(', ')}` : null;
+    return { ...base, readable: true, rawRows, extraColumns, missingOptionalColumns, fileError };
+  } catch (error) {
+    await connection.run(`drop table if exists ${view}_source`);
+    await connection.run(`drop table if exists ${view}`);
+    const message = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error')
+      .replace(/^[A-Za-z ]+Error: /, '')
+      .replaceAll(absolute, file.name)
+      .trim();
+    return { ...base, readable: false, rawRows: 1, extraColumns: [], missingOptionalColumns: [], fileError: `malformed ${format} file: ${message}` };
+  }
+}
+
+// JSON lines may differ in keys from line to line: their union is the file's columns.
+async function listSourceColumns(connection: DuckDBConnection, format: RawFormat, table: string): Promise<string[]> {
+  const sql =
+    format === 'jsonl'
+      ? `select distinct unnest(json_keys("__json")) as column_name from ${table} order by 1`
+      : `select column_name from (describe ${table}) where column_name <> 'source_row'`;
+  const reader = await connection.runAndReadAll(sql);
+  return reader.getRowObjectsJson().map((r) => String(r.column_name));
+}
+
+function sourceQuery(format: RawFormat, file: string): string {
+  switch (format) {
+    case 'csv':
+      return `select *, row_number() over () as source_row from read_csv(${lit(file)}, header = true, all_varchar = true, auto_detect = true, strict_mode = true, hive_partitioning = false)`;
+    case 'jsonl':
+      return `select json as "__json", row_number() over () as source_row from read_ndjson_objects(${lit(file)}, hive_partitioning = false)`;
+    case 'parquet':
+      return `select * exclude (file_row_number), file_row_number + 1 as source_row from read_parquet(${lit(file)}, file_row_number = true, hive_partitioning = false)`;
+  }
+}
+
+// JSON lines are read as whole objects so that every value, whatever its JSON
+// type, becomes the text a CSV would have carried.
+function castToText(format: RawFormat, column: string): string {
+  if (format === 'jsonl') return `"__json" ->> ${lit(column)}`;
+  return `cast(${q(column)} as varchar)`;
+}
+
+async function createRawRelation(
+  connection: DuckDBConnection,
+  table: SourceTable,
+  readable: { view: string; report: FileReport }[],
+): Promise<void> {
+  const columns = [...columnNames(table), 'source_file', 'source_row'].map(q).join(', ');
+  const parts = readable
+    .filter(({ report }) => report.fileError === null)
+    .map(({ view }) => `select ${columns} from ${view}`);
+  const empty = `select ${columnNames(table).map((c) => `cast(null as varchar) as ${q(c)}`).join(', ')}, cast(null as varchar) as source_file, cast(null as bigint) as source_row where false`;
+  await connection.run(`create temp view raw_${table} as ${[...parts, empty].join(' union all ')}`);
+}
+
+async function writeOutputs(
+  connection: DuckDBConnection,
+  lake: LocalLake,
+  table: SourceTable,
+  batchId: string,
+  reports: FileReport[],
+): Promise<NormalizeManifest> {
+  const silverDir = lake.resolve(batchPrefix('silver', table, batchId));
+  const quarantineDir = lake.resolve(batchPrefix('quarantine', table, batchId));
+  const stagingDir = `${silverDir}.tmp-${process.pid}`;
+  const stagingQuarantine = `${quarantineDir}.tmp-${process.pid}`;
+  mkdirSync(stagingDir, { recursive: true });
+  mkdirSync(stagingQuarantine, { recursive: true });
+
+  // Column order is the staging tables' order: Redshift COPY maps parquet by position.
+  const silverColumns = [...columnNames(table), ...SILVER_LINEAGE_COLUMNS].map(q).join(', ');
+  await connection.run(
+    `copy (select ${silverColumns} from normalized where reject_reason is null order by source_file, source_row) to ${lit(path.join(stagingDir, 'part-0.parquet'))} (format parquet)`,
+  );
+  await connection.run(`create temp table quarantined as ${quarantineQuery(table, reports)}`);
+  await connection.run(
+    `copy (select * from quarantined order by source_file, source_row) to ${lit(path.join(stagingQuarantine, 'part-0.parquet'))} (format parquet)`,
+  );
+
+  const counts = await connection.runAndReadAll(
+    `select
+        (select count(*) from normalized where reject_reason is null)::integer as silver,
+        (select count(*) from quarantined)::integer as quarantined`,
+  );
+  const perFile = await connection.runAndReadAll(
+    `select source_file, count(*) filter (where reject_reason is null)::integer as silver, count(*) filter (where reject_reason is not null)::integer as quarantined
+     from normalized group by source_file`,
+  );
+  const reasons = await connection.runAndReadAll(
+    `select reject_reason, count(*)::integer as n from quarantined group by reject_reason order by reject_reason`,
+  );
+  const fileCounts = new Map(perFile.getRowObjectsJson().map((r) => [String(r.source_file), r]));
+  const files = reports.map((report): FileReport => {
+    if (report.fileError !== null) return { ...report, silverRows: 0, quarantinedRows: report.rawRows };
+    const counted = fileCounts.get(report.file);
+    return { ...report, silverRows: Number(counted?.silver ?? 0), quarantinedRows: Number(counted?.quarantined ?? 0) };
+  });
+  const row = counts.getRowObjectsJson()[0] ?? {};
+  const manifest: NormalizeManifest = {
+    table,
+    batchId,
+    rawRows: files.reduce((sum, f) => sum + f.rawRows, 0),
+    silverRows: Number(row.silver ?? 0),
+    quarantinedRows: Number(row.quarantined ?? 0),
+    files,
+    rejectReasons: Object.fromEntries(reasons.getRowObjectsJson().map((r) => [String(r.reject_reason), Number(r.n)])),
+    normalizedAt: new Date().toISOString(),
+  };
+  writeFileSync(path.join(stagingDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+
+  // Swap the finished folders in, so a crash never leaves half an output behind.
+  rmSync(silverDir, { recursive: true, force: true });
+  rmSync(quarantineDir, { recursive: true, force: true });
+  renameSync(stagingDir, silverDir);
+  renameSync(stagingQuarantine, quarantineDir);
+  return manifest;
+}
+
+// Quarantine rows keep the raw strings, the reason, and where they came from;
+// whole-file rejections add their rows (missing column) or one record naming
+// the file (unreadable).
+function quarantineQuery(table: SourceTable, reports: FileReport[]): string {
+  const columns = columnNames(table);
+  const rowRejects = `select ${columns.map((c) => `${q(`raw_${c}`)} as ${q(c)}`).join(', ')}, reject_reason, source_file, source_row from normalized where reject_reason is not null`;
+  const fileRejects = reports.flatMap((report, index) => {
+    if (report.fileError === null) return [];
+    const reason = lit(report.fileError);
+    if (report.readable) {
+      return [`select ${columns.map(q).join(', ')}, ${reason} as reject_reason, source_file, source_row from raw_file_${index}`];
+    }
+    const nulls = columns.map((c) => `cast(null as varchar) as ${q(c)}`).join(', ');
+    return [`select ${nulls}, ${reason} as reject_reason, ${lit(report.file)} as source_file, cast(null as bigint) as source_row`];
+  });
+  return [rowRejects, ...fileRejects].join(' union all ');
+}
