@@ -134,7 +134,8 @@ export class RedshiftEngine implements WarehouseEngine {
     );
     const id = requireId(submitted.Id, statement.sql);
     const finished = await this.waitFor(id, [statement]);
-    return finished.HasResultSet === false ? [] : this.readResult(id, statement);
+    // GetStatementResult fails on a statement without a result set (DDL, DML), so ask only when there is one.
+    return finished.HasResultSet ? this.readResult(id, statement) : [];
   }
 
   /** Stateless API: only a client this engine created has sockets to release. */
@@ -268,14 +269,20 @@ function checkSize(statement: Statement): void {
 function failure(described: DescribeStatementResponse, statements: readonly Statement[]): WarehouseStatementError {
   const verb = described.Status === 'ABORTED' ? 'aborted' : 'failed';
   const subs = described.SubStatements ?? [];
-  const index = subs.findIndex((sub) => sub.Status === 'FAILED');
-  const failed = index >= 0 ? subs[index] : undefined;
+  const failed = subs.find((sub) => sub.Status === 'FAILED');
+  const index = failed ? subStatementIndex(failed.Id, subs.indexOf(failed), statements.length) : -1;
   const statement = index >= 0 ? statements[index] : statements.length === 1 ? statements[0] : undefined;
   const position = index >= 0 && statements.length > 1 ? `statement ${index + 1} of ${statements.length}` : '';
   const label = [statement?.label, position].filter(Boolean).join(', ');
   const message = failed?.Error ?? described.Error ?? (verb === 'aborted' ? 'the statement was cancelled or aborted' : 'no message from Redshift');
   const sql = statement?.sql ?? failed?.QueryString ?? joinedSql(statements);
   return new WarehouseStatementError(`warehouse statement ${verb}${label ? ` (${label})` : ''}: ${message}`, sql);
+}
+
+/** Sub-statement ids are `<batch id>:<n>`, n counting Sqls from 1; fall back to the array position. */
+function subStatementIndex(id: string | undefined, position: number, count: number): number {
+  const n = Number(id?.split(':').pop());
+  return Number.isInteger(n) && n >= 1 && n <= count ? n - 1 : position;
 }
 
 function mapSdkError(error: unknown, sql: string): Error {
