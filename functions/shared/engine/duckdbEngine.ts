@@ -25,6 +25,7 @@ export function toDuckDbParams(sql: string): string {
 /** The warehouse engine on an embedded DuckDB database file. */
 export class DuckDbEngine implements WarehouseEngine {
   public readonly dialect = 'duckdb' as const;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -56,6 +57,13 @@ export class DuckDbEngine implements WarehouseEngine {
   }
 
   public async transaction(statements: readonly Statement[]): Promise<void> {
+    // One connection, one transaction at a time: concurrent callers queue up.
+    const turn = this.queue.then(() => this.runTransaction(statements));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runTransaction(statements: readonly Statement[]): Promise<void> {
     await this.connection.run('begin transaction');
     try {
       for (const statement of statements) await this.execute(statement);
@@ -76,6 +84,12 @@ export class DuckDbEngine implements WarehouseEngine {
   }
 
   public async query(statement: Statement): Promise<Row[]> {
+    const turn = this.queue.then(() => this.runQuery(statement));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async runQuery(statement: Statement): Promise<Row[]> {
     try {
       const reader = await this.connection.runAndReadAll(toDuckDbParams(statement.sql), statement.params as never);
       return reader.getRowObjectsJson() as Row[];

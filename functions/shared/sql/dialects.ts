@@ -45,6 +45,8 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     diststyle_all: none,
     distkey: none,
     sortkey: none,
+    hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
+    string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
   },
   spark: {
     // The Glue job sets spark.sql.session.timeZone=UTC.
@@ -61,5 +63,7 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     diststyle_all: () => 'diststyle all',
     distkey: (col) => `distkey(${col})`,
     sortkey: (...cols) => `compound sortkey(${cols.join(', ')})`,
+    hours_between: (from, to) => `datediff(hour, ${from}, ${to})`,
+    string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,
   },
 };

@@ -1,0 +1,173 @@
+import './polyfills.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { PipelineConfig } from '../functions/shared/config.js';
+import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
+import { LocalLake } from '../functions/shared/lake/localLake.js';
+import type { BatchRef, StepContext } from '../functions/steps/context.js';
+import type { DiscoverBatchResult } from '../functions/steps/discoverBatch.js';
+import type { LoadStagingResult, TableLoad } from '../functions/steps/loadStaging.js';
+import { normalizeTable } from '../functions/steps/normalizeTable.js';
+import type { FailureAlert } from '../functions/steps/recordFailure.js';
+import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
+import type { SourceTable } from '../functions/shared/contract.js';
+import { recordLocalMetrics } from './localMetrics.js';
+
+/** The ASL both Step Functions and the local runner execute. */
+export const STATE_MACHINE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../statemachine/pipeline.asl.json');
+
+/** Progress of a run, as it happens. */
+export type PipelineEvent =
+  | { readonly type: 'step-started'; readonly step: string; readonly batchId: string | null; readonly table?: string }
+  | { readonly type: 'step-finished'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly result: unknown }
+  | { readonly type: 'step-failed'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly error: Error }
+  | { readonly type: 'alert'; readonly alert: FailureAlert };
+
+/** What one processed batch did. */
+export interface BatchSummary {
+  readonly batchId: string;
+  readonly runId: string;
+  readonly tables: TableLoad[];
+  readonly versionsCreated: number;
+  readonly factRowsUpserted: number;
+  readonly testsPassed: number;
+  readonly testsWarned: number;
+  readonly testsFailed: number;
+  readonly seconds: number;
+}
+
+export interface RunSummary {
+  readonly batches: BatchSummary[];
+  /** Why nothing (more) was processed, when the run ended normally. */
+  readonly note: string | null;
+  /** Set when the run failed: the alert that was raised. */
+  readonly failure: (FailureAlert & { readonly errorName: string }) | null;
+}
+
+export interface RunPipelineOptions {
+  readonly lakeDir: string;
+  readonly dbPath: string;
+  readonly config: PipelineConfig;
+  readonly batchId?: string;
+  readonly force?: boolean;
+  readonly onEvent?: (event: PipelineEvent) => void;
+  /** Replace a state's local handler (tests inject failures through this). */
+  readonly overrides?: Partial<Record<PipelineStepName | 'NormalizeTable', (payload: unknown) => Promise<unknown>>>;
+}
+
+/** Loads the pipeline's ASL. */
+export function loadStateMachineDefinition(): StateMachineDefinition {
+  return JSON.parse(readFileSync(STATE_MACHINE_FILE, 'utf8')) as StateMachineDefinition;
+}
+
+/**
+ * Runs statemachine/pipeline.asl.json locally with aws-local-stepfunctions:
+ * every Lambda task calls its step in-process, the Glue task the local
+ * normalizer, the SNS task the local alert sink.
+ */
+export async function runPipeline(options: RunPipelineOptions): Promise<RunSummary> {
+  const lake = new LocalLake(path.resolve(options.lakeDir));
+  await lake.listRawBatches(); // fails early, with a clear message, on a missing lake
+  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location });
+  const context: StepContext = { engine, lake, config: options.config };
+  const emit = options.onEvent ?? (() => undefined);
+  const batches: BatchSummary[] = [];
+  const loads = new Map<string, LoadStagingResult>();
+  const started = new Map<string, number>();
+  let current: BatchRef | null = null;
+  let note: string | null = null;
+  let alert: FailureAlert | null = null;
+
+  const timed = async <T>(step: string, table: string | undefined, work: () => Promise<T>): Promise<T> => {
+    const batchId = current?.batchId ?? null;
+    emit({ type: 'step-started', step, batchId, table });
+    const t0 = performance.now();
+    try {
+      const result = await work();
+      const ms = performance.now() - t0;
+      emit({ type: 'step-finished', step, batchId, table, ms, result });
+      if (current && step !== 'RecordFailure') await recordLocalMetrics(engine, current, step, ms, result);
+      return result;
+    } catch (error) {
+      emit({ type: 'step-failed', step, batchId, table, ms: performance.now() - t0, error: error as Error });
+      throw error;
+    }
+  };
+
+  // The lambda:invoke integration passes { FunctionName, Payload } and returns { Payload }.
+  const lambdaTask = (name: PipelineStepName) => async (input: { Payload: unknown }) => {
+    const payload = input.Payload;
+    const run = options.overrides?.[name] ?? ((p: unknown) => PIPELINE_STEPS[name](context, p));
+    const result = await timed(name, undefined, () => run(payload));
+    if (name === 'DiscoverBatch') {
+      const found = result as DiscoverBatchResult;
+      if (found.batchId && found.runId) {
+        current = { batchId: found.batchId, runId: found.runId, tables: found.tables };
+        started.set(found.runId, performance.now());
+      } else {
+        note = found.reason;
+      }
+    }
+    if (name === 'LoadStaging' && current) loads.set(current.runId, result as LoadStagingResult);
+    if (name === 'MarkBatchDone' && current) batches.push(summarize(current, payload as Record<string, number>));
+    if (name === 'RecordFailure') alert = result as FailureAlert;
+    return { Payload: result };
+  };
+
+  const summarize = (batch: BatchRef, figures: Record<string, number>): BatchSummary => ({
+    batchId: batch.batchId,
+    runId: batch.runId,
+    tables: loads.get(batch.runId)?.tables ?? [],
+    versionsCreated: Number(figures.versionsCreated ?? 0),
+    factRowsUpserted: Number(figures.factRowsUpserted ?? 0),
+    testsPassed: Number(figures.testsPassed ?? 0),
+    testsWarned: Number(figures.testsWarned ?? 0),
+    testsFailed: Number(figures.testsFailed ?? 0),
+    seconds: (performance.now() - (started.get(batch.runId) ?? performance.now())) / 1000,
+  });
+
+  const handlers: Record<string, (input: never) => Promise<unknown>> = Object.fromEntries(
+    PIPELINE_STEP_NAMES.map((name) => [name, lambdaTask(name)]),
+  );
+  handlers.NormalizeTable = async (input: { JobName: string; Arguments: Record<string, string> }) => {
+    const table = input.Arguments['--table'] as SourceTable;
+    const batchId = input.Arguments['--batch_id'] ?? '';
+    const run = options.overrides?.NormalizeTable ?? (() => normalizeTable(lake, { table, batchId }));
+    await timed('NormalizeTable', table, () => run(input));
+    return { Arguments: input.Arguments, JobRunState: 'SUCCEEDED' };
+  };
+  handlers.PublishAlert = async () => {
+    if (alert) emit({ type: 'alert', alert });
+    return { MessageId: 'local' };
+  };
+
+  const machine = new StateMachine(loadStateMachineDefinition(), { validationOptions: { checkArn: true, checkPaths: true } });
+  const request: Record<string, string | boolean> =
+    options.batchId === undefined ? {} : { batchId: options.batchId, force: options.force === true };
+  const execution = machine.run(
+    { request },
+    {
+      overrides: {
+        taskResourceLocalHandlers: handlers as never,
+        retryIntervalOverrides: Object.fromEntries([...PIPELINE_STEP_NAMES, 'NormalizeTable', 'PublishAlert'].map((n) => [n, 0])),
+      },
+    },
+  );
+  try {
+    await execution.result;
+    return { batches, note, failure: null };
+  } catch (error) {
+    if (!(error instanceof ExecutionError)) throw error;
+    const failure = alert as FailureAlert | null;
+    const errorName = failure?.message.split(':')[0] ?? 'PipelineFailed';
+    return {
+      batches,
+      note,
+      failure: failure ? { ...failure, errorName } : { subject: 'pipeline failed', message: error.message, errorName },
+    };
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,25 @@
+import type { PipelineConfig } from '../shared/config.js';
+import type { WarehouseEngine } from '../shared/engine/types.js';
+import type { Lake } from '../shared/lake/lake.js';
+
+/** What every step is given: the same in Lambda and in the local runner. */
+export interface StepContext {
+  readonly engine: WarehouseEngine;
+  readonly lake: Lake;
+  readonly config: PipelineConfig;
+}
+
+/** The batch a run is working on; passed from state to state. */
+export interface BatchRef {
+  readonly batchId: string;
+  readonly runId: string;
+  readonly tables: readonly string[];
+}
+
+/** One figure a step produced, recorded in audit.metrics and emitted as a CloudWatch metric. */
+export interface StepMetric {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: 'Count' | 'Milliseconds';
+  readonly table?: string;
+}

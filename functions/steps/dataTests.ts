@@ -1,0 +1,58 @@
+import { SOURCE_TABLES } from '../shared/contract.js';
+import type { PipelineConfig } from '../shared/config.js';
+
+export type Severity = 'error' | 'warn';
+
+/** One data-quality test: a query under sql/tests/ returning one `failure_key` per failing row. */
+export interface DataTest {
+  readonly name: string;
+  readonly model: string;
+  readonly severity: Severity;
+  readonly file: string;
+  readonly params?: Readonly<Record<string, string | number>>;
+}
+
+const test = (model: string, name: string, severity: Severity, file = `${model}_${name}.sql`): DataTest => ({
+  name: `${model}.${name}`,
+  model,
+  severity,
+  file: `tests/${file}`,
+});
+
+/** The built-in suite (SPEC section 5); freshness tests follow the configured thresholds. */
+export function dataTests(config: PipelineConfig): DataTest[] {
+  const suite: DataTest[] = [
+    test('dim_customers', 'unique_sk', 'error'),
+    test('dim_customers', 'not_null', 'error'),
+    test('dim_customers', 'scd2_tiling', 'error'),
+    test('dim_customers', 'accepted_segments', 'warn'),
+    test('dim_products', 'unique_sk', 'error'),
+    test('dim_products', 'not_null', 'error'),
+    test('dim_products', 'scd2_tiling', 'error'),
+    test('dim_payment_methods', 'accepted_values', 'warn'),
+    test('dim_shipment_status', 'accepted_values', 'warn'),
+    test('fact_order_items', 'unique', 'error'),
+    test('fact_order_items', 'relationships', 'error'),
+    test('fact_order_items', 'point_in_time', 'error'),
+    test('fact_order_items', 'accepted_order_status', 'warn'),
+    test('fact_payments', 'unique', 'error'),
+    test('fact_payments', 'relationships', 'error'),
+    test('fact_payments', 'point_in_time', 'error'),
+    test('fact_order_items', 'reconciliation_item_revenue', 'error', 'reconciliation_item_revenue.sql'),
+    test('fact_payments', 'reconciliation_payments', 'error', 'reconciliation_payments.sql'),
+    test('audit', 'conservation', 'error', 'reconciliation_conservation.sql'),
+    test('history', 'waiting_rows', 'warn', 'waiting_rows.sql'),
+    test('history', 'conflicting_rows', 'warn', 'conflicting_rows.sql'),
+  ];
+  for (const table of SOURCE_TABLES) {
+    const { warnAfterHours, errorAfterHours } = config.freshness[table];
+    for (const [severity, hours] of [['warn', warnAfterHours], ['error', errorAfterHours]] as const) {
+      if (hours === null) continue;
+      suite.push({
+        ...test(table, `freshness_${severity}`, severity, 'source_freshness.sql'),
+        params: { table_name: table, threshold_hours: hours },
+      });
+    }
+  }
+  return suite;
+}

@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { BatchError, LakeError } from '../shared/errors.js';
+import { assertBatchId, BATCH_ID_PATTERN } from '../shared/lake/layout.js';
+import { bootstrapWarehouse } from './bootstrap.js';
+import type { StepContext } from './context.js';
+
+/** The execution's request: nothing (next pending batch) or one batch, maybe forced. */
+export interface DiscoverBatchInput {
+  readonly request?: { readonly batchId?: string; readonly force?: boolean };
+}
+
+/** The batch to process, or `batchId: null` with the reason there is none. */
+export interface DiscoverBatchResult {
+  readonly batchId: string | null;
+  readonly runId: string | null;
+  readonly tables: string[];
+  readonly pendingAfter: number;
+  readonly reason: string | null;
+}
+
+/**
+ * Step 1: makes sure the warehouse exists, then picks the next pending batch
+ * (lowest id not done) or the requested one, and marks it running in the ledger.
+ */
+export async function discoverBatch(context: StepContext, input: DiscoverBatchInput): Promise<DiscoverBatchResult> {
+  const { engine, lake } = context;
+  await bootstrapWarehouse(engine);
+  const batches = await lake.listRawBatches();
+  for (const batchId of batches.keys()) {
+    if (!BATCH_ID_PATTERN.test(batchId)) {
+      throw new BatchError(`invalid batch folder 'batch_id=${batchId}' in ${lake.location}/raw: a batch id must match ${BATCH_ID_PATTERN.source}`);
+    }
+  }
+  if (batches.size === 0) throw new LakeError(`no batches in ${lake.location}/raw (expected raw/<table>/batch_id=<id>/<file>)`);
+  const done = new Set(
+    (await engine.query({ sql: `select batch_id from audit.batches where status = 'done'` })).map((r) => String(r.batch_id)),
+  );
+  const pending = [...batches.keys()].filter((id) => !done.has(id)).sort();
+  const requested = input.request?.batchId;
+  let batchId: string | undefined;
+  if (requested !== undefined) {
+    assertBatchId(requested);
+    if (!batches.has(requested)) throw new BatchError(`batch '${requested}' not found in ${lake.location}/raw`);
+    if (done.has(requested) && input.request?.force !== true) {
+      return none(`batch ${requested} is already done (use --force to run it again)`, pending.length);
+    }
+    batchId = requested;
+  } else {
+    batchId = pending[0];
+  }
+  if (batchId === undefined) return none('every batch is done', 0);
+
+  const runId = `${batchId}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  await engine.transaction([
+    {
+      label: 'ledger: mark running',
+      sql: `delete from audit.batches where batch_id = :batch_id`,
+      params: { batch_id: batchId },
+    },
+    {
+      label: 'ledger: mark running',
+      sql: `insert into audit.batches (batch_id, status, run_id, attempts, started_at)
+            values (:batch_id, 'running', :run_id, :attempts, current_timestamp)`,
+      params: { batch_id: batchId, run_id: runId, attempts: (await previousAttempts(context, batchId)) + 1 },
+    },
+  ]);
+  return {
+    batchId,
+    runId,
+    tables: [...(batches.get(batchId) ?? [])].sort(),
+    pendingAfter: pending.filter((id) => id !== batchId).length,
+    reason: null,
+  };
+}
+
+async function previousAttempts(context: StepContext, batchId: string): Promise<number> {
+  const rows = await context.engine.query({
+    sql: `select max(attempts) as attempts from audit.batches where batch_id = :batch_id`,
+    params: { batch_id: batchId },
+  });
+  return Number(rows[0]?.attempts ?? 0);
+}
+
+function none(reason: string, pendingAfter: number): DiscoverBatchResult {
+  return { batchId: null, runId: null, tables: [], pendingAfter, reason };
+}

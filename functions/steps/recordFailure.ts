@@ -1,0 +1,70 @@
+import type { StepContext } from './context.js';
+
+/** The error Step Functions caught (`Error` = the error's name, `Cause` = its message or JSON). */
+export interface CaughtError {
+  readonly Error?: string;
+  readonly Cause?: string;
+}
+
+/** The whole state at the Catch: the batch may not be known yet (discovery failed). */
+export interface RecordFailureInput {
+  readonly batch?: { readonly batchId?: string | null; readonly runId?: string | null };
+  readonly error: CaughtError;
+}
+
+/** What the alert says. */
+export interface FailureAlert {
+  readonly subject: string;
+  readonly message: string;
+}
+
+/**
+ * The Catch path: leaves the batch not done (status failed, with the error)
+ * and records the alert in audit.alerts; the state machine then publishes it.
+ */
+export async function recordFailure(context: StepContext, input: RecordFailureInput): Promise<FailureAlert> {
+  const batchId = input.batch?.batchId ?? null;
+  const runId = input.batch?.runId ?? null;
+  const errorName = input.error.Error ?? 'UnknownError';
+  const cause = causeMessage(input.error.Cause);
+  const where = batchId ? `batch ${batchId}` : 'discovery';
+  const alert: FailureAlert = {
+    subject: `ecomdw ${context.config.environment}: ${where} failed (${errorName})`.slice(0, 99),
+    message: `${errorName}: ${cause}`.slice(0, 4000),
+  };
+  try {
+    await context.engine.transaction([
+      ...(batchId && runId
+        ? [
+            {
+              label: 'ledger: failed',
+              sql: `update audit.batches set status = 'failed', finished_at = current_timestamp, error = :error
+                    where batch_id = :batch_id and run_id = :run_id`,
+              params: { batch_id: batchId, run_id: runId, error: alert.message },
+            },
+          ]
+        : []),
+      {
+        label: 'alert',
+        sql: `insert into audit.alerts (run_id, batch_id, raised_at, error_name, message)
+              values (:run_id, :batch_id, current_timestamp, :error_name, :message)`,
+        params: { run_id: runId ?? '-', batch_id: batchId ?? '-', error_name: errorName, message: alert.message },
+      },
+    ]);
+  } catch {
+    // The warehouse itself may be what failed (locked, unreachable): the alert
+    // must still go out, so recording it is best-effort.
+  }
+  return alert;
+}
+
+// Lambda failures arrive as a JSON Cause ({"errorMessage": ...}); local ones as text.
+function causeMessage(cause: string | undefined): string {
+  if (!cause) return 'no details';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: string };
+    return parsed.errorMessage ?? cause;
+  } catch {
+    return cause;
+  }
+}

@@ -1,0 +1,31 @@
+import { buildDimensions } from './buildDimensions.js';
+import { buildFacts } from './buildFacts.js';
+import type { BatchRef, StepContext } from './context.js';
+import { discoverBatch, type DiscoverBatchInput } from './discoverBatch.js';
+import { loadStaging } from './loadStaging.js';
+import { markBatchDone, type RunFigures } from './markBatchDone.js';
+import { recordFailure, type RecordFailureInput } from './recordFailure.js';
+import { validateBatch } from './validateBatch.js';
+
+/**
+ * The Lambda-backed Task states of statemachine/pipeline.asl.json and the step
+ * each runs, with the payload the state sends. The Lambda handlers and the
+ * local runner both dispatch through this table, so they run the same code.
+ */
+export const PIPELINE_STEPS = {
+  DiscoverBatch: (context: StepContext, payload: unknown) => discoverBatch(context, payload as DiscoverBatchInput),
+  LoadStaging: (context: StepContext, payload: unknown) => loadStaging(context, payload as BatchRef),
+  BuildDimensions: (context: StepContext, payload: unknown) => buildDimensions(context, payload as BatchRef),
+  BuildFacts: (context: StepContext, payload: unknown) => buildFacts(context, payload as BatchRef),
+  ValidateBatch: (context: StepContext, payload: unknown) => validateBatch(context, payload as BatchRef),
+  MarkBatchDone: (context: StepContext, payload: unknown) => {
+    const input = payload as BatchRef & RunFigures;
+    return markBatchDone(context, input, input);
+  },
+  RecordFailure: (context: StepContext, payload: unknown) => recordFailure(context, payload as RecordFailureInput),
+} as const;
+
+export type PipelineStepName = keyof typeof PIPELINE_STEPS;
+
+/** The state names of the pipeline's Lambda tasks. */
+export const PIPELINE_STEP_NAMES = Object.keys(PIPELINE_STEPS) as PipelineStepName[];

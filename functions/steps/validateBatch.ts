@@ -1,0 +1,94 @@
+import { DataQualityError } from '../shared/errors.js';
+import type { Statement } from '../shared/engine/types.js';
+import { readSqlFile } from '../shared/sql/files.js';
+import { renderSql } from '../shared/sql/render.js';
+import type { BatchRef, StepContext, StepMetric } from './context.js';
+import { dataTests, type DataTest } from './dataTests.js';
+
+/** One recorded test result. */
+export interface TestResult {
+  readonly test: string;
+  readonly model: string;
+  readonly severity: string;
+  readonly status: 'pass' | 'warn' | 'fail';
+  readonly failingRows: number;
+  readonly sampleKeys: string | null;
+}
+
+export interface ValidateBatchResult {
+  readonly passed: number;
+  readonly warned: number;
+  readonly failed: number;
+  readonly results: TestResult[];
+  readonly metrics: StepMetric[];
+}
+
+/**
+ * Step 6: runs the data-quality suite over the batch's scope and records every
+ * result in audit.test_results (committed even when a test fails, so the
+ * failure is inspectable); an error-severity failure then fails the step.
+ */
+export async function validateBatch(context: StepContext, batch: BatchRef): Promise<ValidateBatchResult> {
+  const { engine } = context;
+  const tests = dataTests(context.config);
+  await engine.transaction([
+    { label: 'clear results', sql: `delete from audit.test_results where run_id = :run_id`, params: { run_id: batch.runId } },
+    ...tests.map((t) => resultStatement(t, batch, engine.dialect)),
+  ]);
+  const rows = await engine.query({
+    sql: `select test_name, model, severity, status, failing_rows, sample_keys from audit.test_results
+          where run_id = :run_id order by test_name`,
+    params: { run_id: batch.runId },
+  });
+  const results = rows.map(
+    (r): TestResult => ({
+      test: String(r.test_name),
+      model: String(r.model),
+      severity: String(r.severity),
+      status: String(r.status) as TestResult['status'],
+      failingRows: Number(r.failing_rows),
+      sampleKeys: r.sample_keys === null ? null : String(r.sample_keys),
+    }),
+  );
+  const count = (status: TestResult['status']) => results.filter((r) => r.status === status).length;
+  const summary = { passed: count('pass'), warned: count('warn'), failed: count('fail') };
+  const failures = results.filter((r) => r.status === 'fail');
+  if (failures.length > 0) {
+    const detail = failures.map((f) => `${f.test} (${f.failingRows} rows, e.g. ${f.sampleKeys ?? '-'})`).join('; ');
+    throw new DataQualityError(`batch ${batch.batchId}: ${failures.length} error-severity test(s) failed: ${detail}`, failures.map((f) => f.test));
+  }
+  return {
+    ...summary,
+    results,
+    metrics: [
+      { name: 'TestsFailed', value: summary.failed, unit: 'Count' },
+      { name: 'TestsWarned', value: summary.warned, unit: 'Count' },
+    ],
+  };
+}
+
+// Test names, models and severities are the suite's own constants (never
+// input), so they are written into the statement; values are bound.
+function resultStatement(test: DataTest, batch: BatchRef, dialect: StepContext['engine']['dialect']): Statement {
+  const query = renderSql(readSqlFile(test.file), dialect, `sql/${test.file}`).trim();
+  const failStatus = test.severity === 'error' ? 'fail' : 'warn';
+  const sample = renderSql(`{{ string_agg(case when failures.sample_rank <= 5 then failures.failure_key end) }}`, dialect);
+  return {
+    label: test.name,
+    sql: `insert into audit.test_results (run_id, batch_id, test_name, model, severity, status, failing_rows, sample_keys, tested_at)
+select :run_id, :batch_id, '${test.name}', '${test.model}', '${test.severity}',
+    case when count(*) = 0 then 'pass' else '${failStatus}' end,
+    count(*),
+    ${sample},
+    current_timestamp
+from (
+    select
+        failing.failure_key,
+        row_number() over (order by failing.failure_key) as sample_rank
+    from (
+${query}
+    ) as failing
+) as failures`,
+    params: { run_id: batch.runId, batch_id: batch.batchId, ...test.params },
+  };
+}

@@ -1,0 +1,56 @@
+-- history.*: what the warehouse must remember so that the final star schema is
+-- a function of the set of source rows, whatever their batching and order.
+
+-- Every distinct change row ever received for a dimension key (grain: key,
+-- updated_at, row_hash). Collapsed versions alone would lose rows that a later,
+-- earlier-dated change makes visible again.
+create table if not exists history.customer_changes (
+    customer_id varchar(256) not null, updated_at timestamp not null,
+    email varchar(256), first_name varchar(256), last_name varchar(256), city varchar(256),
+    state varchar(256), country varchar(256), segment varchar(256), is_deleted boolean not null,
+    row_hash varchar(32) not null, batch_id varchar(64) not null
+) {{ distkey(customer_id) }} {{ sortkey(customer_id, updated_at) }};
+
+create table if not exists history.product_changes (
+    product_id varchar(256) not null, updated_at timestamp not null,
+    sku varchar(256), name varchar(1024), category varchar(256), brand varchar(256),
+    list_price decimal(18,4), unit_cost decimal(18,4), is_deleted boolean not null,
+    row_hash varchar(32) not null, batch_id varchar(64) not null
+) {{ distkey(product_id) }} {{ sortkey(product_id, updated_at) }};
+
+-- The latest record per key of the fact sources (grain: the source key), tombstones
+-- included: an older record arriving late never overwrites a newer one.
+create table if not exists history.orders (
+    order_id varchar(256) not null, customer_id varchar(256) not null, order_ts timestamp not null,
+    updated_at timestamp not null, status varchar(256), currency varchar(16),
+    row_hash varchar(32) not null, batch_id varchar(64) not null
+) {{ distkey(order_id) }} {{ sortkey(order_id) }};
+
+create table if not exists history.order_items (
+    order_id varchar(256) not null, line_number bigint not null, product_id varchar(256) not null,
+    quantity bigint not null, unit_price decimal(18,4) not null, updated_at timestamp not null,
+    discount_amount decimal(18,4), shipping_amount decimal(18,4), is_deleted boolean not null,
+    row_hash varchar(32) not null, batch_id varchar(64) not null
+) {{ distkey(order_id) }} {{ sortkey(order_id) }};
+
+create table if not exists history.payments (
+    payment_id varchar(256) not null, order_id varchar(256) not null, payment_method varchar(256) not null,
+    amount decimal(18,4) not null, paid_at timestamp not null, updated_at timestamp,
+    version_ts timestamp not null,
+    row_hash varchar(32) not null, batch_id varchar(64) not null
+) {{ distkey(order_id) }} {{ sortkey(order_id) }};
+
+create table if not exists history.shipments (
+    shipment_id varchar(256) not null, order_id varchar(256) not null, status varchar(256) not null,
+    updated_at timestamp not null, carrier varchar(256), shipped_at timestamp, delivered_at timestamp,
+    row_hash varchar(32) not null, batch_id varchar(64) not null
+) {{ distkey(order_id) }} {{ sortkey(order_id) }};
+
+-- Work tables of the batch in flight, written by one step and read by the next.
+create table if not exists staging.changed_dimension_keys (
+    entity varchar(32) not null, natural_key varchar(256) not null
+);
+
+create table if not exists staging.affected_orders (
+    order_id varchar(256) not null
+);

@@ -1,0 +1,244 @@
+-- dim_customers: SCD Type 2 upsert for the customers the batch touched.
+-- Grain: one row per customer version, valid for [valid_from, valid_to).
+-- Parameters: :batch_id, :run_id. Cost follows the batch's keys and their history.
+
+-- 1. Remember every distinct change row (key, updated_at, row_hash) not seen before.
+insert into history.customer_changes (
+    customer_id, updated_at, email, first_name, last_name, city, state, country, segment,
+    is_deleted, row_hash, batch_id
+)
+select
+    staged_distinct.customer_id, staged_distinct.updated_at, staged_distinct.email,
+    staged_distinct.first_name, staged_distinct.last_name, staged_distinct.city,
+    staged_distinct.state, staged_distinct.country, staged_distinct.segment,
+    staged_distinct.is_deleted, staged_distinct.row_hash, :batch_id
+from (
+    select
+        staged.*,
+        row_number() over (
+            partition by staged.customer_id, staged.updated_at, staged.row_hash
+            order by staged.source_file, staged.source_row
+        ) as arrival_rank
+    from staging.customers as staged
+) as staged_distinct
+where staged_distinct.arrival_rank = 1
+    and not exists (
+        select 1 from history.customer_changes as known
+        where known.customer_id = staged_distinct.customer_id
+            and known.updated_at = staged_distinct.updated_at
+            and known.row_hash = staged_distinct.row_hash
+    );
+
+-- 2. The keys whose timeline is recomputed: those with rows in the batch.
+drop table if exists tmp_customer_keys;
+
+create temp table tmp_customer_keys as
+select distinct staged.customer_id from staging.customers as staged;
+
+-- 3. Their timelines, recomputed from every change ever received, in event time.
+drop table if exists tmp_customer_versions;
+
+create temp table tmp_customer_versions as
+with changes as (
+    select changes.*
+    from history.customer_changes as changes
+    inner join tmp_customer_keys as touched
+        on touched.customer_id = changes.customer_id
+),
+
+resolved as (
+    -- two different rows for one key and one updated_at: the greatest row_hash wins,
+    -- whatever the arrival order
+    select ranked.*
+    from (
+        select
+            changes.*,
+            row_number() over (
+                partition by changes.customer_id, changes.updated_at order by changes.row_hash desc
+            ) as conflict_rank
+        from changes
+    ) as ranked
+    where ranked.conflict_rank = 1
+),
+
+sequenced as (
+    select
+        resolved.*,
+        row_number() over (partition by resolved.customer_id order by resolved.updated_at) as event_seq
+    from resolved
+),
+
+anchored as (
+    -- a delete carries the attributes of the latest earlier row that is not a delete
+    select
+        sequenced.*,
+        max(case when not sequenced.is_deleted or sequenced.event_seq = 1 then sequenced.event_seq end) over (
+            partition by sequenced.customer_id order by sequenced.event_seq
+            rows between unbounded preceding and current row
+        ) as anchor_seq
+    from sequenced
+),
+
+effective as (
+    select
+        anchored.customer_id,
+        anchored.updated_at,
+        anchored.is_deleted,
+        anchor.email,
+        anchor.first_name,
+        anchor.last_name,
+        anchor.city,
+        anchor.state,
+        anchor.country,
+        anchor.segment
+    from anchored
+    inner join sequenced as anchor
+        on anchor.customer_id = anchored.customer_id
+        and anchor.event_seq = anchored.anchor_seq
+),
+
+hashed as (
+    select
+        effective.*,
+        md5(
+            coalesce(cast(effective.email as varchar), '<null>') || '|'
+            || coalesce(cast(effective.first_name as varchar), '<null>') || '|'
+            || coalesce(cast(effective.last_name as varchar), '<null>') || '|'
+            || coalesce(cast(effective.city as varchar), '<null>') || '|'
+            || coalesce(cast(effective.state as varchar), '<null>') || '|'
+            || coalesce(cast(effective.country as varchar), '<null>') || '|'
+            || coalesce(cast(effective.segment as varchar), '<null>') || '|'
+            || case when effective.is_deleted then 'true' else 'false' end
+        ) as row_hash
+    from effective
+),
+
+versions as (
+    -- a change equal to the version before it (in event time) creates no version
+    select compared.*
+    from (
+        select
+            hashed.*,
+            lag(hashed.row_hash) over (partition by hashed.customer_id order by hashed.updated_at) as previous_hash
+        from hashed
+    ) as compared
+    where compared.previous_hash is null or compared.previous_hash <> compared.row_hash
+),
+
+timeline as (
+    select
+        versions.*,
+        case
+            when row_number() over (partition by versions.customer_id order by versions.updated_at) = 1
+                then cast('1900-01-01 00:00:00' as timestamp)
+            else versions.updated_at
+        end as valid_from,
+        coalesce(
+            lead(versions.updated_at) over (partition by versions.customer_id order by versions.updated_at),
+            cast('9999-12-31 00:00:00' as timestamp)
+        ) as valid_to
+    from versions
+)
+
+select
+    {{ surrogate_key(timeline.customer_id, timeline.valid_from) }} as customer_sk,
+    timeline.customer_id,
+    timeline.email,
+    timeline.first_name,
+    timeline.last_name,
+    timeline.city,
+    timeline.state,
+    timeline.country,
+    timeline.segment,
+    false as is_inferred,
+    timeline.is_deleted,
+    timeline.valid_from,
+    timeline.valid_to,
+    case when timeline.valid_to = cast('9999-12-31 00:00:00' as timestamp) then true else false end as is_current,
+    timeline.row_hash
+from timeline;
+
+-- 4. Keys whose history changed: their facts are re-pointed by the facts step.
+delete from staging.changed_dimension_keys where entity = 'customer';
+
+insert into staging.changed_dimension_keys (entity, natural_key)
+select distinct 'customer', versions.customer_id
+from tmp_customer_versions as versions
+where not exists (
+    select 1 from dw.dim_customers as current_rows
+    where current_rows.customer_sk = versions.customer_sk
+        and current_rows.valid_to = versions.valid_to
+        and current_rows.row_hash = versions.row_hash
+        and current_rows.is_inferred = versions.is_inferred
+);
+
+-- 5. Figures: versions whose surrogate key is new.
+delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_customers';
+
+insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
+select :run_id, :batch_id, 'BuildDimensions', 'dim_customers', 'VersionsCreated', count(*), 'Count', current_timestamp
+from tmp_customer_versions as versions
+where not exists (
+    select 1 from dw.dim_customers as current_rows where current_rows.customer_sk = versions.customer_sk
+);
+
+-- 6. Swap: drop the versions that changed, insert the new ones.
+delete from dw.dim_customers
+where dw.dim_customers.customer_id in (select changed.natural_key from staging.changed_dimension_keys as changed where changed.entity = 'customer')
+    and not exists (
+        select 1 from tmp_customer_versions as versions
+        where versions.customer_sk = dw.dim_customers.customer_sk
+            and versions.valid_to = dw.dim_customers.valid_to
+            and versions.row_hash = dw.dim_customers.row_hash
+            and versions.is_inferred = dw.dim_customers.is_inferred
+    );
+
+insert into dw.dim_customers (
+    customer_sk, customer_id, email, first_name, last_name, city, state, country, segment,
+    is_inferred, is_deleted, valid_from, valid_to, is_current, row_hash, batch_id
+)
+select
+    versions.customer_sk, versions.customer_id, versions.email, versions.first_name,
+    versions.last_name, versions.city, versions.state, versions.country, versions.segment,
+    versions.is_inferred, versions.is_deleted, versions.valid_from, versions.valid_to,
+    versions.is_current, versions.row_hash, :batch_id
+from tmp_customer_versions as versions
+where not exists (
+    select 1 from dw.dim_customers as current_rows where current_rows.customer_sk = versions.customer_sk
+);
+
+-- 7. Early-arriving facts: a customer an order references but never sent gets an
+-- inferred version covering all time; its real rows replace it (same surrogate key).
+insert into dw.dim_customers (
+    customer_sk, customer_id, email, first_name, last_name, city, state, country, segment,
+    is_inferred, is_deleted, valid_from, valid_to, is_current, row_hash, batch_id
+)
+select
+    {{ surrogate_key(referenced.customer_id, cast('1900-01-01 00:00:00' as timestamp)) }} as customer_sk,
+    referenced.customer_id,
+    null, null, null, null, null, null, null,
+    true, false,
+    cast('1900-01-01 00:00:00' as timestamp), cast('9999-12-31 00:00:00' as timestamp), true,
+    md5('<null>|<null>|<null>|<null>|<null>|<null>|<null>|false'),
+    :batch_id
+from (select distinct staged.customer_id from staging.orders as staged) as referenced
+where not exists (
+    select 1 from dw.dim_customers as known where known.customer_id = referenced.customer_id
+);
+
+-- 8. Audit warning: one key, one updated_at, several different rows.
+delete from audit.warnings where batch_id = :batch_id and model = 'dim_customers';
+
+insert into audit.warnings (batch_id, run_id, kind, model, natural_key, detail, recorded_at)
+select
+    :batch_id, :run_id, 'conflicting_rows', 'dim_customers', conflicts.customer_id,
+    'updated_at ' || cast(conflicts.updated_at as varchar) || ': ' || cast(conflicts.variants as varchar)
+        || ' different rows; kept the greatest row_hash',
+    current_timestamp
+from (
+    select changes.customer_id, changes.updated_at, count(*) as variants
+    from history.customer_changes as changes
+    inner join tmp_customer_keys as touched on touched.customer_id = changes.customer_id
+    group by changes.customer_id, changes.updated_at
+    having count(*) > 1
+) as conflicts;

@@ -1,0 +1,241 @@
+-- dim_products: SCD Type 2 upsert for the products the batch touched.
+-- Grain: one row per product version, valid for [valid_from, valid_to).
+-- Parameters: :batch_id, :run_id. Cost follows the batch's keys and their history.
+
+-- 1. Remember every distinct change row (key, updated_at, row_hash) not seen before.
+insert into history.product_changes (
+    product_id, updated_at, sku, name, category, brand, list_price, unit_cost,
+    is_deleted, row_hash, batch_id
+)
+select
+    staged_distinct.product_id, staged_distinct.updated_at, staged_distinct.sku,
+    staged_distinct.name, staged_distinct.category, staged_distinct.brand,
+    staged_distinct.list_price, staged_distinct.unit_cost,
+    staged_distinct.is_deleted, staged_distinct.row_hash, :batch_id
+from (
+    select
+        staged.*,
+        row_number() over (
+            partition by staged.product_id, staged.updated_at, staged.row_hash
+            order by staged.source_file, staged.source_row
+        ) as arrival_rank
+    from staging.products as staged
+) as staged_distinct
+where staged_distinct.arrival_rank = 1
+    and not exists (
+        select 1 from history.product_changes as known
+        where known.product_id = staged_distinct.product_id
+            and known.updated_at = staged_distinct.updated_at
+            and known.row_hash = staged_distinct.row_hash
+    );
+
+-- 2. The keys whose timeline is recomputed: those with rows in the batch.
+drop table if exists tmp_product_keys;
+
+create temp table tmp_product_keys as
+select distinct staged.product_id from staging.products as staged;
+
+-- 3. Their timelines, recomputed from every change ever received, in event time.
+drop table if exists tmp_product_versions;
+
+create temp table tmp_product_versions as
+with changes as (
+    select changes.*
+    from history.product_changes as changes
+    inner join tmp_product_keys as touched
+        on touched.product_id = changes.product_id
+),
+
+resolved as (
+    -- two different rows for one key and one updated_at: the greatest row_hash wins,
+    -- whatever the arrival order
+    select ranked.*
+    from (
+        select
+            changes.*,
+            row_number() over (
+                partition by changes.product_id, changes.updated_at order by changes.row_hash desc
+            ) as conflict_rank
+        from changes
+    ) as ranked
+    where ranked.conflict_rank = 1
+),
+
+sequenced as (
+    select
+        resolved.*,
+        row_number() over (partition by resolved.product_id order by resolved.updated_at) as event_seq
+    from resolved
+),
+
+anchored as (
+    -- a delete carries the attributes of the latest earlier row that is not a delete
+    select
+        sequenced.*,
+        max(case when not sequenced.is_deleted or sequenced.event_seq = 1 then sequenced.event_seq end) over (
+            partition by sequenced.product_id order by sequenced.event_seq
+            rows between unbounded preceding and current row
+        ) as anchor_seq
+    from sequenced
+),
+
+effective as (
+    select
+        anchored.product_id,
+        anchored.updated_at,
+        anchored.is_deleted,
+        anchor.sku,
+        anchor.name,
+        anchor.category,
+        anchor.brand,
+        anchor.list_price,
+        anchor.unit_cost
+    from anchored
+    inner join sequenced as anchor
+        on anchor.product_id = anchored.product_id
+        and anchor.event_seq = anchored.anchor_seq
+),
+
+hashed as (
+    select
+        effective.*,
+        md5(
+            coalesce(cast(effective.sku as varchar), '<null>') || '|'
+            || coalesce(cast(effective.name as varchar), '<null>') || '|'
+            || coalesce(cast(effective.category as varchar), '<null>') || '|'
+            || coalesce(cast(effective.brand as varchar), '<null>') || '|'
+            || coalesce(cast(effective.list_price as varchar), '<null>') || '|'
+            || coalesce(cast(effective.unit_cost as varchar), '<null>') || '|'
+            || case when effective.is_deleted then 'true' else 'false' end
+        ) as row_hash
+    from effective
+),
+
+versions as (
+    -- a change equal to the version before it (in event time) creates no version
+    select compared.*
+    from (
+        select
+            hashed.*,
+            lag(hashed.row_hash) over (partition by hashed.product_id order by hashed.updated_at) as previous_hash
+        from hashed
+    ) as compared
+    where compared.previous_hash is null or compared.previous_hash <> compared.row_hash
+),
+
+timeline as (
+    select
+        versions.*,
+        case
+            when row_number() over (partition by versions.product_id order by versions.updated_at) = 1
+                then cast('1900-01-01 00:00:00' as timestamp)
+            else versions.updated_at
+        end as valid_from,
+        coalesce(
+            lead(versions.updated_at) over (partition by versions.product_id order by versions.updated_at),
+            cast('9999-12-31 00:00:00' as timestamp)
+        ) as valid_to
+    from versions
+)
+
+select
+    {{ surrogate_key(timeline.product_id, timeline.valid_from) }} as product_sk,
+    timeline.product_id,
+    timeline.sku,
+    timeline.name,
+    timeline.category,
+    timeline.brand,
+    timeline.list_price,
+    timeline.unit_cost,
+    false as is_inferred,
+    timeline.is_deleted,
+    timeline.valid_from,
+    timeline.valid_to,
+    case when timeline.valid_to = cast('9999-12-31 00:00:00' as timestamp) then true else false end as is_current,
+    timeline.row_hash
+from timeline;
+
+-- 4. Keys whose history changed: their facts are re-pointed by the facts step.
+delete from staging.changed_dimension_keys where entity = 'product';
+
+insert into staging.changed_dimension_keys (entity, natural_key)
+select distinct 'product', versions.product_id
+from tmp_product_versions as versions
+where not exists (
+    select 1 from dw.dim_products as current_rows
+    where current_rows.product_sk = versions.product_sk
+        and current_rows.valid_to = versions.valid_to
+        and current_rows.row_hash = versions.row_hash
+        and current_rows.is_inferred = versions.is_inferred
+);
+
+-- 5. Figures: versions whose surrogate key is new.
+delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_products';
+
+insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
+select :run_id, :batch_id, 'BuildDimensions', 'dim_products', 'VersionsCreated', count(*), 'Count', current_timestamp
+from tmp_product_versions as versions
+where not exists (
+    select 1 from dw.dim_products as current_rows where current_rows.product_sk = versions.product_sk
+);
+
+-- 6. Swap: drop the versions that changed, insert the new ones.
+delete from dw.dim_products
+where dw.dim_products.product_id in (select changed.natural_key from staging.changed_dimension_keys as changed where changed.entity = 'product')
+    and not exists (
+        select 1 from tmp_product_versions as versions
+        where versions.product_sk = dw.dim_products.product_sk
+            and versions.valid_to = dw.dim_products.valid_to
+            and versions.row_hash = dw.dim_products.row_hash
+            and versions.is_inferred = dw.dim_products.is_inferred
+    );
+
+insert into dw.dim_products (
+    product_sk, product_id, sku, name, category, brand, list_price, unit_cost,
+    is_inferred, is_deleted, valid_from, valid_to, is_current, row_hash, batch_id
+)
+select
+    versions.product_sk, versions.product_id, versions.sku, versions.name,
+    versions.category, versions.brand, versions.list_price, versions.unit_cost,
+    versions.is_inferred, versions.is_deleted, versions.valid_from, versions.valid_to,
+    versions.is_current, versions.row_hash, :batch_id
+from tmp_product_versions as versions
+where not exists (
+    select 1 from dw.dim_products as current_rows where current_rows.product_sk = versions.product_sk
+);
+
+-- 7. Early-arriving facts: a product an order item references but never sent gets an
+-- inferred version covering all time; its real rows replace it (same surrogate key).
+insert into dw.dim_products (
+    product_sk, product_id, sku, name, category, brand, list_price, unit_cost,
+    is_inferred, is_deleted, valid_from, valid_to, is_current, row_hash, batch_id
+)
+select
+    {{ surrogate_key(referenced.product_id, cast('1900-01-01 00:00:00' as timestamp)) }} as product_sk,
+    referenced.product_id,
+    null, null, null, null, null, null,
+    true, false,
+    cast('1900-01-01 00:00:00' as timestamp), cast('9999-12-31 00:00:00' as timestamp), true,
+    md5('<null>|<null>|<null>|<null>|<null>|<null>|false'),
+    :batch_id
+from (select distinct staged.product_id from staging.order_items as staged) as referenced
+where not exists (
+    select 1 from dw.dim_products as known where known.product_id = referenced.product_id
+);
+
+-- 8. Audit warning: one key, one updated_at, several different rows.
+delete from audit.warnings where batch_id = :batch_id and model = 'dim_products';
+
+insert into audit.warnings (batch_id, run_id, kind, model, natural_key, detail, recorded_at)
+select
+    :batch_id, :run_id, 'conflicting_rows', 'dim_products', conflicts.product_id,
+    'updated_at ' || cast(conflicts.updated_at as varchar) || ': ' || cast(conflicts.variants as varchar)
+        || ' different rows; kept the greatest row_hash',
+    current_timestamp
+from (
+    select changes.product_id, changes.updated_at, count(*) as variants
+    from history.product_changes as changes
+    inner join tmp_product_keys as touched on touched.product_id = changes.product_id
+    group by changes.product_id, changes.updated_at
+    having count(*) > 1
+) as conflicts;

@@ -1,0 +1,44 @@
+-- history.payments: the latest record per payment_id; a payment without updated_at dates from paid_at.
+-- Newest wins by event time, then by greatest row_hash, so the result does not
+-- depend on arrival order and an older record arriving late changes nothing.
+-- Parameters: :batch_id.
+drop table if exists tmp_payments_latest;
+
+create temp table tmp_payments_latest as
+select
+        ranked.payment_id,
+        ranked.order_id,
+        ranked.payment_method,
+        ranked.amount,
+        ranked.paid_at,
+        ranked.updated_at,
+        ranked.version_ts,
+        ranked.row_hash
+from (
+    select
+        staged.*,
+        coalesce(staged.updated_at, staged.paid_at) as version_ts,
+        row_number() over (
+            partition by staged.payment_id
+            order by coalesce(staged.updated_at, staged.paid_at) desc, staged.row_hash desc
+        ) as recency_rank
+    from staging.payments as staged
+) as ranked
+where ranked.recency_rank = 1;
+
+delete from history.payments
+where exists (
+    select 1 from tmp_payments_latest as incoming
+    where incoming.payment_id = history.payments.payment_id
+        and (
+            incoming.version_ts > history.payments.version_ts
+            or (incoming.version_ts = history.payments.version_ts and incoming.row_hash > history.payments.row_hash)
+        )
+);
+
+insert into history.payments (payment_id, order_id, payment_method, amount, paid_at, updated_at, version_ts, row_hash, batch_id)
+select incoming.payment_id, incoming.order_id, incoming.payment_method, incoming.amount, incoming.paid_at, incoming.updated_at, incoming.version_ts, incoming.row_hash, :batch_id
+from tmp_payments_latest as incoming
+where not exists (
+    select 1 from history.payments as known where known.payment_id = incoming.payment_id
+);

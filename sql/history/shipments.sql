@@ -1,0 +1,43 @@
+-- history.shipments: the latest record per shipment_id.
+-- Newest wins by event time, then by greatest row_hash, so the result does not
+-- depend on arrival order and an older record arriving late changes nothing.
+-- Parameters: :batch_id.
+drop table if exists tmp_shipments_latest;
+
+create temp table tmp_shipments_latest as
+select
+        ranked.shipment_id,
+        ranked.order_id,
+        ranked.status,
+        ranked.updated_at,
+        ranked.carrier,
+        ranked.shipped_at,
+        ranked.delivered_at,
+        ranked.row_hash
+from (
+    select
+        staged.*,
+        row_number() over (
+            partition by staged.shipment_id
+            order by staged.updated_at desc, staged.row_hash desc
+        ) as recency_rank
+    from staging.shipments as staged
+) as ranked
+where ranked.recency_rank = 1;
+
+delete from history.shipments
+where exists (
+    select 1 from tmp_shipments_latest as incoming
+    where incoming.shipment_id = history.shipments.shipment_id
+        and (
+            incoming.updated_at > history.shipments.updated_at
+            or (incoming.updated_at = history.shipments.updated_at and incoming.row_hash > history.shipments.row_hash)
+        )
+);
+
+insert into history.shipments (shipment_id, order_id, status, updated_at, carrier, shipped_at, delivered_at, row_hash, batch_id)
+select incoming.shipment_id, incoming.order_id, incoming.status, incoming.updated_at, incoming.carrier, incoming.shipped_at, incoming.delivered_at, incoming.row_hash, :batch_id
+from tmp_shipments_latest as incoming
+where not exists (
+    select 1 from history.shipments as known where known.shipment_id = incoming.shipment_id
+);

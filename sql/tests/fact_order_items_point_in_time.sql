@@ -1,0 +1,28 @@
+-- fact_order_items: customer_sk and product_sk are the versions of the order's
+-- customer and the item's product valid at order_ts (affected orders).
+with facts as (
+    select fact.*, orders.customer_id, items.product_id
+    from dw.fact_order_items as fact
+    inner join staging.affected_orders as affected on affected.order_id = fact.order_id
+    inner join history.orders as orders on orders.order_id = fact.order_id
+    inner join history.order_items as items
+        on items.order_id = fact.order_id and items.line_number = fact.line_number
+)
+
+select 'customer ' || facts.order_id || '#' || cast(facts.line_number as varchar) as failure_key
+from facts
+where not exists (
+    select 1 from dw.dim_customers as dims
+    where dims.customer_sk = facts.customer_sk
+        and dims.customer_id = facts.customer_id
+        and dims.valid_from <= facts.order_ts and facts.order_ts < dims.valid_to
+)
+union all
+select 'product ' || facts.order_id || '#' || cast(facts.line_number as varchar)
+from facts
+where not exists (
+    select 1 from dw.dim_products as dims
+    where dims.product_sk = facts.product_sk
+        and dims.product_id = facts.product_id
+        and dims.valid_from <= facts.order_ts and facts.order_ts < dims.valid_to
+)
