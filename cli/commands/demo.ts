@@ -1,0 +1,118 @@
+import { existsSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { generateLake, SUMMARY_FILE } from '../../generator/generateLake.js';
+import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
+import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { runPipeline } from '../localRunner.js';
+import { positiveNumber, wholeNumber } from '../options.js';
+import { describeEvent, progress, runOutcome, summaryTable } from '../output.js';
+
+export interface DemoFlags {
+  dir: string;
+  scale: number;
+  days: number;
+  json?: boolean;
+}
+
+/** Revenue reconciliation printed at the end of the demo. */
+export interface RevenueReconciliation {
+  readonly factItems: number;
+  readonly factNetRevenue: string;
+  readonly latestItemsNetRevenue: string;
+  readonly factPayments: string;
+  readonly latestPayments: string;
+  readonly reconciled: boolean;
+}
+
+/** Generates a few days of sample data into a fresh folder, runs every batch, prints a summary. */
+export async function demoCommand(flags: DemoFlags): Promise<void> {
+  const dir = path.resolve(flags.dir);
+  const lake = path.join(dir, 'lake');
+  const db = path.join(dir, 'warehouse.duckdb');
+  freshDemoFolder(lake, db);
+  const say = flags.json ? () => undefined : progress;
+  // Data dated up to today, so that source freshness checks pass as they would in production.
+  const start = new Date(Date.now() - flags.days * 86_400_000).toISOString().slice(0, 10);
+  say(`ecomdw demo: generating ${flags.days} daily batches at scale ${flags.scale} into ${lake}`);
+  await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', startDate: start, onProgress: (m) => say(`  ${m}`) });
+  say(`running the pipeline into ${db}`);
+  const started = performance.now();
+  const summary = await runPipeline({
+    lakeDir: lake,
+    dbPath: db,
+    config: pipelineConfigFromEnv(),
+    onEvent: (event) => {
+      const line = describeEvent(event);
+      if (line && !flags.json) say(line);
+    },
+  });
+  const reconciliation = await reconcileRevenue(db, lake);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...summary, reconciliation }, null, 2)}\n`);
+  } else {
+    if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    process.stdout.write(`${runOutcome(summary)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `revenue reconciliation: fact_order_items net ${reconciliation.factNetRevenue} over ${reconciliation.factItems} items ` +
+        `vs latest live items ${reconciliation.latestItemsNetRevenue}; fact_payments ${reconciliation.factPayments} vs latest payments ` +
+        `${reconciliation.latestPayments} → ${reconciliation.reconciled ? 'OK' : 'MISMATCH'}\n` +
+        `explore it: npm run ecomdw -- validate   |   duckdb ${path.relative(process.cwd(), db)} (when no ecomdw process holds it)\n`,
+    );
+  }
+  if (summary.failure || !reconciliation.reconciled) process.exitCode = 1;
+}
+
+// The demo owns its folder: it recreates a folder it made, and refuses to touch anything else.
+function freshDemoFolder(lake: string, db: string): void {
+  if (existsSync(lake) && !existsSync(path.join(lake, SUMMARY_FILE))) {
+    throw new ConfigError(`${lake} exists and was not made by the demo: choose another --dir`);
+  }
+  rmSync(lake, { recursive: true, force: true });
+  rmSync(db, { force: true });
+  rmSync(`${db}.wal`, { force: true });
+}
+
+async function reconcileRevenue(db: string, lake: string): Promise<RevenueReconciliation> {
+  const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+  try {
+    const [row] = await engine.query({
+      sql: `select
+              (select count(*) from dw.fact_order_items) as fact_items,
+              (select coalesce(sum(net_revenue), 0) from dw.fact_order_items) as fact_net,
+              (select coalesce(sum(items.quantity * items.unit_price - coalesce(items.discount_amount, 0)), 0)
+                 from history.order_items as items
+                 inner join history.orders as orders on orders.order_id = items.order_id
+                 where not items.is_deleted) as latest_net,
+              (select coalesce(sum(amount), 0) from dw.fact_payments) as fact_payments,
+              (select coalesce(sum(payments.amount), 0) from history.payments as payments
+                 inner join history.orders as orders on orders.order_id = payments.order_id) as latest_payments`,
+    });
+    const r = row ?? {};
+    return {
+      factItems: Number(r.fact_items),
+      factNetRevenue: String(r.fact_net),
+      latestItemsNetRevenue: String(r.latest_net),
+      factPayments: String(r.fact_payments),
+      latestPayments: String(r.latest_payments),
+      reconciled: Number(r.fact_net) === Number(r.latest_net) && Number(r.fact_payments) === Number(r.latest_payments),
+    };
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Registers `ecomdw demo`. */
+export function registerDemo(program: Command): void {
+  program
+    .command('demo')
+    .description('generate sample data into a fresh folder, run every batch, print a summary (the `npm start` default)')
+    .option('--dir <folder>', 'demo folder (recreated if the demo made it)', './data')
+    .option('--scale <n>', 'generator scale', positiveNumber, 0.1)
+    .option('--days <d>', 'number of daily batches', wholeNumber, 7)
+    .option('--json', 'print the summary as JSON on stdout')
+    .action(async (flags: DemoFlags) => {
+      await demoCommand(flags);
+    });
+}

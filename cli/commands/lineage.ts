@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { modelLineage } from '../../functions/shared/sql/lineage.js';
+
+/** Prints which tables feed which, read from the pipeline's SQL. */
+export function lineageCommand(flags: { json?: boolean }): void {
+  const nodes = modelLineage();
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(nodes, null, 2)}\n`);
+    return;
+  }
+  for (const node of nodes) {
+    process.stdout.write(`${node.model}\n${node.sources.map((s) => `  <- ${s}`).join('\n')}\n`);
+  }
+}
+
+/** Registers `ecomdw lineage`. */
+export function registerLineage(program: Command): void {
+  program
+    .command('lineage')
+    .description('print the model lineage: which tables feed which (read from sql/)')
+    .option('--json', 'print the lineage as JSON on stdout')
+    .action((flags: { json?: boolean }) => lineageCommand(flags));
+}

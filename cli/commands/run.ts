@@ -1,0 +1,57 @@
+import type { Command } from 'commander';
+import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
+import { assertBatchId } from '../../functions/shared/lake/layout.js';
+import { ConfigError } from '../../functions/shared/errors.js';
+import { runPipeline, type RunSummary } from '../localRunner.js';
+import { warehouseOptions } from '../options.js';
+import { describeEvent, progress, runOutcome, summaryTable } from '../output.js';
+
+export interface RunFlags {
+  lake?: string;
+  db?: string;
+  batch?: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+/** Runs the state machine for every pending batch (or one); prints progress and a summary. */
+export async function runCommand(flags: RunFlags): Promise<RunSummary> {
+  const options = warehouseOptions(flags);
+  if (flags.force && flags.batch === undefined) throw new ConfigError('--force re-runs one batch: give it with --batch <id>');
+  if (flags.batch !== undefined) assertBatchId(flags.batch);
+  if (!options.json) progress(`ecomdw run: lake ${options.lake}, warehouse ${options.db}`);
+  const summary = await runPipeline({
+    lakeDir: options.lake,
+    dbPath: options.db,
+    config: pipelineConfigFromEnv(),
+    batchId: flags.batch,
+    force: flags.force,
+    onEvent: (event) => {
+      const line = describeEvent(event);
+      if (line && (!options.json || event.type === 'alert')) progress(line);
+    },
+  });
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  } else {
+    if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    process.stdout.write(`${runOutcome(summary)}\n`);
+  }
+  if (summary.failure) process.exitCode = 1;
+  return summary;
+}
+
+/** Registers `ecomdw run`. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run the pipeline state machine for every pending batch, oldest first (or for one batch)')
+    .option('--lake <dir>', 'lake folder (env ECOMDW_LAKE)', undefined)
+    .option('--db <file>', 'warehouse DuckDB file (env ECOMDW_DB)', undefined)
+    .option('--batch <id>', 'process only this batch')
+    .option('--force', 're-run a batch that is already done (with --batch)')
+    .option('--json', 'print the run summary as JSON on stdout')
+    .action(async (flags: RunFlags) => {
+      await runCommand(flags);
+    });
+}

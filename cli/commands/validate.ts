@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import Table from 'cli-table3';
+import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
+import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
+import { LocalLake } from '../../functions/shared/lake/localLake.js';
+import { validateWarehouse, type WarehouseValidation } from '../../functions/steps/validateWarehouse.js';
+import { warehouseOptions } from '../options.js';
+
+/** Runs the data-quality suite over the whole warehouse. */
+export async function validateCommand(flags: { lake?: string; db?: string; json?: boolean }): Promise<WarehouseValidation> {
+  const options = warehouseOptions(flags);
+  const engine = await DuckDbEngine.open({ path: options.db, lakeRoot: options.lake });
+  try {
+    const validation = await validateWarehouse({ engine, lake: new LocalLake(options.lake), config: pipelineConfigFromEnv() });
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);
+    } else {
+      const table = new Table({ head: ['test', 'severity', 'status', 'failing rows', 'sample keys'], style: { head: [], border: [] } });
+      for (const r of validation.results) table.push([r.test, r.severity, r.status, r.failingRows, (r.sampleKeys ?? '').slice(0, 60)]);
+      process.stdout.write(`${table.toString()}\n${validation.passed} passed, ${validation.warned} warned, ${validation.failed} failed (run ${validation.runId})\n`);
+    }
+    if (validation.failed > 0) process.exitCode = 1;
+    return validation;
+  } finally {
+    await engine.close();
+  }
+}
+
+/** Registers `ecomdw validate`. */
+export function registerValidate(program: Command): void {
+  program
+    .command('validate')
+    .description('run the data-quality suite over the whole warehouse; exit 1 when an error-severity test fails')
+    .option('--lake <dir>', 'lake folder (env ECOMDW_LAKE)')
+    .option('--db <file>', 'warehouse DuckDB file (env ECOMDW_DB)')
+    .option('--json', 'print the results as JSON on stdout')
+    .action(async (flags) => {
+      await validateCommand(flags);
+    });
+}

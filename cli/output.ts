@@ -1,0 +1,68 @@
+import Table from 'cli-table3';
+import type { BatchSummary, PipelineEvent, RunSummary } from './localRunner.js';
+
+/** Where human-readable progress goes: stderr, so that --json output on stdout stays clean. */
+export function progress(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** One progress line per finished or failed step. */
+export function describeEvent(event: PipelineEvent): string | null {
+  switch (event.type) {
+    case 'step-started':
+      return null;
+    case 'step-finished': {
+      const where = event.table ? `${event.step} ${event.table}` : event.step;
+      const batch = event.batchId ? `[${event.batchId}] ` : '';
+      return `  ${batch}${where.padEnd(26)} ${(event.ms / 1000).toFixed(2).padStart(6)} s${detail(event.result)}`;
+    }
+    case 'step-failed':
+      return `  [${event.batchId ?? '-'}] ${event.step}${event.table ? ` ${event.table}` : ''} FAILED: ${event.error.name}: ${event.error.message}`;
+    case 'alert':
+      return `ALERT: ${event.alert.subject}\n  ${event.alert.message}`;
+  }
+}
+
+function detail(result: unknown): string {
+  const r = result as Record<string, unknown> | null;
+  if (!r || typeof r !== 'object') return '';
+  if ('pendingAfter' in r && typeof r.batchId === 'string') return `  → batch ${r.batchId} (${(r.tables as string[]).join(', ')}), ${String(r.pendingAfter)} more pending`;
+  if (typeof r.rawRows === 'number') return `  ${r.rawRows} raw → ${String(r.silverRows)} silver + ${String(r.quarantinedRows)} quarantined`;
+  if (typeof r.versionsCreated === 'number') return `  ${r.versionsCreated} versions created`;
+  if (typeof r.factRowsUpserted === 'number') return `  ${r.factRowsUpserted} fact rows upserted`;
+  if (typeof r.passed === 'number') return `  ${r.passed} passed, ${String(r.warned)} warned, ${String(r.failed)} failed`;
+  return '';
+}
+
+/** The end-of-run table: per batch and table, rows in, silver, quarantined; per batch, gold figures. */
+export function summaryTable(batches: readonly BatchSummary[]): string {
+  const table = new Table({
+    head: ['batch', 'table', 'raw', 'silver', 'quarantined', 'versions', 'facts', 'tests p/w/f', 'seconds'],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
+  for (const batch of batches) {
+    batch.tables.forEach((t, i) => {
+      const first = i === 0;
+      table.push([
+        first ? batch.batchId : '',
+        t.table,
+        t.rawRows,
+        t.silverRows,
+        t.quarantinedRows,
+        first ? batch.versionsCreated : '',
+        first ? batch.factRowsUpserted : '',
+        first ? `${batch.testsPassed}/${batch.testsWarned}/${batch.testsFailed}` : '',
+        first ? batch.seconds.toFixed(1) : '',
+      ]);
+    });
+  }
+  return table.toString();
+}
+
+/** The closing lines of a run. */
+export function runOutcome(summary: RunSummary): string {
+  if (summary.failure) return `run FAILED: ${summary.failure.message}`;
+  const processed = summary.batches.length;
+  return processed === 0 ? `nothing to do: ${summary.note ?? 'no pending batch'}` : `${processed} batch(es) processed${summary.note ? `; ${summary.note}` : ''}`;
+}

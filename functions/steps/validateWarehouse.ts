@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import { DataQualityError, LakeError } from '../shared/errors.js';
+import { bootstrapWarehouse } from './bootstrap.js';
+import type { StepContext } from './context.js';
+import { validateBatch, type TestResult } from './validateBatch.js';
+
+export interface WarehouseValidation {
+  readonly runId: string;
+  readonly passed: number;
+  readonly warned: number;
+  readonly failed: number;
+  readonly results: TestResult[];
+}
+
+/**
+ * `ecomdw validate`: the data-quality suite over the whole warehouse (every
+ * order, not just a batch's), recorded in audit.test_results under its own run id.
+ */
+export async function validateWarehouse(context: StepContext): Promise<WarehouseValidation> {
+  const { engine } = context;
+  await bootstrapWarehouse(engine);
+  const done = await engine.query({ sql: `select count(*) as n from audit.batches where status = 'done'` });
+  if (Number(done[0]?.n ?? 0) === 0) throw new LakeError('the warehouse holds no processed batch yet: run `ecomdw run` first');
+  // The fact tests are scoped by staging.affected_orders: widen it to every order.
+  await engine.transaction([
+    { label: 'scope', sql: 'delete from staging.affected_orders' },
+    { label: 'scope', sql: 'insert into staging.affected_orders (order_id) select orders.order_id from history.orders as orders' },
+  ]);
+  const runId = `validate-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  try {
+    const result = await validateBatch(context, { batchId: 'on-demand', runId, tables: [] });
+    return { runId, passed: result.passed, warned: result.warned, failed: result.failed, results: result.results };
+  } catch (error) {
+    if (!(error instanceof DataQualityError)) throw error;
+    const rows = await engine.query({
+      sql: `select test_name, model, severity, status, failing_rows, sample_keys from audit.test_results where run_id = :run_id order by test_name`,
+      params: { run_id: runId },
+    });
+    const results = rows.map(
+      (r): TestResult => ({
+        test: String(r.test_name),
+        model: String(r.model),
+        severity: String(r.severity),
+        status: String(r.status) as TestResult['status'],
+        failingRows: Number(r.failing_rows),
+        sampleKeys: r.sample_keys === null ? null : String(r.sample_keys),
+      }),
+    );
+    const count = (s: string) => results.filter((r) => r.status === s).length;
+    return { runId, passed: count('pass'), warned: count('warn'), failed: count('fail'), results };
+  }
+}
