@@ -1,0 +1,139 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { LocalLake } from '../functions/shared/lake/localLake.js';
+import { normalizeTable } from '../functions/steps/normalizeTable.js';
+import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
+
+const BATCH = '2024-01-01';
+const ITEM_HEADER = 'order_id,line_number,product_id,quantity,unit_price,updated_at,discount_amount,shipping_amount,is_deleted';
+
+let lake: string;
+let cleanup: () => void;
+beforeEach(() => {
+  ({ dir: lake, cleanup } = tempDir());
+});
+afterEach(() => cleanup());
+
+async function quarantine(table: string): Promise<Record<string, unknown>[]> {
+  return queryDuckDb(':memory:', `select * from read_parquet('${path.join(lake, 'quarantine', table, `batch_id=${BATCH}`, '*.parquet')}', hive_partitioning = false) order by source_file, source_row`);
+}
+
+async function silver(table: string): Promise<Record<string, unknown>[]> {
+  return queryDuckDb(':memory:', `select * from read_parquet('${path.join(lake, 'silver', table, `batch_id=${BATCH}`, '*.parquet')}', hive_partitioning = false) order by source_file, source_row`);
+}
+
+describe('Normalizing a raw table into silver and quarantine', () => {
+  it.each([
+    ['an unparseable number', 'o1,1,p1,2,ten,2024-01-01 00:00:00,,,', 'unit_price is not a number'],
+    ['an unparseable integer', 'o1,1,p1,2.5,10,2024-01-01 00:00:00,,,', 'quantity is not an integer'],
+    ['an unparseable timestamp', 'o1,1,p1,2,10,2024-13-45 99:00,,,', 'updated_at is not a timestamp'],
+    ['an unparseable boolean', 'o1,1,p1,2,10,2024-01-01 00:00:00,,,maybe', 'is_deleted is not a boolean'],
+    ['a missing key', ',1,p1,2,10,2024-01-01 00:00:00,,,', 'missing key order_id'],
+    ['a missing required value', 'o1,1,,2,10,2024-01-01 00:00:00,,,', 'missing required product_id'],
+    ['a negative quantity', 'o1,1,p1,-2,10,2024-01-01 00:00:00,,,', 'quantity is negative'],
+    ['a negative unit_price', 'o1,1,p1,2,-10,2024-01-01 00:00:00,,,', 'unit_price is negative'],
+    ['a negative shipping_amount', 'o1,1,p1,2,10,2024-01-01 00:00:00,,-1,', 'shipping_amount is negative'],
+    ['a zero quantity', 'o1,1,p1,0,10,2024-01-01 00:00:00,,,', 'quantity is zero'],
+    ['a discount above quantity × unit_price', 'o1,1,p1,2,10,2024-01-01 00:00:00,20.01,,', 'discount_amount exceeds quantity * unit_price'],
+  ])('quarantines a row with %s, naming file, row and reason', async (_case, row, reason) => {
+    // Prepare
+    writeRaw(lake, 'order_items', BATCH, 'part-0.csv', `${ITEM_HEADER}\no9,1,p1,1,5,2024-01-01 00:00:00,,,\n${row}\n`);
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'order_items', batchId: BATCH });
+    // Assess
+    const rejected = await quarantine('order_items');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]).toMatchObject({ reject_reason: reason, source_file: `raw/order_items/batch_id=${BATCH}/part-0.csv`, source_row: '2' });
+    expect(manifest).toMatchObject({ rawRows: 2, silverRows: 1, quarantinedRows: 1 });
+  });
+
+  it('quarantines a negative payment amount', async () => {
+    // Prepare
+    writeRaw(lake, 'payments', BATCH, 'p.csv', 'payment_id,order_id,payment_method,amount,paid_at\npy1,o1,card,-3,2024-01-01\n');
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'payments', batchId: BATCH });
+    // Assess
+    expect((await quarantine('payments'))[0]?.reject_reason).toBe('amount is negative');
+  });
+
+  it('converts offsets to UTC, reads naive timestamps as UTC and keeps a discount equal to the gross', async () => {
+    // Prepare
+    writeRaw(lake, 'order_items', BATCH, 'part-0.csv', `${ITEM_HEADER}\no1,1,p1,2,10,2024-01-01T10:00:00+02:00,20,,\no1,2,p1,1,5,2024-01-01T10:00:00Z,,,TRUE\no1,3,p1,1,5,2024-01-01 10:00:00,,,0\n`);
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'order_items', batchId: BATCH });
+    // Assess
+    const rows = await silver('order_items');
+    expect(rows.map((r) => [r.updated_at, r.is_deleted])).toEqual([
+      ['2024-01-01 08:00:00', false],
+      ['2024-01-01 10:00:00', true],
+      ['2024-01-01 10:00:00', false],
+    ]);
+  });
+
+  it('maps vocabulary synonyms to canonical codes and keeps unseen codes, lower-cased', async () => {
+    // Prepare
+    writeRaw(lake, 'payments', BATCH, 'p.csv', 'payment_id,order_id,payment_method,amount,paid_at\npy1,o1, CARD ,3,2024-01-01\npy2,o1,Boleto,4,2024-01-01\n');
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'payments', batchId: BATCH });
+    // Assess
+    expect((await silver('payments')).map((r) => r.payment_method)).toEqual(['credit_card', 'boleto']);
+  });
+
+  it('ignores and reports extra columns, fills missing optional columns with NULL, matches names case-insensitively', async () => {
+    // Prepare
+    writeRaw(lake, 'customers', BATCH, 'c.csv', 'Customer_ID,UPDATED_AT,City,loyalty_tier\nc1,2024-01-01,Paris,gold\n');
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect(manifest.files[0]?.extraColumns).toEqual(['loyalty_tier']);
+    expect(manifest.files[0]?.missingOptionalColumns).toContain('email');
+    const [row] = await silver('customers');
+    expect(row).toMatchObject({ customer_id: 'c1', city: 'Paris', email: null });
+    expect(row).not.toHaveProperty('loyalty_tier');
+  });
+
+  it('quarantines every row of a file that lacks a required column, with the reason', async () => {
+    // Prepare
+    writeRaw(lake, 'customers', BATCH, 'ok.csv', 'customer_id,updated_at\nc1,2024-01-01\n');
+    writeRaw(lake, 'customers', BATCH, 'no_ts.csv', 'customer_id,city\nc2,Paris\nc3,Lyon\n');
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect(manifest).toMatchObject({ rawRows: 3, silverRows: 1, quarantinedRows: 2 });
+    const rejected = await quarantine('customers');
+    expect(rejected.map((r) => [r.customer_id, r.reject_reason])).toEqual([
+      ['c2', 'missing required column(s): updated_at'],
+      ['c3', 'missing required column(s): updated_at'],
+    ]);
+  });
+
+  it('quarantines a malformed file as one record naming it and goes on with the other files', async () => {
+    // Prepare
+    writeRaw(lake, 'orders', BATCH, 'a.jsonl', '{"order_id":"o1","customer_id":"c1","order_ts":"2024-01-01","updated_at":"2024-01-01"}\n');
+    writeRaw(lake, 'orders', BATCH, 'b.jsonl', '{"order_id": "o2", broken\n');
+    writeRaw(lake, 'orders', BATCH, 'c.parquet', 'PAR1 this is not parquet');
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'orders', batchId: BATCH });
+    // Assess
+    expect(manifest).toMatchObject({ rawRows: 3, silverRows: 1, quarantinedRows: 2 });
+    const rejected = await quarantine('orders');
+    expect(rejected.map((r) => r.source_file)).toEqual([`raw/orders/batch_id=${BATCH}/b.jsonl`, `raw/orders/batch_id=${BATCH}/c.parquet`]);
+    expect(String(rejected[0]?.reject_reason)).toMatch(/^malformed jsonl file/);
+    expect(String(rejected[1]?.reject_reason)).toMatch(/^malformed parquet file/);
+  });
+
+  it('reads parquet and JSON lines files with typed values as the same strings a CSV carries', async () => {
+    // Prepare
+    writeRaw(lake, 'products', BATCH, 'a.jsonl', '{"product_id":"p1","updated_at":"2024-01-01T00:00:00Z","list_price":12.5,"is_deleted":false}\n');
+    const parquet = path.join(lake, 'raw', 'products', `batch_id=${BATCH}`, 'b.parquet');
+    await queryDuckDb(':memory:', `copy (select 'p2' as product_id, timestamp '2024-01-02 00:00:00' as updated_at, 7.25::decimal(10,2) as unit_cost) to '${parquet}' (format parquet)`);
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'products', batchId: BATCH });
+    // Assess
+    expect(manifest.quarantinedRows).toBe(0);
+    expect((await silver('products')).map((r) => [r.product_id, r.list_price, r.unit_cost, r.updated_at])).toEqual([
+      ['p1', '12.5000', null, '2024-01-01 00:00:00'],
+      ['p2', null, '7.2500', '2024-01-02 00:00:00'],
+    ]);
+  });
+});
