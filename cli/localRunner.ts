@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { PipelineConfig } from '../functions/shared/config.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
+import { listBatches } from '../functions/shared/lake/batches.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import type { BatchRef, StepContext } from '../functions/steps/context.js';
 import type { DiscoverBatchResult } from '../functions/steps/discoverBatch.js';
@@ -69,7 +70,7 @@ export function loadStateMachineDefinition(): StateMachineDefinition {
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunSummary> {
   const lake = new LocalLake(path.resolve(options.lakeDir));
-  await lake.listRawBatches(); // fails early, with a clear message, on a missing lake
+  await listBatches(lake, options.batchId); // a bad lake or batch id is a usage error, not a failed run
   const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location });
   const context: StepContext = { engine, lake, config: options.config };
   const emit = options.onEvent ?? (() => undefined);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
-import { assertBatchId } from '../../functions/shared/lake/layout.js';
+import { listBatches } from '../../functions/shared/lake/batches.js';
+import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
 import { warehouseOptions } from '../options.js';
@@ -18,7 +19,7 @@ export interface RunFlags {
 export async function runCommand(flags: RunFlags): Promise<RunSummary> {
   const options = warehouseOptions(flags);
   if (flags.force && flags.batch === undefined) throw new ConfigError('--force re-runs one batch: give it with --batch <id>');
-  if (flags.batch !== undefined) assertBatchId(flags.batch);
+  await listBatches(new LocalLake(options.lake), flags.batch);
   if (!options.json) progress(`ecomdw run: lake ${options.lake}, warehouse ${options.db}`);
   const summary = await runPipeline({
     lakeDir: options.lake,

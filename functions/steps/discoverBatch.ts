@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { BatchError, LakeError } from '../shared/errors.js';
-import { assertBatchId, BATCH_ID_PATTERN } from '../shared/lake/layout.js';
+import { listBatches } from '../shared/lake/batches.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext } from './context.js';
 
@@ -25,22 +24,14 @@ export interface DiscoverBatchResult {
 export async function discoverBatch(context: StepContext, input: DiscoverBatchInput): Promise<DiscoverBatchResult> {
   const { engine, lake } = context;
   await bootstrapWarehouse(engine);
-  const batches = await lake.listRawBatches();
-  for (const batchId of batches.keys()) {
-    if (!BATCH_ID_PATTERN.test(batchId)) {
-      throw new BatchError(`invalid batch folder 'batch_id=${batchId}' in ${lake.location}/raw: a batch id must match ${BATCH_ID_PATTERN.source}`);
-    }
-  }
-  if (batches.size === 0) throw new LakeError(`no batches in ${lake.location}/raw (expected raw/<table>/batch_id=<id>/<file>)`);
+  const requested = input.request?.batchId;
+  const batches = await listBatches(lake, requested);
   const done = new Set(
     (await engine.query({ sql: `select batch_id from audit.batches where status = 'done'` })).map((r) => String(r.batch_id)),
   );
   const pending = [...batches.keys()].filter((id) => !done.has(id)).sort();
-  const requested = input.request?.batchId;
   let batchId: string | undefined;
   if (requested !== undefined) {
-    assertBatchId(requested);
-    if (!batches.has(requested)) throw new BatchError(`batch '${requested}' not found in ${lake.location}/raw`);
     if (done.has(requested) && input.request?.force !== true) {
       return none(`batch ${requested} is already done (use --force to run it again)`, pending.length);
     }

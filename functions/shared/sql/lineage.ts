@@ -10,8 +10,9 @@ export interface LineageNode {
   readonly files: string[];
 }
 
-const TARGET = /\binsert\s+into\s+([a-z_]+\.[a-z_]+)/gi;
-const SOURCE = /\b(?:from|join)\s+([a-z_]+\.[a-z_]+)/gi;
+const TARGET = /\b(?:insert\s+into|create\s+temp\s+table)\s+((?:[a-z_]+\.)?[a-z_]+)/gi;
+const SOURCE = /\b(?:from|join)\s+((?:staging|history|dw)\.[a-z_]+|tmp_[a-z_]+)/gi;
+const TEMP = /^tmp_/;
 const AUDIT = /^audit\./;
 
 /**
@@ -39,5 +40,17 @@ export function modelLineage(): LineageNode[] {
       for (const target of targets) if (!AUDIT.test(target)) add(target, sources, file);
     }
   }
-  return [...nodes.entries()].map(([model, n]) => ({ model, sources: [...n.sources].sort(), files: [...n.files] }));
+  // Temp tables are steps inside a model: show what feeds them instead.
+  const resolve = (source: string, seen: Set<string>): string[] => {
+    if (!TEMP.test(source) || seen.has(source)) return TEMP.test(source) ? [] : [source];
+    seen.add(source);
+    return [...(nodes.get(source)?.sources ?? [])].flatMap((s) => resolve(s, seen));
+  };
+  return [...nodes.entries()]
+    .filter(([model]) => !TEMP.test(model))
+    .map(([model, n]) => ({
+      model,
+      sources: [...new Set([...n.sources].flatMap((s) => resolve(s, new Set())))].filter((s) => s !== model).sort(),
+      files: [...n.files],
+    }));
 }

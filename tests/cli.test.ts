@@ -1,0 +1,132 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { main } from '../cli/main.js';
+import { tempDir, writeRaw } from './helpers/tempLake.js';
+
+let dir: string;
+let cleanup: () => void;
+let stderr: string;
+let stdout: string;
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  stderr = '';
+  stdout = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  process.exitCode = undefined;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+  cleanup();
+});
+
+const db = () => path.join(dir, 'w.duckdb');
+
+describe('The ecomdw command line', () => {
+  it('says when the lake folder is missing, in one line, with exit code 2', async () => {
+    // Act
+    const code = await main(['run', '--lake', path.join(dir, 'nope'), '--db', db()]);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toEqual([`ecomdw: lake folder not found: ${path.join(dir, 'nope')}`]);
+  });
+
+  it('says when the lake holds no batches', async () => {
+    // Prepare
+    mkdirSync(path.join(dir, 'lake', 'raw'), { recursive: true });
+    // Act
+    const code = await main(['run', '--lake', path.join(dir, 'lake'), '--db', db()]);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^ecomdw: no batches in .*raw/);
+  });
+
+  it('rejects an invalid batch id given as a flag', async () => {
+    // Act
+    const code = await main(['run', '--lake', dir, '--db', db(), '--batch', 'bad id!']);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/invalid batch id 'bad id!'/);
+  });
+
+  it('rejects an invalid batch folder in the lake, naming it', async () => {
+    // Prepare
+    writeRaw(path.join(dir, 'lake'), 'orders', 'bad id!', 'o.csv', 'order_id\n');
+    // Act
+    const code = await main(['run', '--lake', path.join(dir, 'lake'), '--db', db()]);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/invalid batch folder 'batch_id=bad id!'/);
+  });
+
+  it('refuses --force without --batch', async () => {
+    // Act
+    const code = await main(['run', '--lake', dir, '--db', db(), '--force']);
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--force re-runs one batch/);
+  });
+
+  it.each([
+    [['generate', '--out', 'x', '--scale', 'abc'], /expected a number > 0, got 'abc'/],
+    [['generate', '--out', 'x', '--days', '1.5'], /expected a whole number, got '1.5'/],
+    [['generate', '--out', 'x', '--days', '0'], /days must be an integer from 1 to 366/],
+    [['generate', '--out', 'x', '--format', 'xml'], /format must be one of csv, jsonl, parquet, mixed/],
+    [['run', '--bogus'], /unknown option '--bogus'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('rejects bad flag values: %j', async (args, message) => {
+    // Act
+    const code = await main(args.map((a) => (a === 'x' ? path.join(dir, 'x') : a)));
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+  });
+
+  it('prints help with exit code 0', async () => {
+    // Act
+    const code = await main(['run', '--help']);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/--batch <id>/);
+  });
+
+  it('says the warehouse is locked when another process holds it', async () => {
+    // Prepare: a second process opens the database file and keeps it.
+    writeRaw(path.join(dir, 'lake'), 'orders', 'b1', 'o.csv', 'order_id,customer_id,order_ts,updated_at\no1,c1,2024-01-01,2024-01-01\n');
+    const holder: ChildProcess = spawn(process.execPath, ['-e', `
+      const { DuckDBInstance } = require('@duckdb/node-api');
+      DuckDBInstance.create(${JSON.stringify(db())}).then(() => { process.stdout.write('ready\\n'); setInterval(() => {}, 1000); });
+    `], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout?.on('data', () => resolve()));
+    try {
+      // Act
+      const code = await main(['run', '--lake', path.join(dir, 'lake'), '--db', db()]);
+      // Assess
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/is in use by another process/);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('prints the lineage read from the SQL, facts fed by the history tables and the dimensions', async () => {
+    // Act
+    const code = await main(['lineage', '--json']);
+    // Assess
+    expect(code).toBe(0);
+    const nodes = JSON.parse(stdout) as { model: string; sources: string[] }[];
+    const facts = nodes.find((n) => n.model === 'dw.fact_order_items');
+    expect(facts?.sources).toEqual(expect.arrayContaining(['history.orders', 'history.order_items', 'dw.dim_customers', 'dw.dim_products']));
+    expect(nodes.find((n) => n.model === 'dw.dim_customers')?.sources).toContain('history.customer_changes');
+  });
+});
