@@ -16,8 +16,12 @@ export function policyDocument(statements: readonly PolicyStatement[]): pulumi.O
   return pulumi.jsonStringify({ Version: '2012-10-17', Statement: statements });
 }
 
-/** A trust policy letting one AWS service assume the role, only on behalf of this account. */
-export function serviceTrustPolicy(services: readonly string[], accountId: pulumi.Input<string>): pulumi.Output<string> {
+/**
+ * A trust policy letting AWS services assume the role. With `sourceAccount`,
+ * the confused-deputy guard: the service may assume it only for this account's
+ * resources (used where the service documents that it sends aws:SourceAccount).
+ */
+export function serviceTrustPolicy(services: readonly string[], sourceAccount?: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.jsonStringify({
     Version: '2012-10-17',
     Statement: [
@@ -26,8 +30,7 @@ export function serviceTrustPolicy(services: readonly string[], accountId: pulum
         Effect: 'Allow',
         Principal: { Service: [...services] },
         Action: 'sts:AssumeRole',
-        // Confused-deputy guard: the service may assume the role only for this account's resources.
-        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+        ...(sourceAccount === undefined ? {} : { Condition: { StringEquals: { 'aws:SourceAccount': sourceAccount } } }),
       },
     ],
   });
