@@ -1,0 +1,163 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { renderSql } from '../functions/shared/sql/render.js';
+import { LAKE_PREFIXES } from './lake.js';
+import { awsContext, kmsViaS3Statement, listPrefixesStatement, objectArns, roleWithPolicy, serviceTrustPolicy } from './policies.js';
+
+/** Where the job's files live in the artifacts bucket. */
+export const GLUE_ARTIFACTS_PREFIX = 'glue/';
+
+/** Inputs of the ETL layer. */
+export interface EtlArgs {
+  /** The PySpark script in the repository (functions/glue/normalize_job.py). */
+  readonly scriptPath: string;
+  /** The repository's sql/ folder: normalize/*.sql are rendered for Spark, seeds/*.csv uploaded as they are. */
+  readonly sqlRoot: string;
+  readonly artifactsBucketName: pulumi.Input<string>;
+  readonly artifactsBucketArn: pulumi.Input<string>;
+  readonly lakeBucketName: pulumi.Input<string>;
+  readonly lakeBucketArn: pulumi.Input<string>;
+  readonly lakeKeyArn: pulumi.Input<string>;
+  readonly workerType: pulumi.Input<string>;
+  readonly numberOfWorkers: pulumi.Input<number>;
+  /** At least one run per source table: the state machine's Map starts them together. */
+  readonly maxConcurrentRuns: pulumi.Input<number>;
+  readonly timeoutMinutes: pulumi.Input<number>;
+  readonly logRetentionDays: pulumi.Input<number>;
+}
+
+/** The files the job needs, read from the repository when the program runs. */
+interface JobFile {
+  /** Key under the Glue artifacts prefix. */
+  readonly key: string;
+  readonly content?: string;
+  readonly sourcePath?: string;
+}
+
+/**
+ * The per-table normalization job (Glue 5.0, PySpark): its script, the
+ * normalization SQL rendered for Spark and the seed CSVs uploaded from the repo,
+ * and a role that reads raw/ and writes silver/ and quarantine/ only.
+ */
+export class Etl extends pulumi.ComponentResource {
+  public readonly jobName: pulumi.Output<string>;
+  public readonly jobArn: pulumi.Output<string>;
+  public readonly roleArn: pulumi.Output<string>;
+  /** `s3://<artifacts>/glue/sql/`, the job's `--sql_prefix`. */
+  public readonly sqlPrefix: pulumi.Output<string>;
+
+  public constructor(name: string, args: EtlArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('ecomdw:etl:Etl', name, {}, opts);
+    const context = awsContext(this);
+    const files = jobFiles(args.scriptPath, args.sqlRoot);
+
+    for (const file of files) {
+      new aws.s3.BucketObjectv2(
+        `${name}-${file.key.replace(/[^A-Za-z0-9]+/g, '-')}`,
+        {
+          bucket: args.artifactsBucketName,
+          key: `${GLUE_ARTIFACTS_PREFIX}${file.key}`,
+          ...(file.content === undefined ? { source: new pulumi.asset.FileAsset(file.sourcePath ?? '') } : { content: file.content }),
+          contentType: file.key.endsWith('.py') ? 'text/x-python' : file.key.endsWith('.csv') ? 'text/csv' : 'text/plain',
+        },
+        { parent: this },
+      );
+    }
+    const scriptLocation = pulumi.interpolate`s3://${args.artifactsBucketName}/${GLUE_ARTIFACTS_PREFIX}${path.basename(args.scriptPath)}`;
+    this.sqlPrefix = pulumi.interpolate`s3://${args.artifactsBucketName}/${GLUE_ARTIFACTS_PREFIX}sql/`;
+
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-normalize-logs`,
+      { name: `/aws-glue/ecomdw/${name}`, retentionInDays: args.logRetentionDays },
+      { parent: this },
+    );
+    const glueLogGroups = pulumi.interpolate`arn:${context.partition}:logs:${context.region}:${context.accountId}:log-group:/aws-glue/`;
+    const role = roleWithPolicy(
+      `${name}-glue-role`,
+      {
+        description: 'Glue normalization job: reads raw/, writes silver/ and quarantine/',
+        assumeRolePolicy: serviceTrustPolicy(['glue.amazonaws.com']),
+        statements: [
+          { Sid: 'ReadJobArtifacts', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns(args.artifactsBucketArn, [GLUE_ARTIFACTS_PREFIX]) },
+          listPrefixesStatement('ListJobArtifacts', args.artifactsBucketArn, [GLUE_ARTIFACTS_PREFIX]),
+          { Sid: 'ReadRaw', Effect: 'Allow', Action: ['s3:GetObject'], Resource: objectArns(args.lakeBucketArn, [LAKE_PREFIXES.raw]) },
+          listPrefixesStatement('ListRaw', args.lakeBucketArn, [LAKE_PREFIXES.raw]),
+          {
+            Sid: 'WriteNormalized',
+            Effect: 'Allow',
+            // Spark's committer reads back, overwrites and cleans up what it writes: Get and Delete are part of writing.
+            Action: ['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+            Resource: objectArns(args.lakeBucketArn, [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine]),
+          },
+          listPrefixesStatement('ListNormalized', args.lakeBucketArn, [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine]),
+          { Sid: 'LocateBuckets', Effect: 'Allow', Action: ['s3:GetBucketLocation'], Resource: [args.lakeBucketArn, args.artifactsBucketArn] },
+          kmsViaS3Statement('UseLakeKeyThroughS3', args.lakeKeyArn, ['kms:Decrypt', 'kms:GenerateDataKey'], context.region),
+          {
+            Sid: 'WriteJobLogs',
+            Effect: 'Allow',
+            // Glue writes driver output to its own /aws-glue/jobs/* groups as well as the continuous-log group below.
+            Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: [pulumi.interpolate`${glueLogGroups}*`, pulumi.interpolate`${glueLogGroups}*:log-stream:*`],
+          },
+        ],
+      },
+      this,
+    );
+
+    const job = new aws.glue.Job(
+      `${name}-normalize`,
+      {
+        description: 'ecomdw: normalize one table of one batch, raw -> silver + quarantine',
+        roleArn: role.arn,
+        glueVersion: '5.0',
+        command: { name: 'glueetl', scriptLocation, pythonVersion: '3' },
+        workerType: args.workerType,
+        numberOfWorkers: args.numberOfWorkers,
+        timeout: args.timeoutMinutes,
+        // Step Functions owns retries (with backoff on throttling); a Glue retry would hide the failure from it.
+        maxRetries: 0,
+        executionProperty: { maxConcurrentRuns: args.maxConcurrentRuns },
+        defaultArguments: {
+          '--job-language': 'python',
+          '--conf': 'spark.sql.session.timeZone=UTC',
+          // Batches are explicit (--batch_id); bookmarks would silently skip re-runs of a forced batch.
+          '--job-bookmark-option': 'job-bookmark-disable',
+          '--lake_bucket': args.lakeBucketName,
+          '--sql_prefix': this.sqlPrefix,
+          '--enable-continuous-cloudwatch-log': 'true',
+          '--continuous-log-logGroup': logGroup.name,
+        },
+      },
+      { parent: this },
+    );
+
+    this.jobName = job.name;
+    this.jobArn = job.arn;
+    this.roleArn = role.arn;
+    this.registerOutputs({ jobName: this.jobName, jobArn: this.jobArn, roleArn: this.roleArn, sqlPrefix: this.sqlPrefix });
+  }
+}
+
+/** The script plus normalize/*.sql rendered for Spark and seeds/*.csv; fails loudly on a missing file or a bad macro. */
+function jobFiles(scriptPath: string, sqlRoot: string): JobFile[] {
+  if (!existsSync(scriptPath)) throw new Error(`Glue job script not found: ${scriptPath}`);
+  const normalizeDir = path.join(sqlRoot, 'normalize');
+  const sql = sortedFiles(normalizeDir, '.sql').map((file) => ({
+    key: `sql/normalize/${file}`,
+    content: renderSql(readFileSync(path.join(normalizeDir, file), 'utf8'), 'spark', `sql/normalize/${file}`),
+  }));
+  if (sql.length === 0) throw new Error(`no normalization SQL found in ${normalizeDir}`);
+  const seedsDir = path.join(sqlRoot, 'seeds');
+  const seeds = (existsSync(seedsDir) ? sortedFiles(seedsDir, '.csv') : []).map((file) => ({
+    key: `sql/seeds/${file}`,
+    sourcePath: path.join(seedsDir, file),
+  }));
+  return [{ key: path.basename(scriptPath), sourcePath: scriptPath }, ...sql, ...seeds];
+}
+
+function sortedFiles(dir: string, extension: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter((f) => f.endsWith(extension)).sort();
+}
