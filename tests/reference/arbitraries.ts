@@ -34,6 +34,7 @@ export const ORDER_TS_POOL = [
   '2024-03-02 12:29:59',
   '2024-03-02 12:30:00',
   '2024-03-03 23:59:59',
+  '2024-03-04 00:00:00',
   '2024-03-05 10:15:00',
 ] as const;
 
@@ -128,19 +129,32 @@ function dimensionKeyRows<R extends { updated_at: string; is_deleted: boolean }>
   );
 }
 
-const customersArb: fc.Arbitrary<CustomerRow[]> = fc
-  .subarray([...CUSTOMER_IDS], { minLength: 1 })
-  .chain((ids) => fc.tuple(...ids.map((id) => dimensionKeyRows<CustomerRow>(CUSTOMER_CHOICES, { customer_id: id }))))
-  .map((perKey) => perKey.flat())
-  .chain(withDuplicates);
+function customersArb(ids: readonly string[]): fc.Arbitrary<CustomerRow[]> {
+  return fc
+    .tuple(...ids.map((id) => dimensionKeyRows<CustomerRow>(CUSTOMER_CHOICES, { customer_id: id })))
+    .map((perKey) => perKey.flat())
+    .chain(withDuplicates);
+}
 
-const productsArb: fc.Arbitrary<ProductRow[]> = fc
-  .subarray([...PRODUCT_IDS], { minLength: 1 })
-  .chain((ids) => fc.tuple(...ids.map((id) => dimensionKeyRows<ProductRow>(PRODUCT_CHOICES, { product_id: id }))))
-  .map((perKey) => perKey.flat())
-  .chain(withDuplicates);
+function productsArb(ids: readonly string[]): fc.Arbitrary<ProductRow[]> {
+  return fc
+    .tuple(...ids.map((id) => dimensionKeyRows<ProductRow>(PRODUCT_CHOICES, { product_id: id })))
+    .map((perKey) => perKey.flat())
+    .chain(withDuplicates);
+}
+
+/** Mostly a key the dimension received (so facts meet history), sometimes any key, sent or not. */
+function referenceArb(sent: readonly string[], any: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof({ arbitrary: fc.constantFrom(...sent), weight: 3 }, { arbitrary: fc.constantFrom(...any), weight: 1 });
+}
 
 // ---------------------------------------------------------------- orders and their facts
+
+/** The dimension keys a change set sends. */
+interface SentKeys {
+  customers: readonly string[];
+  products: readonly string[];
+}
 
 interface OrderRows {
   orders: OrderRow[];
@@ -149,9 +163,9 @@ interface OrderRows {
   shipments: ShipmentRow[];
 }
 
-function orderRowsArb(orderId: string, sent: boolean): fc.Arbitrary<OrderRows> {
+function orderRowsArb(orderId: string, sent: boolean, keys: SentKeys): fc.Arbitrary<OrderRows> {
   const ordersArb = fc
-    .tuple(fc.constantFrom(...REFERENCED_CUSTOMERS), fc.constantFrom(...ORDER_TS_POOL))
+    .tuple(referenceArb(keys.customers, REFERENCED_CUSTOMERS), fc.constantFrom(...ORDER_TS_POOL))
     .chain(([customerId, orderTs]) =>
       fc.array(
         fc.record({
@@ -166,7 +180,7 @@ function orderRowsArb(orderId: string, sent: boolean): fc.Arbitrary<OrderRows> {
       ),
     );
   const lineArb = (lineNumber: number): fc.Arbitrary<OrderItemRow[]> =>
-    fc.constantFrom(...REFERENCED_PRODUCTS).chain((productId) =>
+    referenceArb(keys.products, REFERENCED_PRODUCTS).chain((productId) =>
       fc.array(
         fc
           .record({
@@ -231,22 +245,24 @@ function orderRowsArb(orderId: string, sent: boolean): fc.Arbitrary<OrderRows> {
     .map((rows) => (sent ? rows : { ...rows, orders: [] }));
 }
 
-const ordersAndFactsArb: fc.Arbitrary<OrderRows> = fc
-  .tuple(fc.subarray([...ORDER_IDS], { minLength: 1 }), oneIn(3))
-  .chain(([ids, withOrphan]) =>
-    fc.tuple(
-      ...ids.map((id) => oneIn(6).chain((missing) => orderRowsArb(id, !missing))),
-      ...(withOrphan ? [orderRowsArb('o9', false)] : []),
-    ),
-  )
-  .chain((perOrder) =>
-    fc.record({
-      orders: withDuplicates(perOrder.flatMap((o) => o.orders)),
-      order_items: withDuplicates(perOrder.flatMap((o) => o.order_items)),
-      payments: withDuplicates(perOrder.flatMap((o) => o.payments)),
-      shipments: withDuplicates(perOrder.flatMap((o) => o.shipments)),
-    }),
-  );
+function ordersAndFactsArb(keys: SentKeys): fc.Arbitrary<OrderRows> {
+  return fc
+    .tuple(fc.subarray([...ORDER_IDS], { minLength: 1 }), oneIn(3))
+    .chain(([ids, withOrphan]) =>
+      fc.tuple(
+        ...ids.map((id) => oneIn(6).chain((missing) => orderRowsArb(id, !missing, keys))),
+        ...(withOrphan ? [orderRowsArb('o9', false, keys)] : []),
+      ),
+    )
+    .chain((perOrder) =>
+      fc.record({
+        orders: withDuplicates(perOrder.flatMap((o) => o.orders)),
+        order_items: withDuplicates(perOrder.flatMap((o) => o.order_items)),
+        payments: withDuplicates(perOrder.flatMap((o) => o.payments)),
+        shipments: withDuplicates(perOrder.flatMap((o) => o.shipments)),
+      }),
+    );
+}
 
 /**
  * Small change sets of all six tables: 1-4 customers and products, 1-5 orders
@@ -255,7 +271,13 @@ const ordersAndFactsArb: fc.Arbitrary<OrderRows> = fc
  * duplicates, deletes, and references to customers/products/orders never sent.
  */
 export const sourceRowsArb: fc.Arbitrary<SourceRows> = fc
-  .record({ customers: customersArb, products: productsArb, facts: ordersAndFactsArb })
+  .record({
+    customers: fc.subarray([...CUSTOMER_IDS], { minLength: 1 }),
+    products: fc.subarray([...PRODUCT_IDS], { minLength: 1 }),
+  })
+  .chain((keys) =>
+    fc.record({ customers: customersArb(keys.customers), products: productsArb(keys.products), facts: ordersAndFactsArb(keys) }),
+  )
   .map(({ customers, products, facts }) => ({ customers, products, ...facts }));
 
 /** A permutation of `length` indexes. */
