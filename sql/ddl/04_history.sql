@@ -48,7 +48,7 @@ create table if not exists history.shipments (
 
 -- Work tables of the batch in flight, written by one step and read by the next.
 create table if not exists staging.changed_dimension_keys (
-    entity varchar(32) not null, natural_key varchar(256) not null
+    entity varchar(32) not null, natural_key varchar(256) not null, changed_from timestamp not null
 );
 
 create table if not exists staging.affected_orders (

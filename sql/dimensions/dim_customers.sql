@@ -158,19 +158,46 @@ select
     timeline.row_hash
 from timeline;
 
--- 4. Keys whose history changed: their facts are re-pointed by the facts step.
+-- 4. Keys whose history changed, and from which instant (changed_from): facts of
+-- orders placed before it keep their version and need no re-pointing, so an
+-- ordinary new change re-points only the orders placed after it.
 delete from staging.changed_dimension_keys where entity = 'customer';
 
-insert into staging.changed_dimension_keys (entity, natural_key)
-select distinct 'customer', versions.customer_id
-from tmp_customer_versions as versions
-where not exists (
-    select 1 from dw.dim_customers as current_rows
-    where current_rows.customer_sk = versions.customer_sk
-        and current_rows.valid_to = versions.valid_to
+insert into staging.changed_dimension_keys (entity, natural_key, changed_from)
+select 'customer', differences.customer_id, min(differences.differs_from)
+from (
+    -- a new version with no identical old one differs from its start
+    select versions.customer_id, versions.valid_from as differs_from
+    from tmp_customer_versions as versions
+    where not exists (
+        select 1 from dw.dim_customers as current_rows
+        where current_rows.customer_sk = versions.customer_sk
+            and current_rows.row_hash = versions.row_hash
+            and current_rows.is_inferred = versions.is_inferred
+    )
+    union all
+    -- an old version with no identical new one differs from its start
+    select current_rows.customer_id, current_rows.valid_from
+    from dw.dim_customers as current_rows
+    inner join tmp_customer_keys as touched
+        on touched.customer_id = current_rows.customer_id
+    where not exists (
+        select 1 from tmp_customer_versions as versions
+        where versions.customer_sk = current_rows.customer_sk
+            and versions.row_hash = current_rows.row_hash
+            and versions.is_inferred = current_rows.is_inferred
+    )
+    union all
+    -- the same version, shortened or lengthened, differs from its earlier end
+    select versions.customer_id, case when versions.valid_to < current_rows.valid_to then versions.valid_to else current_rows.valid_to end
+    from tmp_customer_versions as versions
+    inner join dw.dim_customers as current_rows
+        on current_rows.customer_sk = versions.customer_sk
         and current_rows.row_hash = versions.row_hash
         and current_rows.is_inferred = versions.is_inferred
-);
+    where current_rows.valid_to <> versions.valid_to
+) as differences
+group by differences.customer_id;
 
 -- 5. Figures: versions whose surrogate key is new.
 delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_customers';

@@ -105,7 +105,12 @@ export class DuckDbEngine implements WarehouseEngine {
 
   private async execute(statement: Statement): Promise<void> {
     try {
+      const started = performance.now();
       await this.connection.run(toDuckDbParams(statement.sql), statement.params as never);
+      // ECOMDW_TRACE_SQL=1 prints each statement's time: where a slow step spends it.
+      if (process.env.ECOMDW_TRACE_SQL === '1') {
+        process.stderr.write(`    sql ${(statement.label ?? 'statement').padEnd(40)} ${(performance.now() - started).toFixed(0).padStart(6)} ms\n`);
+      }
     } catch (error) {
       throw this.statementError(statement, error);
     }
