@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { batchingArb, shuffledRowsArb, sourceRowsArb } from './arbitraries.js';
 import {
+  canonicalDecimal,
+  canonicalTimestamp,
   emptySourceRows,
   referenceWarehouse,
   unionOfBatches,
@@ -564,6 +566,40 @@ describe('Reference model: facts', () => {
 
     // Act / Assess
     expect(() => referenceWarehouse(rows)).toThrow(TypeError);
+  });
+});
+
+describe('Reference model: canonical form of warehouse values', () => {
+  it.each([
+    [12.5, '12.5000'],
+    ['12.5', '12.5000'],
+    ['12.5000', '12.5000'],
+    [0, '0.0000'],
+    ['-1.5', '-1.5000'],
+    [-0.25, '-0.2500'],
+    [1234567.89, '1234567.8900'],
+    [null, null],
+  ] as const)('renders the decimal %j as %j', (value, expected) => {
+    // Act / Assess
+    expect(canonicalDecimal(value)).toBe(expected);
+  });
+
+  it.each([
+    ['2024-03-01 10:00:00', '2024-03-01 10:00:00'],
+    ['2024-03-01T10:00:00Z', '2024-03-01 10:00:00'],
+    ['2024-03-01 10:00:00.000', '2024-03-01 10:00:00'],
+    ['2024-03-01 10:00:00+00', '2024-03-01 10:00:00'],
+    [new Date(Date.UTC(2024, 2, 1, 10)), '2024-03-01 10:00:00'],
+    [null, null],
+  ] as const)('renders the timestamp %j as %j', (value, expected) => {
+    // Act / Assess
+    expect(canonicalTimestamp(value)).toBe(expected);
+  });
+
+  it('refuses a timestamp with a non-UTC offset or a fraction of a second', () => {
+    // Act / Assess
+    expect(() => canonicalTimestamp('2024-03-01 10:00:00+02')).toThrow(TypeError);
+    expect(() => canonicalTimestamp('2024-03-01 10:00:00.5')).toThrow(TypeError);
   });
 });
 

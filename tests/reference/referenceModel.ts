@@ -263,6 +263,22 @@ export function formatDecimal(value: number): string {
   return formatUnits(decimalUnits(value));
 }
 
+/** A warehouse decimal (a number, or text such as `'12.5'` / `'12.5000'`) in canonical 4-place form; NULL stays null. */
+export function canonicalDecimal(value: number | string | null): string | null {
+  return value === null ? null : formatUnits(decimalUnits(typeof value === 'string' ? value.trim() : value));
+}
+
+const WAREHOUSE_TIMESTAMP = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.0+)?(?:Z|[+-]00(?::?00)?)?$/;
+
+/** A warehouse timestamp (a UTC Date, or text with `T`, `Z`, `+00` or zero fractions) as `YYYY-MM-DD HH:MM:SS`; NULL stays null. */
+export function canonicalTimestamp(value: string | Date | null): string | null {
+  if (value === null) return null;
+  if (value instanceof Date) return value.toISOString().slice(0, 19).replace('T', ' ');
+  const match = WAREHOUSE_TIMESTAMP.exec(value.trim());
+  if (!match) throw new TypeError(`not a whole-second UTC timestamp: ${value}`);
+  return `${match[1]} ${match[2]}`;
+}
+
 /** The `YYYYMMDD` date key of a canonical timestamp. */
 export function dateKey(timestamp: string): number {
   return Number(`${timestamp.slice(0, 4)}${timestamp.slice(5, 7)}${timestamp.slice(8, 10)}`);
@@ -281,8 +297,6 @@ export function hashText(kind: ColumnSpec['kind'], value: unknown): string {
       return formatDecimal(value as number);
     case 'boolean':
       return value ? 'true' : 'false';
-    case 'integer':
-      return String(value);
     default:
       return String(value);
   }
