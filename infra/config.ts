@@ -75,7 +75,7 @@ export const CONFIG_KEYS = {
   scheduleEnabled: key({
     kind: 'boolean',
     default: true,
-    description: 'Whether the schedule starts executions (false: ENABLED becomes DISABLED; run by hand).',
+    description: 'Whether the schedule starts executions (false: the schedule exists but is DISABLED; run by hand).',
     schema: z.boolean(),
   }),
   alertEmails: key({
@@ -368,7 +368,7 @@ function vpcCidrProblem(cidr: string): string | null {
 
 /** Carves `count` consecutive /`prefix` subnets from the start of a validated VPC range. */
 export function subnetCidrs(vpcCidr: string, count: number, prefix = 20): string[] {
-  const [address = '', ] = vpcCidr.split('/');
+  const address = vpcCidr.split('/')[0] ?? '';
   const base = address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
   const size = 2 ** (32 - prefix);
   return Array.from({ length: count }, (_, i) => {

@@ -32,9 +32,14 @@ export function scheduleExpressionProblem(expression: string): string | null {
   if (rate) return rateProblem(Number(rate[1]), rate[2] ?? '');
   const cron = /^cron\((.*)\)$/.exec(expression);
   if (cron) return cronProblem(cron[1] ?? '');
-  const at = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/.exec(expression);
-  if (at) return Number.isNaN(Date.parse(`${expression.slice(3, -1)}Z`)) ? 'at(...) is not a valid date and time' : null;
+  if (/^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/.test(expression)) return atProblem(expression.slice(3, -1));
   return 'must be rate(<n> minute(s)|hour(s)|day(s)), cron(<minutes> <hours> <day-of-month> <month> <day-of-week> <year>) or at(yyyy-mm-ddThh:mm:ss)';
+}
+
+function atProblem(stamp: string): string | null {
+  const parsed = new Date(`${stamp}Z`);
+  // Round-trip: Date rolls 2027-02-30 over to March instead of failing.
+  return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 19) !== stamp ? 'at(...) is not a valid date and time' : null;
 }
 
 function rateProblem(value: number, unit: string): string | null {

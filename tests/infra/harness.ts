@@ -3,7 +3,10 @@
  * anything under infra/ (the SDK reads the mock monitor at resource creation),
  * then `settle()` before asserting on `resources`.
  */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
+import { parse } from 'yaml';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
@@ -167,4 +170,15 @@ export function allPolicyDocuments(): { readonly owner: string; readonly stateme
 /** The inline policy statements of the role whose logical name ends with the suffix. */
 export function roleStatements(roleNameSuffix: string): Statement[] {
   return statementsOf(one('aws:iam/rolePolicy:RolePolicy', `${roleNameSuffix}-policy`).inputs.policy);
+}
+
+/** A stack file's values as the Pulumi CLI hands them to the program: strings, with lists and objects as JSON. */
+export function stackValues(file: string): { region: string | undefined; values: Record<string, string> } {
+  const text = readFileSync(fileURLToPath(new URL(`../../${file}`, import.meta.url)), 'utf8');
+  const entries = Object.entries((parse(text) as { config: Record<string, unknown> }).config);
+  const asString = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  return {
+    region: entries.find(([k]) => k === 'aws:region')?.[1] as string | undefined,
+    values: Object.fromEntries(entries.filter(([k]) => k.startsWith('ecomdw:')).map(([k, v]) => [k.slice('ecomdw:'.length), asString(v)])),
+  };
 }
