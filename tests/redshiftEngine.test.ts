@@ -56,9 +56,13 @@ async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 }
 
 const STEP: readonly Statement[] = [
-  { label: 'expire changed versions', sql: 'update dw.dim_customers set valid_to = :as_of where batch_id = :batch_id' },
-  { label: 'insert new versions', sql: 'insert into dw.dim_customers select * from staging.customers where batch_id = :batch_id' },
-  { label: 'record batch', sql: "update audit.batches set status = 'dims_done' where batch_id = :batch_id" },
+  {
+    label: 'expire changed versions',
+    sql: 'update dw.dim_customers set valid_to = :as_of where batch_id = :batch_id',
+    params: { as_of: '2024-01-02 00:00:00', batch_id: '2024-01-02' },
+  },
+  { label: 'insert new versions', sql: 'insert into dw.dim_customers select * from staging.customers where batch_id = :batch_id', params: { batch_id: '2024-01-02' } },
+  { label: 'record batch', sql: "update audit.batches set status = 'dims_done' where batch_id = :batch_id", params: { batch_id: '2024-01-02' } },
 ];
 
 beforeEach(() => {
@@ -166,11 +170,102 @@ describe('Running a step as one transaction', () => {
     expect(redshift.calls()).toHaveLength(0);
   });
 
-  it('refuses one parameter name with two values in one transaction, before sending anything', async () => {
+  it('renames a parameter that a later statement binds to another value, so steps can send per-table rows in one batch', async () => {
+    // Prepare
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-r' });
+    redshift.on(DescribeStatementCommand).resolves({ Id: 'batch-r', Status: 'FINISHED' });
+    const ledger = "insert into audit.table_loads (batch_id, table_name) values (:batch_id, :table_name)";
+    const statements: Statement[] = [
+      { label: 'ledger customers', sql: ledger, params: { batch_id: '2024-01-02', table_name: 'customers' } },
+      { label: 'ledger orders', sql: ledger, params: { batch_id: '2024-01-02', table_name: 'orders' } },
+      { label: 'ledger payments', sql: ledger, params: { batch_id: '2024-01-02', table_name: 'payments' } },
+    ];
+
+    // Act
+    await engineWith().transaction(statements);
+
+    // Assess
+    const input = redshift.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input;
+    expect(input.Sqls).toEqual([
+      ledger,
+      'insert into audit.table_loads (batch_id, table_name) values (:batch_id, :s2_table_name)',
+      'insert into audit.table_loads (batch_id, table_name) values (:batch_id, :s3_table_name)',
+    ]);
+    expect(input.Parameters).toEqual([
+      { name: 'batch_id', value: '2024-01-02' },
+      { name: 'table_name', value: 'customers' },
+      { name: 's2_table_name', value: 'orders' },
+      { name: 's3_table_name', value: 'payments' },
+    ]);
+  });
+
+  it('renames only real placeholders: casts, string literals, quoted identifiers and comments stay as written', async () => {
+    // Prepare
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-s' });
+    redshift.on(DescribeStatementCommand).resolves({ Id: 'batch-s', Status: 'FINISHED' });
+    const tricky = [
+      "select :run_id::varchar as run_id, ':run_id' as text, 'it''s :run_id' as quoted, 'c:\\\\' as path,",
+      '  "col:run_id" as ident, $$ :run_id $$ as body -- :run_id in a comment',
+      '  /* :run_id in a block */ from audit.runs where run_id = :run_id',
+    ].join('\n');
+    const statements: Statement[] = [
+      { label: 'first', sql: 'delete from audit.runs where run_id = :run_id', params: { run_id: 'r-1' } },
+      { label: 'second', sql: tricky, params: { run_id: 'r-2' } },
+    ];
+
+    // Act
+    await engineWith().transaction(statements);
+
+    // Assess
+    const input = redshift.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input;
+    expect(input.Sqls![1]).toBe(
+      tricky.replace('select :run_id::varchar', 'select :s2_run_id::varchar').replace('where run_id = :run_id', 'where run_id = :s2_run_id'),
+    );
+    expect(input.Parameters).toEqual([
+      { name: 'run_id', value: 'r-1' },
+      { name: 's2_run_id', value: 'r-2' },
+    ]);
+  });
+
+  it('picks a free name when the renamed one is already taken by a real parameter', async () => {
+    // Prepare
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-t' });
+    redshift.on(DescribeStatementCommand).resolves({ Id: 'batch-t', Status: 'FINISHED' });
+    const statements: Statement[] = [
+      { sql: 'select :x, :s2_x', params: { x: 'a', s2_x: 'b' } },
+      { sql: 'select :x', params: { x: 'c' } },
+    ];
+
+    // Act
+    await engineWith().transaction(statements);
+
+    // Assess
+    const input = redshift.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input;
+    expect(input.Sqls).toEqual(['select :x, :s2_x', 'select :s2_x_2']);
+    expect(input.Parameters).toEqual([
+      { name: 'x', value: 'a' },
+      { name: 's2_x', value: 'b' },
+      { name: 's2_x_2', value: 'c' },
+    ]);
+  });
+
+  it('does not send a parameter the statement does not reference (the Data API refuses unreferenced ones)', async () => {
+    // Prepare
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-u' });
+    redshift.on(DescribeStatementCommand).resolves({ Id: 'batch-u', Status: 'FINISHED' });
+
+    // Act
+    await engineWith().transaction([{ sql: 'delete from staging.orders -- keeps :batch_id for later', params: { batch_id: 'b' } }]);
+
+    // Assess
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)[0]!.args[0].input).not.toHaveProperty('Parameters');
+  });
+
+  it('refuses a statement that uses a parameter it gives no value for, before sending anything', async () => {
     // Prepare
     const statements: Statement[] = [
-      { ...STEP[0]!, params: { as_of: '2024-01-02', batch_id: 'a' } },
-      { ...STEP[1]!, params: { batch_id: 'b' } },
+      { label: 'has it', sql: 'select :run_id', params: { run_id: 'r-1' } },
+      { label: 'borrows it', sql: 'delete from audit.runs where run_id = :run_id' },
     ];
 
     // Act
@@ -178,7 +273,7 @@ describe('Running a step as one transaction', () => {
 
     // Assess
     expect(error).toBeInstanceOf(WarehouseStatementError);
-    expect(error.message).toMatch(/:batch_id has different values in \(expire changed versions\) and \(insert new versions\)/);
+    expect(error.message).toMatch(/\(borrows it\) uses :run_id but gives it no value/);
     expect(redshift.calls()).toHaveLength(0);
   });
 
@@ -469,7 +564,7 @@ describe('Querying', () => {
 });
 
 describe('Loading parquet from the lake', () => {
-  it('copies the batch folder into the table with an explicit column list', () => {
+  it('copies the batch folder\'s data files (not its _manifest.json) into the table with an explicit column list', () => {
     // Prepare
     const engine = engineWith();
 
@@ -479,7 +574,7 @@ describe('Loading parquet from the lake', () => {
     // Assess
     expect(statement.sql).toBe(
       'copy "staging"."customers" ("customer_id", "email", "updated_at") ' +
-        "from 's3://ecomdw-dev-lake/silver/customers/batch_id=2024-01-01/' " +
+        "from 's3://ecomdw-dev-lake/silver/customers/batch_id=2024-01-01/part-' " +
         "iam_role 'arn:aws:iam::123456789012:role/ecomdw-dev-redshift-copy' format as parquet",
     );
     expect(statement.params).toBeUndefined();

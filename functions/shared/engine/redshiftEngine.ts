@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { ConfigError, WarehouseStatementError, WarehouseThrottledError, WarehouseTimeoutError } from '../errors.js';
 import { quotedIdentifier, quotedLiteral } from '../sql/quote.js';
+import { placeholdersOf, renamePlaceholders } from './parameters.js';
 import { parseRedshiftConfig, type RedshiftConfig, type RedshiftConfigInput } from './redshiftConfig.js';
 import type { ParamValue, Row, Statement, WarehouseEngine } from './types.js';
 
@@ -47,6 +48,9 @@ const PARAM_NAME = /^[A-Za-z_]\w*$/;
  */
 const LAKE_PREFIX = /^(silver|quarantine)\/[a-z_]+\/batch_id=[0-9A-Za-z_.-]{1,64}$/;
 
+/** How the normalizers name the parquet data files of a batch folder (Spark: part-00000-<uuid>.snappy.parquet). */
+const DATA_FILE_PREFIX = 'part-';
+
 /** `table` or `schema.table`, lower-case, as the pipeline names its tables. */
 const TABLE_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
@@ -54,15 +58,18 @@ const TABLE_NAME = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
  * The warehouse engine on Amazon Redshift (Serverless) through the Data API.
  *
  * Transactions: one `BatchExecuteStatement` per call. The Data API runs its
- * `Sqls` serially as one transaction (rolled back as a whole on failure) and,
- * in this SDK version and API, accepts one `Parameters` list bound for all of
- * them, so parameters stay bound (never spliced) without holding a session.
- * The price: one value per name across the batch, so two statements of one
- * transaction that use the same name with different values are rejected
- * before anything is sent (rename one). A session (`SessionKeepAliveSeconds`
- * plus explicit `begin`/`commit` ExecuteStatements) would lift that, but would
- * leave an open transaction behind if the Lambda died between calls, and cost
- * one round trip and one poll loop per statement.
+ * `Sqls` serially as one transaction (rolled back as a whole on failure) and
+ * binds one `Parameters` list for all of them ("each statement can reference
+ * any subset of the provided parameters; each provided parameter must be
+ * referenced by at least one SQL statement"), so parameters stay bound (never
+ * spliced) without holding a session. Steps may still give the same name
+ * different values in different statements (one ledger row per table, one
+ * result row per test): the engine then renames that placeholder in the later
+ * statement (`:batch_id` in statement 3 becomes `:s3_batch_id`), leaving
+ * string literals, quoted identifiers, comments and `::casts` alone. A session
+ * (`SessionKeepAliveSeconds` plus explicit `begin`/`commit`) would avoid the
+ * renaming, but would leave an open transaction behind if the Lambda died
+ * between calls, and cost one round trip and one poll loop per statement.
  */
 export class RedshiftEngine implements WarehouseEngine {
   public readonly dialect = 'redshift' as const;
@@ -87,12 +94,12 @@ export class RedshiftEngine implements WarehouseEngine {
       );
     }
     statements.forEach(checkSize);
-    const parameters = batchParameters(statements);
+    const { sqls, parameters } = bindBatch(statements);
     const submitted = await this.call(all, () =>
       this.client.send(
         new BatchExecuteStatementCommand({
           ...this.target(),
-          Sqls: statements.map((s) => s.sql),
+          Sqls: sqls,
           ...(parameters.length > 0 ? { Parameters: parameters } : {}),
           StatementName: statementName(statements),
         }),
@@ -111,8 +118,11 @@ export class RedshiftEngine implements WarehouseEngine {
     }
     const target = table.split('.').map(quotedIdentifier).join('.');
     const list = columns.map(quotedIdentifier).join(', ');
-    // The trailing slash keeps batch_id=2024-01-0 from also loading batch_id=2024-01-01/.
-    const source = quotedLiteral(`s3://${this.config.lakeBucket}/${lakePrefix}/`);
+    // COPY reads every object whose key starts with the source, and the batch folder also
+    // holds _manifest.json: only the data files (`part-*`, as Spark and the local
+    // normalizer name them) are loaded. The `/` keeps batch_id=2024-01-0 from also
+    // matching batch_id=2024-01-01/.
+    const source = quotedLiteral(`s3://${this.config.lakeBucket}/${lakePrefix}/${DATA_FILE_PREFIX}`);
     return {
       label: `load ${table}`,
       sql: `copy ${target} (${list}) from ${source} iam_role ${quotedLiteral(this.config.copyRoleArn)} format as parquet`,
@@ -234,25 +244,43 @@ function parameterText(name: string, value: ParamValue | null | undefined, state
   return reject(`has unsupported type ${typeof value}`);
 }
 
-/** BatchExecuteStatement takes one Parameters list for all its statements: merge them, refusing conflicting values. */
-function batchParameters(statements: readonly Statement[]): SqlParameter[] {
-  const merged = new Map<string, { value: string; owner: Statement }>();
-  for (const statement of statements) {
-    for (const parameter of toSqlParameters(statement)) {
-      const name = parameter.name as string;
-      const value = parameter.value as string;
-      const seen = merged.get(name);
-      if (seen === undefined) merged.set(name, { value, owner: statement });
-      else if (seen.value !== value) {
+/** The Sqls and the one Parameters list of a batch, after renaming placeholders whose name another statement binds to another value. */
+export function bindBatch(statements: readonly Statement[]): { sqls: string[]; parameters: SqlParameter[] } {
+  const bound = new Map<string, string>();
+  const taken = new Set(statements.flatMap((s) => Object.keys(s.params ?? {})));
+  const sqls = statements.map((statement, index) => {
+    const used = new Set(placeholdersOf(statement.sql).map((p) => p.name));
+    const given = new Map(toSqlParameters(statement).map((p) => [p.name as string, p.value as string]));
+    for (const name of used) {
+      if (!given.has(name)) {
         throw new WarehouseStatementError(
-          `parameter :${name} has different values in${where([seen.owner])} and${where([statement])} of one transaction; ` +
-            'a Data API batch binds one value per name for all its statements: give one of them another name',
+          `statement${where([statement])} uses :${name} but gives it no value (in a batch it would silently take another statement's)`,
           statement.sql,
         );
       }
     }
-  }
-  return [...merged].map(([name, { value }]) => ({ name, value }));
+    const renames = new Map<string, string>();
+    for (const [name, value] of given) {
+      // A value the statement does not reference is not sent: the Data API refuses unreferenced parameters.
+      if (!used.has(name)) continue;
+      const seen = bound.get(name);
+      if (seen === undefined) bound.set(name, value);
+      else if (seen !== value) {
+        const renamed = freeName(`s${index + 1}_${name}`, taken);
+        taken.add(renamed);
+        bound.set(renamed, value);
+        renames.set(name, renamed);
+      }
+    }
+    return renames.size > 0 ? renamePlaceholders(statement.sql, renames) : statement.sql;
+  });
+  return { sqls, parameters: [...bound].map(([name, value]) => ({ name, value })) };
+}
+
+function freeName(base: string, taken: ReadonlySet<string>): string {
+  let name = base;
+  for (let n = 2; taken.has(name); n += 1) name = `${base}_${n}`;
+  return name;
 }
 
 function checkSize(statement: Statement): void {
