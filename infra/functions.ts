@@ -117,7 +117,7 @@ export class Functions extends pulumi.ComponentResource {
               Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
               Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:log-stream:*`],
             },
-            xrayStatement(),
+            xrayStatement({ sampling: false }),
             ...lakeStatements(access, args, context.region),
           ],
         },

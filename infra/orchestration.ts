@@ -125,7 +125,7 @@ export class Orchestration extends pulumi.ComponentResource {
             Condition: { StringEquals: { 'kms:ViaService': pulumi.interpolate`sns.${context.region}.amazonaws.com` } },
           },
           statesLogDeliveryStatement(),
-          xrayStatement(),
+          xrayStatement({ sampling: true }),
         ],
       },
       this,

@@ -94,9 +94,13 @@ export const WILDCARD_EXCEPTIONS = {
   ],
 } as const;
 
-/** X-Ray write access for a traced Lambda function or state machine. */
-export function xrayStatement(): PolicyStatement {
-  return { Sid: 'XRayWrite', Effect: 'Allow', Action: WILDCARD_EXCEPTIONS.XRayWrite, Resource: '*' };
+/**
+ * X-Ray write access for a traced Lambda function (segments only: Lambda samples)
+ * or state machine (which also reads the sampling rules, as AWS documents).
+ */
+export function xrayStatement(options: { readonly sampling: boolean }): PolicyStatement {
+  const actions = WILDCARD_EXCEPTIONS.XRayWrite.filter((a) => options.sampling || !a.includes('Sampling'));
+  return { Sid: 'XRayWrite', Effect: 'Allow', Action: actions, Resource: '*' };
 }
 
 /** Step Functions logging to CloudWatch Logs. */
