@@ -34,13 +34,14 @@ function detail(result: unknown): string {
   return '';
 }
 
+/** A borderless-rows table, readable in a terminal and in a log. */
+export function compactTable(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+}
+
 /** The end-of-run table: per batch and table, rows in, silver, quarantined; per batch, gold figures. */
 export function summaryTable(batches: readonly BatchSummary[]): string {
-  const table = new Table({
-    head: ['batch', 'table', 'raw', 'silver', 'quarantined', 'versions', 'facts', 'tests p/w/f', 'seconds'],
-    style: { head: [], border: [] },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
+  const table = compactTable(['batch', 'table', 'raw', 'silver', 'quarantined', 'versions', 'facts', 'tests p/w/f', 'seconds']);
   for (const batch of batches) {
     batch.tables.forEach((t, i) => {
       const first = i === 0;

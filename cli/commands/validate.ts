@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import Table from 'cli-table3';
 import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
 import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { validateWarehouse, type WarehouseValidation } from '../../functions/steps/validateWarehouse.js';
 import { warehouseOptions } from '../options.js';
+import { compactTable } from '../output.js';
 
 /** Runs the data-quality suite over the whole warehouse. */
 export async function validateCommand(flags: { lake?: string; db?: string; json?: boolean }): Promise<WarehouseValidation> {
@@ -15,7 +15,7 @@ export async function validateCommand(flags: { lake?: string; db?: string; json?
     if (options.json) {
       process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);
     } else {
-      const table = new Table({ head: ['test', 'severity', 'status', 'failing rows', 'sample keys'], style: { head: [], border: [] } });
+      const table = compactTable(['test', 'severity', 'status', 'failing rows', 'sample keys']);
       for (const r of validation.results) table.push([r.test, r.severity, r.status, r.failingRows, (r.sampleKeys ?? '').slice(0, 60)]);
       process.stdout.write(`${table.toString()}\n${validation.passed} passed, ${validation.warned} warned, ${validation.failed} failed (run ${validation.runId})\n`);
     }
