@@ -54,8 +54,8 @@ export interface RunPipelineOptions {
   readonly batchId?: string;
   readonly force?: boolean;
   readonly onEvent?: (event: PipelineEvent) => void;
-  /** Replace a state's local handler (tests inject failures through this). */
-  readonly overrides?: Partial<Record<PipelineStepName | 'NormalizeTable', (payload: unknown) => Promise<unknown>>>;
+  /** Replace a state's local handler (tests inject failures through this); it gets the step's payload and context. */
+  readonly overrides?: Partial<Record<PipelineStepName | 'NormalizeTable', (payload: unknown, context: StepContext) => Promise<unknown>>>;
 }
 
 /** Loads the pipeline's ASL. */
@@ -100,8 +100,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   // The lambda:invoke integration passes { FunctionName, Payload } and returns { Payload }.
   const lambdaTask = (name: PipelineStepName) => async (input: { Payload: unknown }) => {
     const payload = input.Payload;
-    const run = options.overrides?.[name] ?? ((p: unknown) => PIPELINE_STEPS[name](context, p));
-    const result = await timed(name, undefined, () => run(payload));
+    const run = options.overrides?.[name] ?? ((p: unknown, c: StepContext) => PIPELINE_STEPS[name](c, p));
+    const result = await timed(name, undefined, () => run(payload, context));
     if (name === 'DiscoverBatch') {
       const found = result as DiscoverBatchResult;
       if (found.batchId && found.runId) {
@@ -136,7 +136,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     const table = input.Arguments['--table'] as SourceTable;
     const batchId = input.Arguments['--batch_id'] ?? '';
     const run = options.overrides?.NormalizeTable ?? (() => normalizeTable(lake, { table, batchId }));
-    await timed('NormalizeTable', table, () => run(input));
+    await timed('NormalizeTable', table, () => run(input, context));
     return { Arguments: input.Arguments, JobRunState: 'SUCCEEDED' };
   };
   handlers.PublishAlert = async () => {

@@ -20,10 +20,20 @@ export const DEFAULT_FRESHNESS: FreshnessThreshold = { warnAfterHours: 48, error
 
 const thresholdSchema = z
   .object({
-    warnAfterHours: z.number().positive().nullable().default(DEFAULT_FRESHNESS.warnAfterHours),
+    warnAfterHours: z.number().positive().nullable().optional(),
     errorAfterHours: z.number().positive().nullable().default(DEFAULT_FRESHNESS.errorAfterHours),
   })
   .strict()
+  // An error threshold below the default warning one pulls the warning down with it.
+  .transform((t) => ({
+    errorAfterHours: t.errorAfterHours,
+    warnAfterHours:
+      t.warnAfterHours !== undefined
+        ? t.warnAfterHours
+        : t.errorAfterHours !== null && DEFAULT_FRESHNESS.warnAfterHours !== null
+          ? Math.min(DEFAULT_FRESHNESS.warnAfterHours, t.errorAfterHours)
+          : DEFAULT_FRESHNESS.warnAfterHours,
+  }))
   .refine((t) => t.warnAfterHours === null || t.errorAfterHours === null || t.warnAfterHours <= t.errorAfterHours, {
     message: 'warnAfterHours must not exceed errorAfterHours',
   });

@@ -1,0 +1,116 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { runPipeline, type PipelineEvent } from '../cli/localRunner.js';
+import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
+import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
+import { LocalLake } from '../functions/shared/lake/localLake.js';
+import type { WarehouseEngine } from '../functions/shared/engine/types.js';
+import { PIPELINE_STEPS } from '../functions/steps/registry.js';
+import { validateWarehouse } from '../functions/steps/validateWarehouse.js';
+import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
+import { snapshotDw } from './helpers/warehouse.js';
+
+let dir: string;
+let cleanup: () => void;
+let lake: string;
+let db: string;
+
+const relaxed: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  lake = path.join(dir, 'lake');
+  db = path.join(dir, 'w.duckdb');
+  // b1: one order with one item and one payment; b2: the order's item changes.
+  writeRaw(lake, 'customers', 'b1', 'c.csv', 'customer_id,updated_at,city\nc1,2024-01-01 00:00:00,Paris\n');
+  writeRaw(lake, 'products', 'b1', 'p.csv', 'product_id,updated_at,unit_cost\np1,2024-01-01 00:00:00,4\n');
+  writeRaw(lake, 'orders', 'b1', 'o.csv', 'order_id,customer_id,order_ts,updated_at,status\no1,c1,2024-01-02 10:00:00,2024-01-02 10:00:00,paid\n');
+  writeRaw(lake, 'order_items', 'b1', 'i.csv', 'order_id,line_number,product_id,quantity,unit_price,updated_at\no1,1,p1,2,10,2024-01-02 10:00:00\n');
+  writeRaw(lake, 'payments', 'b1', 'y.csv', 'payment_id,order_id,payment_method,amount,paid_at\ny1,o1,card,20,2024-01-02 10:00:00\n');
+  writeRaw(lake, 'order_items', 'b2', 'i.csv', 'order_id,line_number,product_id,quantity,unit_price,updated_at\no1,1,p1,3,10,2024-01-03 10:00:00\n');
+});
+afterEach(() => cleanup());
+
+describe('Data-quality failures', () => {
+  it('fail the run through the Catch on an error-severity test: alert raised, batch not done, results kept', async () => {
+    // Prepare: every table's newest change is far older than one hour.
+    const strict: PipelineConfig = { environment: 'test', freshness: parseFreshness('{"orders":{"warnAfterHours":1,"errorAfterHours":2}}') };
+    const events: PipelineEvent[] = [];
+    // Act
+    const summary = await runPipeline({ lakeDir: lake, dbPath: db, config: strict, onEvent: (e) => events.push(e) });
+    // Assess
+    expect(summary.failure?.errorName).toBe('DataQualityError');
+    expect(summary.failure?.message).toMatch(/orders\.freshness_error/);
+    expect(events.some((e) => e.type === 'alert')).toBe(true);
+    expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'failed' }]);
+    expect(await queryDuckDb(db, `select error_name from audit.alerts`)).toEqual([{ error_name: 'DataQualityError' }]);
+    const [result] = await queryDuckDb(db, `select status, failing_rows from audit.test_results where test_name = 'orders.freshness_error'`);
+    expect(result).toEqual({ status: 'fail', failing_rows: '1' });
+  });
+
+  it('retries a failed batch on the next run and then moves on', async () => {
+    // Prepare
+    const strict: PipelineConfig = { environment: 'test', freshness: parseFreshness('{"orders":{"errorAfterHours":2}}') };
+    await runPipeline({ lakeDir: lake, dbPath: db, config: strict });
+    // Act
+    const summary = await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
+    // Assess
+    expect(summary.failure).toBeNull();
+    expect(summary.batches.map((b) => b.batchId)).toEqual(['b1', 'b2']);
+    expect(await queryDuckDb(db, `select batch_id, status, attempts from audit.batches order by batch_id`)).toEqual([
+      { batch_id: 'b1', status: 'done', attempts: 2 },
+      { batch_id: 'b2', status: 'done', attempts: 1 },
+    ]);
+  });
+
+  it('catches a fact that does not reconcile with its source when validating on demand', async () => {
+    // Prepare: both batches done, then a fact row is lost the way a buggy step would lose it.
+    await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
+    const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+    try {
+      await engine.transaction([{ sql: `delete from dw.fact_order_items where order_id = 'o1'` }]);
+      // Act
+      const validation = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      // Assess
+      expect(validation.failed).toBeGreaterThan(0);
+      expect(validation.results.find((r) => r.test === 'fact_order_items.reconciliation_item_revenue')).toMatchObject({ status: 'fail', failingRows: 1 });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('leaves the warehouse as it was before the failing step when a statement fails inside it', async () => {
+    // Prepare
+    await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed, batchId: 'b1' });
+    const before = await snapshotDw(db);
+    const [historyBefore] = await queryDuckDb(db, 'select count(*) as n, max(quantity) as q from history.order_items');
+    // Act: the real BuildFacts statements run, then the last one of the transaction fails.
+    const summary = await runPipeline({
+      lakeDir: lake,
+      dbPath: db,
+      config: relaxed,
+      overrides: {
+        BuildFacts: (payload, context) => {
+          const engine: WarehouseEngine = {
+            dialect: context.engine.dialect,
+            loadParquet: (...args) => context.engine.loadParquet(...args),
+            query: (statement) => context.engine.query(statement),
+            close: () => context.engine.close(),
+            transaction: (statements) =>
+              context.engine.transaction([...statements, { label: 'boom', sql: 'select * from no_such_table' }]),
+          };
+          return PIPELINE_STEPS.BuildFacts({ ...context, engine }, payload);
+        },
+      },
+    });
+    // Assess
+    expect(summary.failure?.errorName).toBe('WarehouseStatementError');
+    expect(summary.failure?.message).toMatch(/boom/);
+    expect(await snapshotDw(db)).toEqual(before);
+    expect(await queryDuckDb(db, 'select count(*) as n, max(quantity) as q from history.order_items')).toEqual([historyBefore]);
+    expect(await queryDuckDb(db, `select batch_id, status from audit.batches order by batch_id`)).toEqual([
+      { batch_id: 'b1', status: 'done' },
+      { batch_id: 'b2', status: 'failed' },
+    ]);
+  });
+});
