@@ -11,8 +11,9 @@ export const PIPELINE_METRICS = ['RowsIngested', 'RowsQuarantined', 'VersionsCre
 
 /**
  * A CloudWatch Metrics Insights query over the pipeline namespace. `FROM <namespace>`
- * (not SCHEMA(...)) matches every dimension set, so the alarm still sees the metric
- * when Powertools adds its own `service` dimension or a step adds `table`.
+ * (not SCHEMA(...)) matches every dimension set, so the alarm sees the metric whether
+ * a figure is emitted with `environment, step` or also with `table` (a plain metric
+ * alarm matches one exact dimension set only).
  */
 export function pipelineMetricQuery(metric: (typeof PIPELINE_METRICS)[number], environment: string, step?: string): string {
   const filters = [`environment = '${environment}'`, ...(step ? [`step = '${step}'`] : [])];
