@@ -3,11 +3,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, bundleHandlers, type BundledHandler } from '../../infra/bundle.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PROBE = path.join(REPO, 'tests/infra/fixtures/handlers/probe.ts');
+const REAL_HANDLER = path.join(REPO, 'functions/handlers/discoverBatch.ts');
 
 describe('Bundling Lambda handlers', () => {
   let bundles: Record<string, BundledHandler>;
@@ -46,6 +48,30 @@ describe('Bundling Lambda handlers', () => {
     // Assess
     expect(JSON.parse(output)).toEqual({ client: 'function', sqlLength: expect.any(Number) });
     expect(JSON.parse(output).sqlLength).toBeGreaterThan(0);
+  });
+
+  it.skipIf(!existsSync(REAL_HANDLER))('bundles a real handler that loads in plain Node and keeps error names', () => {
+    // Prepare
+    const { code, sourceMap } = bundleHandlers({ discoverBatch: REAL_HANDLER }, { workingDir: REPO }).discoverBatch as BundledHandler;
+    const task = path.join(dir, 'real');
+    mkdirSync(task);
+    writeFileSync(path.join(task, BUNDLE_FILE), code);
+    writeFileSync(path.join(task, `${BUNDLE_FILE}.map`), sourceMap);
+    // No Redshift settings: the handler must fail on configuration, with its error's real name.
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(task, BUNDLE_FILE)).href)});
+      const result = { exported: typeof m.handler };
+      try { await m.handler({ request: {} }, { functionName: 'f', awsRequestId: 'r', getRemainingTimeInMillis: () => 1000 }); }
+      catch (error) { result.errorName = error.name; }
+      console.log('RESULT ' + JSON.stringify(result));`;
+    // Act
+    const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env.PATH, ECOMDW_ENGINE: 'redshift', ECOMDW_SQL_ROOT: path.join(REPO, 'sql'), POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+      encoding: 'utf8',
+    });
+    // Assess
+    const result = JSON.parse(output.split('\n').find((line) => line.startsWith('RESULT '))?.slice('RESULT '.length) ?? '{}');
+    expect(result.exported).toBe('function');
+    expect(result.errorName).toMatch(/^[A-Z][A-Za-z]+Error$/);
   });
 
   it('names the missing entry point', () => {
