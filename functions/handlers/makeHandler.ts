@@ -31,7 +31,7 @@ export type PipelineHandler = (event: unknown, context: Context) => Promise<unkn
  */
 export function makeHandler(step: PipelineStepName, options: HandlerOptions = {}): PipelineHandler {
   const logger = options.logger ?? createLogger();
-  const metrics = options.metrics ?? createMetrics();
+  const metrics = options.metrics ?? createMetrics(logger);
   const tracer = options.tracer ?? createTracer();
   const context = once(
     options.context ?? (() => cloudStepContext(process.env, { instrument: (client) => tracer.captureAWSv3Client(client) })),

@@ -32,9 +32,10 @@ export function createLogger(): Logger {
  * Metrics in the `ecomdw` namespace whose only dimensions are the ones the
  * pipeline sets: Powertools' default `service` dimension is dropped, so every
  * metric has exactly {environment, step} or {environment, step, table}.
+ * Its own warnings go through `logger`, so they are JSON lines too.
  */
-export function createMetrics(): Metrics {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+export function createMetrics(logger?: MetricsLogger): Metrics {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME, ...(logger ? { logger } : {}) });
   metrics.clearDefaultDimensions();
   return metrics;
 }
@@ -44,6 +45,9 @@ export function createTracer(): Tracer {
   return new Tracer({ serviceName: SERVICE_NAME });
 }
 
+/** The logger Metrics reports its own warnings to (a Powertools Logger fits). */
+export type MetricsLogger = NonNullable<NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger']>;
+
 const UNITS = { Count: MetricUnit.Count, Milliseconds: MetricUnit.Milliseconds } as const;
 
 /**
@@ -52,6 +56,8 @@ const UNITS = { Count: MetricUnit.Count, Milliseconds: MetricUnit.Milliseconds }
  * step-level ones (no table) stay stored for the `logMetrics` middleware to flush.
  */
 export function recordStepMetrics(metrics: Metrics, dimensions: StepDimensions, figures: readonly StepMetric[], durationMs: number): void {
+  // Cleared first: setting a default dimension again logs a plain-text warning on every warm invocation.
+  metrics.clearDefaultDimensions();
   metrics.setDefaultDimensions({ environment: dimensions.environment, step: dimensions.step });
   const byTable = new Map<string, StepMetric[]>();
   for (const figure of figures) {
