@@ -35,9 +35,14 @@ plans as (
         first_seen.entity_num,
         first_seen.first_at,
         pick_weighted([0, 1, 2], [0.78, 0.90], draw(entity || '.n_changes', first_seen.entity_num)) as n_changes,
-        draw(entity || '.delete', first_seen.entity_num) < 0.015 as is_deleted_later,
+        -- the entity with the smallest draw too, so that even a tiny lake has one
+        draw(entity || '.delete', first_seen.entity_num) < 0.015
+            or draw(entity || '.delete', first_seen.entity_num) = min(draw(entity || '.delete', first_seen.entity_num)) over ()
+            as is_deleted_later,
         draw(entity || '.late', first_seen.entity_num) < 0.5 as is_change_late,
-        draw(entity || '.conflict', first_seen.entity_num) < 0.015 as has_conflict,
+        draw(entity || '.conflict', first_seen.entity_num) < 0.015
+            or draw(entity || '.conflict', first_seen.entity_num) = min(draw(entity || '.conflict', first_seen.entity_num)) over ()
+            as has_conflict,
         -- later events fall at sorted fractions of the time left until the last day ends
         list_sort([
             draw(entity || '.when', first_seen.entity_num, sub := 1),
