@@ -1,5 +1,9 @@
--- gen_customers: the customers feed.
--- Grain: one row per row written to a customers file.
+-- The customers feed, in three steps (the shape of every table script):
+--   customer_records  one row per change record, typed;
+--   customer_rows     the same plus planted duplicates and invalid copies
+--                     (planted_rows), each assigned to a file part, clustered by batch;
+--   gen_customers     one row per row written to a customers file, every
+--                     column a string as the feed spells it.
 -- Plants: moves and segment changes, late changes, conflicts, deletes,
 -- duplicates, the unseen segment 'vip', segment synonyms, invalid rows, and a
 -- file in the second batch with an extra column (loyalty_tier).

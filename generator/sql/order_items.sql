@@ -1,5 +1,8 @@
--- gen_order_items: the order items feed.
--- Grain: one row per row written to an order_items file.
+-- The order items feed: item_lines (one row per order line as first sold),
+-- order_totals (one row per order: what it cost at checkout), item_records
+-- (one row per item record, typed), item_rows (plus planted rows, clustered
+-- by batch) and gen_order_items (one row per row written to an order_items
+-- file, every column a string).
 -- Plants: quantity corrections and deletes (same key, later updated_at),
 -- items of orders whose first record arrives later, products not sent yet or
 -- never sent, duplicates, invalid rows for every item rule, and a small file

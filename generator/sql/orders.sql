@@ -1,7 +1,8 @@
--- order_lifecycles: what happens to each order (the truth the order, item,
--- payment and shipment feeds report on), and gen_orders: the orders feed.
--- Grain of order_lifecycles: one row per order. Grain of gen_orders: one row
--- per row written to an orders file.
+-- The orders feed: order_lifecycles (one row per order: what happens to it,
+-- the truth the order, item, payment and shipment feeds report on),
+-- order_records (one row per status record, typed), order_rows (plus planted
+-- rows, clustered by batch) and gen_orders (one row per row written to an
+-- orders file, every column a string).
 -- Plants: status updates (same order_id, later updated_at), the unseen status
 -- 'on_hold', status synonyms, orders whose first record arrives after their
 -- items, payments and shipments, orders of customers not sent yet or never

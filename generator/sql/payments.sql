@@ -1,5 +1,6 @@
--- gen_payments: the payments feed.
--- Grain: one row per row written to a payments file.
+-- The payments feed: payment_records (one row per payment, typed),
+-- payment_rows (plus planted rows, clustered by batch) and gen_payments (one
+-- row per row written to a payments file, every column a string).
 -- Plants: orders paid in two payments (a gift card or voucher plus another
 -- method), the unseen method 'boleto', method synonyms ('CARD', ' cod '),
 -- payments of orders whose first record arrives later, duplicates, invalid

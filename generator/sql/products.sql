@@ -1,8 +1,10 @@
--- gen_products: the products feed, and product_prices (the list price each
--- product starts with) for the items.
--- Grain: one row per row written to a products file.
+-- The products feed: product_records (one row per change record, typed),
+-- product_rows (plus planted rows, clustered by batch) and gen_products (one
+-- row per row written to a products file, every column a string); also
+-- product_prices (one row per product: the list price items are sold at).
 -- Plants: list price and unit cost changes, late changes, conflicts, deletes
 -- (discontinued products), duplicates, categories in odd case, invalid rows.
+
 -- log-uniform from 5 to 500, ending in .99
 create or replace macro first_list_price(product_num) as
     floor(exp(ln(5) + ln(100) * draw('products.list_price', product_num))) + 0.99;

@@ -1,10 +1,11 @@
--- gen_shipments: the shipments feed.
--- Grain: one row per row written to a shipments file.
--- Plants: status updates of each shipment (label_created, shipped, in_transit,
--- delivered / lost / returned), the unseen status 'on_hold', status synonyms
--- ('Dispatched', ' In transit '), shipments of orders whose first record
--- arrives later, duplicates, invalid rows, and a file in the second batch
--- with an extra column (tracking_number).
+-- The shipments feed: shipment_records (one row per status record, typed),
+-- shipment_rows (plus planted rows, clustered by batch) and gen_shipments (one
+-- row per row written to a shipments file, every column a string).
+-- Plants: status updates of each shipment (label_created, on_hold, shipped,
+-- in_transit, delivered / lost / returned), the unseen status 'on_hold',
+-- status synonyms ('Dispatched', ' In transit '), shipments of orders whose
+-- first record arrives later, duplicates, invalid rows, and a file in the
+-- second batch with an extra column (tracking_number).
 create or replace temp table shipment_records as
 with
 shipped_orders as (
