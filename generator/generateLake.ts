@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SOURCE_TABLES, type RawFormat, type SourceTable } from '../functions/shared/contract.js';
@@ -54,6 +55,8 @@ export interface GenerateSummary {
   plantedRowsByTable: Record<string, Record<string, number>>;
   /** Files with an extra or missing optional column, or a missing required one. */
   driftFiles: OddFile[];
+  /** Paths (relative to `out`) of the files that lack a required column: quarantined whole. */
+  missingRequiredColumnFiles: string[];
 }
 
 /** Rows of the lake at scale 1; every count is linear in the scale. */
@@ -75,7 +78,9 @@ export async function generateLake(options: GenerateOptions): Promise<GenerateSu
   }
   const batches = batchIds(resolved.startDate, resolved.days);
 
-  const instance = await DuckDBInstance.create(':memory:');
+  // Large scales outgrow memory: let DuckDB spill to a scratch folder, never into the lake.
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'ecomdw-generate-'));
+  const instance = await DuckDBInstance.create(':memory:', { temp_directory: scratch });
   const connection = await instance.connect();
   try {
     await setVariables(connection, resolved);
@@ -104,6 +109,7 @@ export async function generateLake(options: GenerateOptions): Promise<GenerateSu
   } finally {
     connection.closeSync();
     instance.closeSync();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 
@@ -172,6 +178,7 @@ async function writeTableFiles(
     perBatch[batchId] = (perBatch[batchId] ?? 0) + rows;
     summary.rowsByTable[table] = (summary.rowsByTable[table] ?? 0) + rows;
     if (layout.drift !== undefined) summary.driftFiles.push({ file: relative, table, batchId, rows, drift: layout.drift });
+    if (part === 'missing_column') summary.missingRequiredColumnFiles.push(relative);
   }
   summary.rowsByTableAndBatch[table] = perBatch;
   summary.files += files;
@@ -251,6 +258,7 @@ function emptySummary(out: string, batches: string[]): GenerateSummary {
     invalidRowsByRule: {},
     plantedRowsByTable: {},
     driftFiles: [],
+    missingRequiredColumnFiles: [],
   };
 }
 

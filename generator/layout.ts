@@ -92,8 +92,10 @@ export function formatFor(format: GenerateFormat, table: SourceTable, batchIndex
   return ROTATION[(SOURCE_TABLES.indexOf(table) + batchIndex) % ROTATION.length] ?? 'csv';
 }
 
-/** The table and batch that get the one malformed file (the third batch, or the last when fewer). */
+/** The table that gets the one malformed file. */
 export const MALFORMED_TABLE: SourceTable = 'payments';
+
+/** The batch that gets the one malformed file: the third, or the last when there are fewer. */
 export function malformedBatchIndex(days: number): number {
   return Math.min(2, days - 1);
 }

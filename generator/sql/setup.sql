@@ -3,6 +3,8 @@
 -- Every "random" value is a hash of the seed, a tag naming what is drawn and
 -- the id it is drawn for: no random(), no setseed(), so the same arguments give
 -- the same lake whatever the thread count or the order rows are computed in.
+-- hash() is DuckDB's own: another DuckDB version may draw other (equally
+-- deterministic) values.
 -- Variables set by generateLake.ts before this script runs:
 --   seed, t0 (timestamp of the first batch's midnight, UTC), days,
 --   n_customers, n_products, n_orders.
@@ -24,7 +26,7 @@ create or replace macro pick(options, r) as
 -- One of `options`, weighted: `upper_bounds` are the cumulative shares of all
 -- options but the last, e.g. pick_weighted(['a', 'b', 'c'], [0.7, 0.9], r).
 create or replace macro pick_weighted(options, upper_bounds, r) as
-    options[1 + len(list_filter(upper_bounds, bound -> bound <= r))];
+    options[1 + len(list_filter(upper_bounds, lambda bound: bound <= r))];
 
 -- The batch (day index) whose data holds an event time; history older than the
 -- first day is delivered in the first batch.
