@@ -1,4 +1,5 @@
 import type { WarehouseEngine } from '../functions/shared/engine/types.js';
+import { sqlNow } from '../functions/shared/sql/render.js';
 import type { BatchRef, StepMetric } from '../functions/steps/context.js';
 
 /**
@@ -12,7 +13,7 @@ export async function recordLocalMetrics(engine: WarehouseEngine, batch: BatchRe
     metrics.map((m) => ({
       label: 'metrics',
       sql: `insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-            values (:run_id, :batch_id, :step, :table_name, :metric, :metric_value, :unit, current_timestamp)`,
+            values (:run_id, :batch_id, :step, :table_name, :metric, :metric_value, :unit, ${sqlNow(engine.dialect)})`,
       params: { run_id: batch.runId, batch_id: batch.batchId, step, table_name: m.table ?? '-', metric: m.name, metric_value: m.value, unit: m.unit },
     })),
   );

@@ -150,6 +150,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const execution = machine.run(
     { request },
     {
+      // aws-local-stepfunctions has no $$.Execution.Id of its own.
+      context: { Execution: { Id: `local:${new Date().toISOString()}:${process.pid}`, Input: { request } } },
       overrides: {
         taskResourceLocalHandlers: handlers as never,
         retryIntervalOverrides: Object.fromEntries([...PIPELINE_STEP_NAMES, 'NormalizeTable', 'PublishAlert'].map((n) => [n, 0])),

@@ -117,7 +117,7 @@ export class Monitoring extends pulumi.ComponentResource {
           {
             id: 'testsFailed',
             label: 'TestsFailed (validateBatch)',
-            expression: pipelineMetricQuery('TestsFailed', args.environment, 'validateBatch'),
+            expression: pipelineMetricQuery('TestsFailed', args.environment, 'ValidateBatch'),
             period: 300,
             returnData: true,
           },

@@ -12,7 +12,11 @@ export const BOOTSTRAP_FILES = [
   'seeds/dim_date.sql',
 ] as const;
 
-/** Creates the schemas and tables that do not exist yet and seeds the static dimensions. */
+/**
+ * Creates the schemas and tables that do not exist yet and seeds the static
+ * dimensions. One transaction per file: every file is idempotent, and the
+ * Data API caps a batch at 40 statements.
+ */
 export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void> {
-  await engine.transaction(BOOTSTRAP_FILES.flatMap((file) => sqlStatements(file, engine.dialect)));
+  for (const file of BOOTSTRAP_FILES) await engine.transaction(sqlStatements(file, engine.dialect));
 }

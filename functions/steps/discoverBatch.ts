@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sqlNow } from '../shared/sql/render.js';
 import { listBatches } from '../shared/lake/batches.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext } from './context.js';
@@ -51,7 +52,7 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
     {
       label: 'ledger: mark running',
       sql: `insert into audit.batches (batch_id, status, run_id, attempts, started_at)
-            values (:batch_id, 'running', :run_id, :attempts, current_timestamp)`,
+            values (:batch_id, 'running', :run_id, :attempts, ${sqlNow(engine.dialect)})`,
       params: { batch_id: batchId, run_id: runId, attempts: (await previousAttempts(context, batchId)) + 1 },
     },
   ]);

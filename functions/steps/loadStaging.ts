@@ -1,4 +1,5 @@
 import { SOURCE_TABLES, columnNames, isSourceTable, SILVER_LINEAGE_COLUMNS, type SourceTable } from '../shared/contract.js';
+import { sqlNow } from '../shared/sql/render.js';
 import { NormalizationError } from '../shared/errors.js';
 import type { Statement } from '../shared/engine/types.js';
 import { batchPrefix } from '../shared/lake/layout.js';
@@ -54,7 +55,7 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
         sql: `insert into audit.table_loads (batch_id, table_name, run_id, files, unreadable_files, raw_rows, silver_rows,
                 quarantined_rows, staged_rows, extra_columns, reject_reasons, loaded_at)
               select :batch_id, :table_name, :run_id, :files, :unreadable_files, :raw_rows, :silver_rows,
-                :quarantined_rows, count(*), :extra_columns, :reject_reasons, current_timestamp
+                :quarantined_rows, count(*), :extra_columns, :reject_reasons, ${sqlNow(engine.dialect)}
               from staging.${table}`,
         params: {
           ...params,

@@ -1,4 +1,5 @@
 import type { BatchRef, StepContext } from './context.js';
+import { sqlNow } from '../shared/sql/render.js';
 
 /** Figures of the run, recorded with the batch. */
 export interface RunFigures {
@@ -15,7 +16,7 @@ export async function markBatchDone(context: StepContext, batch: BatchRef, figur
   await context.engine.transaction([
     {
       label: 'ledger: done',
-      sql: `update audit.batches set status = 'done', finished_at = current_timestamp, error = null
+      sql: `update audit.batches set status = 'done', finished_at = ${sqlNow(context.engine.dialect)}, error = null
             where batch_id = :batch_id and run_id = :run_id`,
       params,
     },
@@ -23,7 +24,7 @@ export async function markBatchDone(context: StepContext, batch: BatchRef, figur
     {
       label: 'runs',
       sql: `insert into audit.runs (run_id, batch_id, finished_at, versions_created, fact_rows_upserted, tests_passed, tests_warned, tests_failed)
-            values (:run_id, :batch_id, current_timestamp, :versions_created, :fact_rows_upserted, :tests_passed, :tests_warned, :tests_failed)`,
+            values (:run_id, :batch_id, ${sqlNow(context.engine.dialect)}, :versions_created, :fact_rows_upserted, :tests_passed, :tests_warned, :tests_failed)`,
       params: {
         ...params,
         versions_created: figures.versionsCreated,

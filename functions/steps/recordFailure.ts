@@ -1,4 +1,5 @@
 import type { StepContext } from './context.js';
+import { sqlNow } from '../shared/sql/render.js';
 
 /** The error Step Functions caught (`Error` = the error's name, `Cause` = its message or JSON). */
 export interface CaughtError {
@@ -38,7 +39,7 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
         ? [
             {
               label: 'ledger: failed',
-              sql: `update audit.batches set status = 'failed', finished_at = current_timestamp, error = :error
+              sql: `update audit.batches set status = 'failed', finished_at = ${sqlNow(context.engine.dialect)}, error = :error
                     where batch_id = :batch_id and run_id = :run_id`,
               params: { batch_id: batchId, run_id: runId, error: alert.message },
             },
@@ -47,7 +48,7 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
       {
         label: 'alert',
         sql: `insert into audit.alerts (run_id, batch_id, raised_at, error_name, message)
-              values (:run_id, :batch_id, current_timestamp, :error_name, :message)`,
+              values (:run_id, :batch_id, ${sqlNow(context.engine.dialect)}, :error_name, :message)`,
         params: { run_id: runId ?? '-', batch_id: batchId ?? '-', error_name: errorName, message: alert.message },
       },
     ]);

@@ -1,7 +1,7 @@
 import { DataQualityError } from '../shared/errors.js';
 import type { Statement } from '../shared/engine/types.js';
 import { readSqlFile } from '../shared/sql/files.js';
-import { renderSql } from '../shared/sql/render.js';
+import { renderSql, sqlNow } from '../shared/sql/render.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 import { dataTests, type DataTest } from './dataTests.js';
 
@@ -80,7 +80,7 @@ select :run_id, :batch_id, '${test.name}', '${test.model}', '${test.severity}',
     case when count(*) = 0 then 'pass' else '${failStatus}' end,
     count(*),
     ${sample},
-    current_timestamp
+    ${sqlNow(dialect)}
 from (
     select
         failing.failure_key,

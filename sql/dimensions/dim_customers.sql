@@ -203,7 +203,7 @@ group by differences.customer_id;
 delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_customers';
 
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildDimensions', 'dim_customers', 'VersionsCreated', count(*), 'Count', current_timestamp
+select :run_id, :batch_id, 'BuildDimensions', 'dim_customers', 'VersionsCreated', count(*), 'Count', {{ now }}
 from tmp_customer_versions as versions
 where not exists (
     select 1 from dw.dim_customers as current_rows where current_rows.customer_sk = versions.customer_sk
@@ -261,7 +261,7 @@ select
     :batch_id, :run_id, 'conflicting_rows', 'dim_customers', conflicts.customer_id,
     'updated_at ' || cast(conflicts.updated_at as varchar) || ': ' || cast(conflicts.variants as varchar)
         || ' different rows; kept the greatest row_hash',
-    current_timestamp
+    {{ now }}
 from (
     select changes.customer_id, changes.updated_at, count(*) as variants
     from history.customer_changes as changes

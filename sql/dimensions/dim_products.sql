@@ -200,7 +200,7 @@ group by differences.product_id;
 delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_products';
 
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildDimensions', 'dim_products', 'VersionsCreated', count(*), 'Count', current_timestamp
+select :run_id, :batch_id, 'BuildDimensions', 'dim_products', 'VersionsCreated', count(*), 'Count', {{ now }}
 from tmp_product_versions as versions
 where not exists (
     select 1 from dw.dim_products as current_rows where current_rows.product_sk = versions.product_sk
@@ -258,7 +258,7 @@ select
     :batch_id, :run_id, 'conflicting_rows', 'dim_products', conflicts.product_id,
     'updated_at ' || cast(conflicts.updated_at as varchar) || ': ' || cast(conflicts.variants as varchar)
         || ' different rows; kept the greatest row_hash',
-    current_timestamp
+    {{ now }}
 from (
     select changes.product_id, changes.updated_at, count(*) as variants
     from history.product_changes as changes

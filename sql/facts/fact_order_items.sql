@@ -133,6 +133,6 @@ from priced;
 delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_order_items';
 
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildFacts', 'fact_order_items', 'FactRowsUpserted', count(*), 'Count', current_timestamp
+select :run_id, :batch_id, 'BuildFacts', 'fact_order_items', 'FactRowsUpserted', count(*), 'Count', {{ now }}
 from dw.fact_order_items
 where dw.fact_order_items.order_id in (select affected.order_id from staging.affected_orders as affected);

@@ -48,6 +48,6 @@ left join dw.dim_customers as customers
 delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_payments';
 
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildFacts', 'fact_payments', 'FactRowsUpserted', count(*), 'Count', current_timestamp
+select :run_id, :batch_id, 'BuildFacts', 'fact_payments', 'FactRowsUpserted', count(*), 'Count', {{ now }}
 from dw.fact_payments
 where dw.fact_payments.order_id in (select affected.order_id from staging.affected_orders as affected);

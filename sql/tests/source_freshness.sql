@@ -18,7 +18,7 @@ aged as (
     select
         newest.table_name,
         newest.newest_at,
-        {{ hours_between(newest.newest_at, cast(current_timestamp as timestamp)) }} as age_hours
+        {{ hours_between(newest.newest_at, {{ now }}) }} as age_hours
     from newest
     where newest.newest_at is not null
 )

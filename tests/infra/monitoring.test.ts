@@ -65,7 +65,7 @@ describe('Monitoring', () => {
 
   it('alarms when validateBatch reports failed tests in this environment', () => {
     const query = one('aws:cloudwatch/metricAlarm:MetricAlarm', '-validation-errors').inputs.metricQueries[0];
-    expect(query.expression).toBe("SELECT SUM(TestsFailed) FROM ecomdw WHERE environment = 'test' AND step = 'validateBatch'");
+    expect(query.expression).toBe("SELECT SUM(TestsFailed) FROM ecomdw WHERE environment = 'test' AND step = 'ValidateBatch'");
     expect(query.returnData).toBe(true);
   });
 

@@ -67,7 +67,10 @@ export class DuckDbEngine implements WarehouseEngine {
     await this.connection.run('begin transaction');
     try {
       for (const statement of statements) await this.execute(statement);
+      const started = performance.now();
       await this.connection.run('commit');
+      // A commit can checkpoint (rewrite changed row groups): time it like a statement.
+      traceSql('commit', started);
     } catch (error) {
       await this.connection.run('rollback');
       throw error;
@@ -107,10 +110,7 @@ export class DuckDbEngine implements WarehouseEngine {
     try {
       const started = performance.now();
       await this.connection.run(toDuckDbParams(statement.sql), statement.params as never);
-      // ECOMDW_TRACE_SQL=1 prints each statement's time: where a slow step spends it.
-      if (process.env.ECOMDW_TRACE_SQL === '1') {
-        process.stderr.write(`    sql ${(statement.label ?? 'statement').padEnd(40)} ${(performance.now() - started).toFixed(0).padStart(6)} ms\n`);
-      }
+      traceSql(statement.label ?? 'statement', started);
     } catch (error) {
       throw this.statementError(statement, error);
     }
@@ -121,4 +121,10 @@ export class DuckDbEngine implements WarehouseEngine {
     const where = statement.label ? ` (${statement.label})` : '';
     return new WarehouseStatementError(`warehouse statement failed${where}: ${message}`, statement.sql, { cause: error });
   }
+}
+
+// ECOMDW_TRACE_SQL=1 prints each statement's time: where a slow step spends it.
+function traceSql(label: string, started: number): void {
+  if (process.env.ECOMDW_TRACE_SQL !== '1') return;
+  process.stderr.write(`    sql ${label.padEnd(40)} ${(performance.now() - started).toFixed(0).padStart(6)} ms\n`);
 }

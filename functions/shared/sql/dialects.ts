@@ -46,6 +46,7 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: none,
     sortkey: none,
     hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
+    now: () => 'cast(current_timestamp as timestamp)',
     string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
   },
   spark: {
@@ -64,6 +65,8 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: (col) => `distkey(${col})`,
     sortkey: (...cols) => `compound sortkey(${cols.join(', ')})`,
     hours_between: (from, to) => `datediff(hour, ${from}, ${to})`,
+    // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
+    now: () => 'sysdate',
     string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,
   },
 };
