@@ -1,9 +1,9 @@
--- The customers feed, in three steps (the shape of every table script):
+-- The customers feed, in two steps (the shape of every table script):
 --   customer_records  one row per change record, typed;
---   customer_rows     the same plus planted duplicates and invalid copies
---                     (planted_rows), each assigned to a file part, clustered by batch;
---   gen_customers     one row per row written to a customers file, every
---                     column a string as the feed spells it.
+--   gen_customers     one row per row written to a customers file: the
+--                     records plus planted duplicates and invalid copies
+--                     (planted_rows), each given its file part, clustered by
+--                     batch, every column a string as the feed spells it.
 -- Plants: moves and segment changes, late changes, conflicts, deletes,
 -- duplicates, the unseen segment 'vip', segment synonyms, invalid rows, and a
 -- file in the second batch with an extra column (loyalty_tier).
@@ -83,7 +83,8 @@ typed as (
 
 select * from typed;
 
-create or replace table customer_rows as
+-- gen_customers: the rows as the feed writes them (every column a string).
+create or replace table gen_customers as
 with
 planted as (
     select *
@@ -106,16 +107,14 @@ filed as (
             end as file_part
         ),
     from planted
+),
+
+-- clustered by batch: each file's COPY then reads only its batch's row groups
+customer_rows as (
+    select * from filed
+    order by batch_index
 )
 
-select * from filed
--- clustered by batch: each file's COPY then reads only its batch's row groups
-order by batch_index;
-
-drop table customer_records;
-
--- gen_customers: the rows as the feed writes them (every column a string).
-create or replace table gen_customers as
 select
     customer_rows.batch_index,
     customer_rows.file_part,
@@ -151,4 +150,4 @@ select
     pick(['bronze', 'silver', 'gold'], draw('customers.loyalty_tier', customer_rows.customer_num)) as loyalty_tier,
 from customer_rows;
 
-drop table customer_rows;
+drop table customer_records;

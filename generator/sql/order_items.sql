@@ -1,8 +1,8 @@
 -- The order items feed: item_lines (one row per order line as first sold),
 -- order_totals (one row per order: what it cost at checkout), item_records
--- (one row per item record, typed), item_rows (plus planted rows, clustered
--- by batch) and gen_order_items (one row per row written to an order_items
--- file, every column a string).
+-- (one row per item record, typed) and gen_order_items (one row per row
+-- written to an order_items file: the records plus planted rows, clustered by
+-- batch, every column a string).
 -- Plants: quantity corrections and deletes (same key, later updated_at),
 -- items of orders whose first record arrives later, products not sent yet or
 -- never sent, duplicates, invalid rows for every item rule, and a small file
@@ -148,7 +148,10 @@ sent as (
 
 select * from sent;
 
-create or replace table item_rows as
+drop table item_lines;
+
+-- gen_order_items: the rows as the feed writes them (every column a string).
+create or replace table gen_order_items as
 with
 planted as (
     select *
@@ -177,18 +180,14 @@ all_rows as (
     select * from planted
     union all
     select * from missing_column_copies
+),
+
+-- clustered by batch: each file's COPY then reads only its batch's row groups
+item_rows as (
+    select * from all_rows
+    order by batch_index
 )
 
-select * from all_rows
--- clustered by batch: each file's COPY then reads only its batch's row groups
-order by batch_index;
-
-drop table item_records;
-
-drop table item_lines;
-
--- gen_order_items: the rows as the feed writes them (every column a string).
-create or replace table gen_order_items as
 select
     item_rows.batch_index,
     item_rows.file_part,
@@ -241,4 +240,4 @@ select
     end as is_deleted,
 from item_rows;
 
-drop table item_rows;
+drop table item_records;

@@ -1,8 +1,8 @@
 -- The orders feed: order_lifecycles (one row per order: what happens to it,
 -- the truth the order, item, payment and shipment feeds report on),
--- order_records (one row per status record, typed), order_rows (plus planted
--- rows, clustered by batch) and gen_orders (one row per row written to an
--- orders file, every column a string).
+-- order_records (one row per status record, typed) and gen_orders (one row
+-- per row written to an orders file: the records plus planted rows,
+-- clustered by batch, every column a string).
 -- Plants: status updates (same order_id, later updated_at), the unseen status
 -- 'on_hold', status synonyms, orders whose first record arrives after their
 -- items, payments and shipments, orders of customers not sent yet or never
@@ -169,7 +169,8 @@ sent as (
 
 select * from sent;
 
-create or replace table order_rows as
+-- gen_orders: the rows as the feed writes them (every column a string).
+create or replace table gen_orders as
 with
 planted as (
     select *
@@ -190,16 +191,14 @@ filed as (
             end as file_part
         ),
     from planted
+),
+
+-- clustered by batch: each file's COPY then reads only its batch's row groups
+order_rows as (
+    select * from filed
+    order by batch_index
 )
 
-select * from filed
--- clustered by batch: each file's COPY then reads only its batch's row groups
-order by batch_index;
-
-drop table order_records;
-
--- gen_orders: the rows as the feed writes them (every column a string).
-create or replace table gen_orders as
 select
     order_rows.batch_index,
     order_rows.file_part,
@@ -227,4 +226,4 @@ select
     case when draw('orders.currency_absent', order_rows.record_key) < 0.05 then null else 'USD' end as currency,
 from order_rows;
 
-drop table order_rows;
+drop table order_records;

@@ -1,6 +1,6 @@
--- The payments feed: payment_records (one row per payment, typed),
--- payment_rows (plus planted rows, clustered by batch) and gen_payments (one
--- row per row written to a payments file, every column a string).
+-- The payments feed: payment_records (one row per payment, typed) and
+-- gen_payments (one row per row written to a payments file: the records plus
+-- planted rows, clustered by batch, every column a string).
 -- Plants: orders paid in two payments (a gift card or voucher plus another
 -- method), the unseen method 'boleto', method synonyms ('CARD', ' cod '),
 -- payments of orders whose first record arrives later, duplicates, invalid
@@ -71,7 +71,8 @@ sent as (
 
 select * from sent;
 
-create or replace table payment_rows as
+-- gen_payments: the rows as the feed writes them (every column a string).
+create or replace table gen_payments as
 with
 planted as (
     select *
@@ -95,16 +96,14 @@ filed as (
             end as file_part
         ),
     from planted
+),
+
+-- clustered by batch: each file's COPY then reads only its batch's row groups
+payment_rows as (
+    select * from filed
+    order by batch_index
 )
 
-select * from filed
--- clustered by batch: each file's COPY then reads only its batch's row groups
-order by batch_index;
-
-drop table payment_records;
-
--- gen_payments: the rows as the feed writes them (every column a string).
-create or replace table gen_payments as
 select
     payment_rows.batch_index,
     payment_rows.file_part,
@@ -138,4 +137,4 @@ select
     end as updated_at,
 from payment_rows;
 
-drop table payment_rows;
+drop table payment_records;

@@ -1,6 +1,6 @@
 -- planted_rows: what real feeds do to otherwise clean rows.
--- Grain: one row per row the feed sends (typed; rendering to strings happens
--- in each table's gen_<table>).
+-- Grain: one row per row the feed sends (typed; each table's gen_<table>
+-- renders them to strings).
 --
 -- Works on any table of typed records with the columns batch_index, file_part,
 -- sort_key, record_key and planted, and returns them with:

@@ -1,6 +1,6 @@
--- The products feed: product_records (one row per change record, typed),
--- product_rows (plus planted rows, clustered by batch) and gen_products (one
--- row per row written to a products file, every column a string); also
+-- The products feed: product_records (one row per change record, typed) and
+-- gen_products (one row per row written to a products file: the records plus
+-- planted rows, clustered by batch, every column a string); also
 -- product_prices (one row per product: the list price items are sold at).
 -- Plants: list price and unit cost changes, late changes, conflicts, deletes
 -- (discontinued products), duplicates, categories in odd case, invalid rows.
@@ -100,19 +100,19 @@ select
 from numbers
 where numbers.n <= getvariable('n_products');
 
-create or replace table product_rows as
-select *
-from planted_rows(
-    'product_records',
-    ['unparseable_number', 'unparseable_timestamp', 'unparseable_boolean', 'missing_key', 'missing_required_value']
-)
--- clustered by batch: each file's COPY then reads only its batch's row groups
-order by batch_index;
-
-drop table product_records;
-
 -- gen_products: the rows as the feed writes them (every column a string).
 create or replace table gen_products as
+with
+-- clustered by batch: each file's COPY then reads only its batch's row groups
+product_rows as (
+    select *
+    from planted_rows(
+        'product_records',
+        ['unparseable_number', 'unparseable_timestamp', 'unparseable_boolean', 'missing_key', 'missing_required_value']
+    )
+    order by batch_index
+)
+
 select
     product_rows.batch_index,
     product_rows.file_part,
@@ -149,4 +149,4 @@ select
     end as is_deleted,
 from product_rows;
 
-drop table product_rows;
+drop table product_records;

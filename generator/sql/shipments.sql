@@ -1,6 +1,6 @@
--- The shipments feed: shipment_records (one row per status record, typed),
--- shipment_rows (plus planted rows, clustered by batch) and gen_shipments (one
--- row per row written to a shipments file, every column a string).
+-- The shipments feed: shipment_records (one row per status record, typed) and
+-- gen_shipments (one row per row written to a shipments file: the records
+-- plus planted rows, clustered by batch, every column a string).
 -- Plants: status updates of each shipment (label_created, on_hold, shipped,
 -- in_transit, delivered / lost / returned), the unseen status 'on_hold',
 -- status synonyms ('Dispatched', ' In transit '), shipments of orders whose
@@ -67,7 +67,8 @@ sent as (
 
 select * from sent;
 
-create or replace table shipment_rows as
+-- gen_shipments: the rows as the feed writes them (every column a string).
+create or replace table gen_shipments as
 with
 planted as (
     select *
@@ -87,16 +88,14 @@ filed as (
             end as file_part
         ),
     from planted
+),
+
+-- clustered by batch: each file's COPY then reads only its batch's row groups
+shipment_rows as (
+    select * from filed
+    order by batch_index
 )
 
-select * from filed
--- clustered by batch: each file's COPY then reads only its batch's row groups
-order by batch_index;
-
-drop table shipment_records;
-
--- gen_shipments: the rows as the feed writes them (every column a string).
-create or replace table gen_shipments as
 select
     shipment_rows.batch_index,
     shipment_rows.file_part,
@@ -131,4 +130,4 @@ select
     upper(shipment_rows.carrier) || lpad(shipment_rows.order_num::varchar, 12, '0') as tracking_number,
 from shipment_rows;
 
-drop table shipment_rows;
+drop table shipment_records;
