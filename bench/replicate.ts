@@ -1,0 +1,95 @@
+/**
+ * Builds a larger history from a warehouse by adding cold copies of it: every
+ * history, dimension, fact and audit row again, with its natural keys, batch
+ * ids and run ids suffixed (`~c<k>`) and its surrogate keys recomputed. The
+ * copies are a warehouse for customers, products and orders the measured
+ * batch never touches, so histories built this way differ only in size.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { renderSql } from '../functions/shared/sql/render.js';
+
+/** Tables whose rows make up the history, in the order they are copied. */
+export const HISTORY_TABLES = [
+  'history.customer_changes',
+  'history.product_changes',
+  'history.orders',
+  'history.order_items',
+  'history.payments',
+  'history.shipments',
+  'dw.dim_customers',
+  'dw.dim_products',
+  'dw.fact_order_items',
+  'dw.fact_payments',
+  'audit.batches',
+  'audit.table_loads',
+  'audit.runs',
+  'audit.test_results',
+  'audit.metrics',
+  'audit.warnings',
+] as const;
+
+// Natural keys, batch and run ids get the suffix; a suffix (not a prefix)
+// keeps the copies' keys inside the hot keys' range, so that DuckDB cannot
+// skip the copies' row groups by their min/max: the pessimistic case (keys
+// not correlated with arrival, e.g. UUIDs).
+const SUFFIXED = new Set(['customer_id', 'product_id', 'order_id', 'payment_id', 'shipment_id', 'batch_id', 'run_id', 'natural_key']);
+
+const surrogateKey = (key: string, validFrom: string): string => renderSql(`{{ surrogate_key(${key}, ${validFrom}) }}`, 'duckdb');
+
+/** Adds `copies` cold copies of the history to the warehouse file at dbPath (in place). */
+export async function replicateHistory(dbPath: string, copies: number): Promise<void> {
+  const instance = await DuckDBInstance.create(dbPath);
+  const connection = await instance.connect();
+  try {
+    // no transaction: a failed build is thrown away whole
+    // Surrogate keys of the copies: the same function of (natural key, valid_from) as
+    // the pipeline's, computed once per dimension version and copy (md5 is the cost).
+    await connection.run(`create temp table copy_numbers as select range as k, '~c' || range as suffix from range(1, ${copies + 1})`);
+    for (const entity of ['customer', 'product']) {
+      await connection.run(
+        `create temp table ${entity}_sk_map as
+         select dims.${entity}_sk as old_sk, copy_numbers.k,
+             ${surrogateKey(`dims.${entity}_id || copy_numbers.suffix`, 'dims.valid_from')} as new_sk
+         from dw.dim_${entity}s as dims cross join copy_numbers`,
+      );
+    }
+    for (const table of HISTORY_TABLES) {
+      const columns = await columnsOf(connection, table);
+      const hot = `hot_${table.replace('.', '_')}`;
+      await connection.run(`create temp table ${hot} as select * from ${table}`);
+      await connection.run(`delete from ${table}`);
+      // The copies first, the original (hot) rows last, as a longer history would lie on disk.
+      for (let k = 1; k <= copies; k += 1) {
+        await connection.run(`insert into ${table} (${columns.join(', ')}) ${copyQuery(hot, columns, k)}`);
+      }
+      await connection.run(`insert into ${table} select * from ${hot}`);
+      await connection.run(`drop table ${hot}`);
+    }
+    await connection.run('checkpoint');
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function columnsOf(connection: DuckDBConnection, table: string): Promise<string[]> {
+  const [schema, name] = table.split('.');
+  const reader = await connection.runAndReadAll(
+    `select column_name from information_schema.columns where table_schema = '${schema}' and table_name = '${name}' order by ordinal_position`,
+  );
+  return reader.getRowObjectsJson().map((r) => String(r.column_name));
+}
+
+function copyQuery(hot: string, columns: readonly string[], k: number): string {
+  const joins: string[] = [];
+  const select = columns.map((column) => {
+    for (const [sk, alias] of [['customer_sk', 'cm'], ['product_sk', 'pm']] as const) {
+      if (column !== sk) continue;
+      joins.push(`inner join ${sk.replace('_sk', '')}_sk_map as ${alias} on ${alias}.old_sk = src.${sk} and ${alias}.k = ${k}`);
+      return `${alias}.new_sk as ${sk}`;
+    }
+    if (SUFFIXED.has(column)) return `src.${column} || '~c${k}' as ${column}`;
+    return `src.${column}`;
+  });
+  return `select ${select.join(', ')} from ${hot} as src ${joins.join(' ')}`;
+}

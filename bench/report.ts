@@ -1,0 +1,324 @@
+/** Renders a benchmark run (bench/run.ts) as BENCHMARKS.md. */
+import type { FloorResult, GenerateResult, PipelineResult } from './scenario.js';
+
+export interface Machine {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly node: string;
+  readonly duckdb: string;
+  readonly platform: string;
+  readonly commit: string;
+  readonly loadAverageAtStart: number;
+}
+
+/** The same one-day batch on one history size. */
+export interface CostGrowthEntry {
+  /** History size as a multiple of the full load's history. */
+  readonly factor: number;
+  /** Rows in history.*, dw.* dimension and fact tables before the batch. */
+  readonly historyRows: number;
+  /** The run with the median wall time. */
+  readonly median: PipelineResult;
+  readonly runsSeconds: readonly number[];
+  readonly runsCpuSeconds: readonly number[];
+  /** Time to build this history from the 1x one (null for 1x). */
+  readonly buildSeconds: number | null;
+}
+
+export interface ScaleResult {
+  readonly scale: number;
+  readonly days: number;
+  readonly generate: GenerateResult;
+  readonly fullLoad: PipelineResult;
+  readonly floor: FloorResult;
+  readonly lastBatch: string;
+  readonly costGrowth: readonly CostGrowthEntry[];
+}
+
+export interface BenchRun {
+  readonly date: string;
+  readonly command: string;
+  readonly machine: Machine;
+  readonly loadAverageAtEnd: number;
+  readonly totalSeconds: number;
+  readonly repeat: number;
+  readonly scales: readonly ScaleResult[];
+  readonly skipped: readonly string[];
+  readonly demo: { readonly seconds: number; readonly ok: boolean } | null;
+}
+
+/** The targets of the issue, on this machine. */
+export const TARGETS = {
+  fullLoadOverFloorAt10: 3,
+  tenXOverOneXAt10: 1.5,
+  peakRssAt10Bytes: 4 * 1024 ** 3,
+  demoSeconds: 30,
+} as const;
+
+const STEP_ORDER = ['DiscoverBatch', 'NormalizeTable', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'ValidateBatch', 'MarkBatchDone'] as const;
+
+const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+const s = (seconds: number): string => `${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(1)} s`;
+const n = (value: number): string => Math.round(value).toLocaleString('en-US');
+const x = (ratio: number): string => `${ratio.toFixed(2)}×`;
+const mark = (ok: boolean | null): string => (ok === null ? '–' : ok ? '✅' : '❌');
+
+function table(head: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
+  const rule = head.map((_, i) => ((align?.[i] ?? (i === 0 ? 'l' : 'r')) === 'r' ? '---:' : ':---'));
+  return [head, rule, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** Raw rows of every batch of a pipeline run. */
+export function rawRows(result: PipelineResult): number {
+  return result.batches.reduce((sum, b) => sum + b.rawRows, 0);
+}
+
+/** Wall milliseconds per step, summed over the run's batches (NormalizeTable: the Map state's wall time). */
+export function stepTotals(result: PipelineResult): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const batch of result.batches) {
+    for (const [step, ms] of Object.entries(batch.stepMs)) totals.set(step, (totals.get(step) ?? 0) + ms);
+  }
+  return totals;
+}
+
+function stepRows(result: PipelineResult): string[][] {
+  const totals = stepTotals(result);
+  const wall = result.seconds * 1000;
+  const rows: string[][] = [];
+  let accounted = 0;
+  for (const step of STEP_ORDER) {
+    const ms = totals.get(step);
+    if (ms === undefined) continue;
+    accounted += ms;
+    rows.push([step === 'NormalizeTable' ? 'NormalizeTable (6 tables at once: wall)' : step, s(ms / 1000), `${((100 * ms) / wall).toFixed(0)} %`]);
+    if (step === 'NormalizeTable') {
+      const perTable = [...totals.entries()].filter(([name]) => name.startsWith('NormalizeTable ')).sort((a, b) => b[1] - a[1]);
+      for (const [name, tableMs] of perTable) rows.push([`&nbsp;&nbsp;· ${name.slice('NormalizeTable '.length)} (one thread)`, s(tableMs / 1000), '']);
+    }
+  }
+  rows.push(['other (runner, engine open/close, metrics)', s(Math.max(0, wall - accounted) / 1000), `${((100 * Math.max(0, wall - accounted)) / wall).toFixed(0)} %`]);
+  rows.push(['**total**', `**${s(result.seconds)}**`, '100 %']);
+  return rows;
+}
+
+function entryAt(result: ScaleResult, factor: number): CostGrowthEntry | undefined {
+  return result.costGrowth.find((c) => c.factor === factor);
+}
+
+/** Pipeline / floor, the one-day batch's growth and peak RSS of one scale. */
+export function headline(result: ScaleResult): { overFloor: number; growth: number | null; peakRss: number } {
+  const one = entryAt(result, 1);
+  const ten = entryAt(result, 10);
+  const peaks = [result.fullLoad.maxRssBytes, ...result.costGrowth.map((c) => c.median.maxRssBytes)];
+  return {
+    overFloor: result.fullLoad.seconds / result.floor.seconds,
+    growth: one && ten ? ten.median.seconds / one.median.seconds : null,
+    peakRss: Math.max(...peaks),
+  };
+}
+
+function targetsSection(run: BenchRun): string {
+  const at10 = run.scales.find((r) => r.scale === 10);
+  const h = at10 ? headline(at10) : null;
+  const notAt10 = 'not measured (scale 10 not in this run)';
+  const rows = [
+    [
+      `full load at scale 10 within ${TARGETS.fullLoadOverFloorAt10}× its floor`,
+      h && at10 ? `${x(h.overFloor)} (${s(at10.fullLoad.seconds)} vs ${s(at10.floor.seconds)})` : notAt10,
+      mark(h ? h.overFloor <= TARGETS.fullLoadOverFloorAt10 : null),
+    ],
+    [
+      `one-day batch on a 10× history within ${TARGETS.tenXOverOneXAt10}× of the 1× history (scale 10)`,
+      h?.growth != null && at10 ? `${x(h.growth)} (${s(entryAt(at10, 10)?.median.seconds ?? 0)} vs ${s(entryAt(at10, 1)?.median.seconds ?? 0)})` : notAt10,
+      mark(h?.growth != null ? h.growth <= TARGETS.tenXOverOneXAt10 : null),
+    ],
+    [
+      'peak RSS at scale 10 under 4 GiB (every scenario)',
+      h ? gib(h.peakRss) : notAt10,
+      mark(h ? h.peakRss < TARGETS.peakRssAt10Bytes : null),
+    ],
+    [
+      `\`npm start\` under ${TARGETS.demoSeconds} s`,
+      run.demo ? `${s(run.demo.seconds)}${run.demo.ok ? '' : ' (failed)'}` : 'not measured (--no-demo)',
+      mark(run.demo ? run.demo.ok && run.demo.seconds < TARGETS.demoSeconds : null),
+    ],
+  ];
+  return table(['target', 'measured', ''], rows, ['l', 'l', 'l']);
+}
+
+function summarySection(run: BenchRun): string {
+  const rows = run.scales.map((r) => {
+    const h = headline(r);
+    const one = entryAt(r, 1);
+    return [
+      String(r.scale),
+      n(r.generate.rows),
+      n(r.generate.rowsPerSecond),
+      s(r.fullLoad.seconds),
+      n(rawRows(r.fullLoad) / r.fullLoad.seconds),
+      s(r.floor.seconds),
+      x(h.overFloor),
+      one ? s(one.median.seconds) : '–',
+      one ? n(rawRows(one.median) / one.median.seconds) : '–',
+      h.growth === null ? '–' : x(h.growth),
+      gib(h.peakRss),
+    ];
+  });
+  return table(
+    ['scale', 'raw rows', 'generator rows/s', 'full load', 'rows/s', 'floor', 'pipeline / floor', 'one-day batch', 'rows/s', '10× / 1× history', 'peak RSS'],
+    rows,
+  );
+}
+
+function scaleSection(r: ScaleResult, repeat: number): string {
+  const out: string[] = [];
+  const g = r.generate;
+  const tables = Object.entries(g.rowsByTableAndBatch);
+  out.push(`## Scale ${r.scale}`);
+  out.push('');
+  out.push(
+    `**Lake.** ${r.days} daily batches (${g.batches[0]} … ${r.lastBatch}), ${n(g.rows)} raw rows in mixed CSV / JSON lines / Parquet, ` +
+      `${(g.lakeBytes / 1024 ** 2).toFixed(0)} MiB. Generated in ${s(g.seconds)}: **${n(g.rowsPerSecond)} rows/s**, peak RSS ${gib(g.maxRssBytes)}.`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['table', ...g.batches.map((b) => b.slice(5)), 'total'],
+      tables.map(([name, byBatch]) => [name, ...g.batches.map((b) => n(byBatch[b] ?? 0)), n(Object.values(byBatch).reduce((a, b) => a + b, 0))]),
+    ),
+  );
+  out.push('');
+  const f = r.fullLoad;
+  out.push(`### Full load: all ${f.batches.length} batches into an empty warehouse`);
+  out.push('');
+  out.push(
+    `${s(f.seconds)} wall, ${s(f.cpuSeconds ?? 0)} CPU, **${n(rawRows(f) / f.seconds)} raw rows/s**, peak RSS ${gib(f.maxRssBytes)}, ` +
+      `warehouse file ${(f.dbBytes / 1024 ** 2).toFixed(0)} MiB. The floor (below) is ${s(r.floor.seconds)}: pipeline / floor = **${x(f.seconds / r.floor.seconds)}**.`,
+  );
+  out.push('');
+  out.push(table(['step (summed over batches)', 'wall', 'share'], stepRows(f)));
+  out.push('');
+  out.push(
+    table(
+      ['batch', 'raw rows', 'seconds', 'rows/s', 'versions created', 'fact rows upserted'],
+      f.batches.map((b) => [b.batchId, n(b.rawRows), s(b.seconds), n(b.rawRows / b.seconds), n(b.versionsCreated), n(b.factRowsUpserted)]),
+    ),
+  );
+  out.push('');
+  const fl = r.floor;
+  out.push('### Floor: the same raw files into plain tables');
+  out.push('');
+  out.push(
+    `One DuckDB process (all cores) on a database file: \`create table … as select * from read_csv/read_json/read_parquet(…)\` per table, batch and format, ` +
+      `then a checkpoint. ${n(fl.rows)} rows from ${fl.files - fl.unreadableFiles} files (${fl.unreadableFiles} unreadable skipped) in ` +
+      `**${s(fl.seconds)}** (${s(fl.cpuSeconds ?? 0)} CPU): ${n(fl.rows / fl.seconds)} rows/s, peak RSS ${gib(fl.maxRssBytes)}.`,
+  );
+  out.push('');
+  out.push(`### One-day batch (${r.lastBatch}) and cost growth`);
+  out.push('');
+  out.push(
+    `The same batch (identical raw files) on the full load's history (1×) and on histories 3× and 10× larger: the 1× history plus ` +
+      `2 and 9 cold copies with their own keys, so the histories differ only in size and the batch does the same work on each. ` +
+      `Each in a fresh process from a copy of the history, ${repeat} run${repeat === 1 ? '' : 's'} each, interleaved; the median run is shown.`,
+  );
+  out.push('');
+  const one = entryAt(r, 1);
+  out.push(
+    table(
+      ['history', 'rows before the batch', 'batch wall (median)', 'all runs', 'ratio to 1×', 'CPU', 'raw rows/s', 'peak RSS', 'fact rows upserted', 'versions created'],
+      r.costGrowth.map((c) => [
+        `${c.factor}×`,
+        n(c.historyRows),
+        `**${s(c.median.seconds)}**`,
+        c.runsSeconds.map((t) => t.toFixed(1)).join(' / '),
+        one ? x(c.median.seconds / one.median.seconds) : '–',
+        s(c.median.cpuSeconds ?? 0),
+        n(rawRows(c.median) / c.median.seconds),
+        gib(c.median.maxRssBytes),
+        n(c.median.batches[0]?.factRowsUpserted ?? 0),
+        n(c.median.batches[0]?.versionsCreated ?? 0),
+      ]),
+    ),
+  );
+  out.push('');
+  const perStep = r.costGrowth.map((c) => stepTotals(c.median));
+  const names = [...STEP_ORDER.filter((step) => perStep.some((t) => t.has(step)))];
+  out.push(
+    table(
+      ['step of the one-day batch', ...r.costGrowth.map((c) => `${c.factor}× history`)],
+      [
+        ...names.map((step) => [step, ...perStep.map((t) => s((t.get(step) ?? 0) / 1000))]),
+        ['**total**', ...r.costGrowth.map((c) => `**${s(c.median.seconds)}**`)],
+      ],
+    ),
+  );
+  out.push('');
+  return out.join('\n');
+}
+
+const MEANING = `## What the figures mean
+
+- **Wall** is elapsed time; **CPU** is user + system time of the scenario's process (both cores count). On a shared
+  machine other processes stretch the wall times; the load average above says how busy it was, and CPU time moves less.
+- **raw rows/s** is rows in the raw files (every table, malformed and rejected rows included) per wall second.
+- **Peak RSS** is the scenario process's maximum resident set (\`process.resourceUsage().maxRSS\`); DuckDB runs in-process, so it
+  includes DuckDB's buffers. Each scenario runs in its own process.
+- **Full load** runs every batch through the state machine (\`aws-local-stepfunctions\`, the same ASL as the cloud) into an empty
+  warehouse file. It runs as two runs of the runner (all but the last batch, then the last), so that the first days' warehouse
+  can be kept as the 1× history; the copy is not timed.
+- **Floor**: the least any pipeline needs to land the same raw rows in DuckDB tables: read every raw file and write its rows,
+  with no parsing, validation, history or modelling. **pipeline / floor** is what the pipeline's semantics cost on top of I/O.
+- **One-day batch / cost growth**: the batch is the lake's last day. Its orders were placed over the earlier days, and it carries
+  their status updates, payments and shipments: most facts of the last days are rebuilt, which is real work that follows the
+  batch. The 3× and 10× histories add cold customers, products, orders and facts that the batch never touches (keys suffixed
+  \`~c<k>\`, chosen to interleave with the real keys so DuckDB cannot skip them by min/max); whatever the batch's time gains
+  from them is cost that grows with the history instead of the batch.
+- Each step's time includes its commit: DuckDB checkpoints on commit once the write-ahead log passes 16 MB, and a checkpoint
+  rewrites the changed row groups of every table the step touched.
+
+How to run the benchmark and how it is built: [docs/benchmarks.md](docs/benchmarks.md).
+`;
+
+/** The whole report. */
+export function renderReport(run: BenchRun): string {
+  const m = run.machine;
+  const out: string[] = [];
+  out.push('# Benchmarks');
+  out.push('');
+  out.push(`Written by \`${run.command}\` on ${run.date.slice(0, 16).replace('T', ' ')} UTC; re-run it rather than editing this file.`);
+  out.push('');
+  out.push(
+    table(
+      ['machine', ''],
+      [
+        ['CPU', `${m.cpuModel}, ${m.cores} cores`],
+        ['memory', gib(m.memoryBytes)],
+        ['OS', m.platform],
+        ['Node', m.node],
+        ['DuckDB', `${m.duckdb} (\`@duckdb/node-api\`)`],
+        ['commit', m.commit],
+        ['load average (1 min) at start / end', `${m.loadAverageAtStart.toFixed(1)} / ${run.loadAverageAtEnd.toFixed(1)}`],
+        ['bench time', `${(run.totalSeconds / 60).toFixed(1)} min`],
+      ],
+      ['l', 'l'],
+    ),
+  );
+  out.push('');
+  out.push('## Targets');
+  out.push('');
+  out.push(targetsSection(run));
+  out.push('');
+  if (run.skipped.length > 0) {
+    out.push(`Skipped: ${run.skipped.join('; ')}.`);
+    out.push('');
+  }
+  out.push('## Summary');
+  out.push('');
+  out.push(summarySection(run));
+  out.push('');
+  for (const result of run.scales) out.push(scaleSection(result, run.repeat));
+  out.push(MEANING);
+  return `${out.join('\n')}`;
+}

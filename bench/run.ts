@@ -1,0 +1,263 @@
+/**
+ * `npm run bench [-- --scales 1,10 --repeat 3 --days 7 --work <dir> --out BENCHMARKS.md]`
+ *
+ * Measures the local pipeline on generated data and rewrites BENCHMARKS.md.
+ * Every scenario runs in its own process (bench/scenario.ts), so its peak RSS
+ * is its own. Per scale factor:
+ *
+ * 1. generate a lake of `days` daily batches (the generator's rows/s);
+ * 2. full load: every batch into a fresh warehouse (the first days' warehouse
+ *    is kept as the 1x history);
+ * 3. the floor: DuckDB reading the same raw files into plain tables;
+ * 4. the last day's batch on the 1x history, and on histories 3x and 10x
+ *    larger (the 1x history plus cold copies, bench/replicate.ts), `repeat`
+ *    times each, interleaved.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
+import { renderReport, type BenchRun, type ScaleResult, type Machine } from './report.js';
+import { RESULT_MARKER, type FloorResult, type GenerateResult, type PipelineResult, type ReplicateResult, type ScenarioResult, type ScenarioSpec } from './scenario.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SCENARIO = path.join(ROOT, 'bench', 'scenario.ts');
+/** History sizes of the cost-growth scenario, as multiples of the full load's history. */
+export const HISTORY_FACTORS = [1, 3, 10] as const;
+// Roughly what a scale factor needs at its peak (measured: ~1.9 GB at scale 10), with room to spare.
+const BYTES_PER_SCALE = 400 * 1024 ** 2;
+
+const { values } = parseArgs({
+  options: {
+    scales: { type: 'string', default: '1,10' },
+    days: { type: 'string', default: '7' },
+    repeat: { type: 'string', default: '3' },
+    seed: { type: 'string', default: '42' },
+    work: { type: 'string', default: path.join(os.tmpdir(), 'ecomdw-bench') },
+    out: { type: 'string', default: path.join(ROOT, 'BENCHMARKS.md') },
+    keep: { type: 'boolean', default: false },
+    'no-demo': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  process.stdout.write(
+    'usage: npm run bench -- [--scales 1,10] [--days 7] [--repeat 3] [--seed 42] [--work <dir>] [--out BENCHMARKS.md] [--keep] [--no-demo]\n',
+  );
+  process.exit(0);
+}
+
+const scales = values.scales.split(',').map((s) => Number(s.trim()));
+const days = Number(values.days);
+const repeat = Number(values.repeat);
+if (scales.some((s) => !(s > 0)) || !Number.isInteger(days) || days < 2 || !Number.isInteger(repeat) || repeat < 1) {
+  process.stderr.write('bench: --scales must be positive numbers, --days an integer >= 2, --repeat an integer >= 1\n');
+  process.exit(2);
+}
+const work = path.resolve(values.work);
+
+function say(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+/** Runs one scenario in a child process; its progress goes to a log file. */
+async function scenario<T extends ScenarioResult>(name: string, spec: ScenarioSpec): Promise<T> {
+  const log = path.join(work, 'logs', `${name}.log`);
+  mkdirSync(path.dirname(log), { recursive: true });
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', SCENARIO, JSON.stringify(spec)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const logStream = createWriteStream(log);
+  child.stderr.pipe(logStream);
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const line = stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (code !== 0 || !line) throw new Error(`scenario ${name} failed (exit ${code}); see ${log}`);
+  const result = JSON.parse(line.slice(RESULT_MARKER.length)) as T;
+  say(`  ${name.padEnd(28)} ${((performance.now() - started) / 1000).toFixed(1).padStart(7)} s  peak RSS ${(result.maxRssBytes / 1024 ** 3).toFixed(2)} GiB`);
+  return result;
+}
+
+// A lake of some batches of another, by hard links (copies across devices): raw files are never rewritten.
+function linkLake(from: string, to: string, batches: readonly string[]): void {
+  rmSync(to, { recursive: true, force: true });
+  const raw = path.join(from, 'raw');
+  for (const table of readdirSync(raw)) {
+    for (const batchId of batches) {
+      const source = path.join(raw, table, `batch_id=${batchId}`);
+      if (!existsSync(source)) continue;
+      const target = path.join(to, 'raw', table, `batch_id=${batchId}`);
+      mkdirSync(target, { recursive: true });
+      for (const file of readdirSync(source)) {
+        try {
+          linkSync(path.join(source, file), path.join(target, file));
+        } catch {
+          copyFileSync(path.join(source, file), path.join(target, file));
+        }
+      }
+    }
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+}
+
+/** Median run of a measured batch, by wall time (all runs' times are kept). */
+function medianRun(runs: readonly PipelineResult[]): PipelineResult {
+  const target = median(runs.map((r) => r.seconds));
+  return [...runs].sort((a, b) => Math.abs(a.seconds - target) - Math.abs(b.seconds - target))[0] as PipelineResult;
+}
+
+async function benchScale(scale: number): Promise<ScaleResult> {
+  const dir = path.join(work, `scale-${scale}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  say(`scale ${scale}: ${days} daily batches in ${dir}`);
+  const lake = path.join(dir, 'lake');
+  const generate = await scenario<GenerateResult>(`s${scale}-generate`, { kind: 'generate', out: lake, scale, days, seed: Number(values.seed) });
+  const lastBatch = generate.batches[generate.batches.length - 1] as string;
+  const historyLake = path.join(dir, 'lake-history');
+  linkLake(lake, historyLake, generate.batches.slice(0, -1));
+
+  const histories = Object.fromEntries(HISTORY_FACTORS.map((f) => [f, path.join(dir, `history-${f}x.duckdb`)])) as Record<number, string>;
+  const fullLoad = await scenario<PipelineResult>(`s${scale}-full-load`, {
+    kind: 'pipeline',
+    dbPath: path.join(dir, 'full-load.duckdb'),
+    runs: [{ lakeDir: historyLake, snapshotTo: histories[1] }, { lakeDir: lake }],
+  });
+  if (fullLoad.failure) throw new Error(`scale ${scale}: the full load failed: ${fullLoad.failure}`);
+  const floor = await scenario<FloorResult>(`s${scale}-floor`, { kind: 'floor', lakeDir: lake, dbPath: path.join(dir, 'floor.duckdb') });
+
+  const replicas: Record<number, ReplicateResult> = {};
+  for (const factor of HISTORY_FACTORS.filter((f) => f > 1)) {
+    replicas[factor] = await scenario<ReplicateResult>(`s${scale}-history-${factor}x`, {
+      kind: 'replicate',
+      fromDb: histories[1] as string,
+      dbPath: histories[factor] as string,
+      copies: factor - 1,
+    });
+  }
+  // Interleaved, so that a noisy neighbour slows every history alike.
+  const measured: Record<number, PipelineResult[]> = {};
+  for (let r = 1; r <= repeat; r += 1) {
+    for (const factor of HISTORY_FACTORS) {
+      const result = await scenario<PipelineResult>(`s${scale}-batch-on-${factor}x-run${r}`, {
+        kind: 'pipeline',
+        dbPath: path.join(dir, 'measured.duckdb'),
+        fromDb: histories[factor] as string,
+        runs: [{ lakeDir: lake, batchId: lastBatch }],
+      });
+      if (result.failure) throw new Error(`scale ${scale}: the batch on the ${factor}x history failed: ${result.failure}`);
+      (measured[factor] ??= []).push(result);
+    }
+  }
+  if (!values.keep) {
+    for (const file of ['full-load.duckdb', 'floor.duckdb', 'measured.duckdb', ...Object.values(histories).map((h) => path.basename(h))]) {
+      rmSync(path.join(dir, file), { force: true });
+    }
+  }
+  return {
+    scale,
+    days,
+    generate,
+    fullLoad,
+    floor,
+    lastBatch,
+    costGrowth: HISTORY_FACTORS.map((factor) => {
+      const runs = measured[factor] ?? [];
+      return {
+        factor,
+        historyRows: Object.values(runs[0]?.tableRowsBefore ?? {}).reduce((a, b) => a + b, 0),
+        median: medianRun(runs),
+        runsSeconds: runs.map((r) => r.seconds),
+        runsCpuSeconds: runs.map((r) => r.cpuSeconds ?? 0),
+        buildSeconds: replicas[factor]?.seconds ?? null,
+      };
+    }),
+  };
+}
+
+/** Times `npm start` (the demo) the way a user runs it, in a scratch folder. */
+async function timeDemo(): Promise<{ seconds: number; ok: boolean }> {
+  const dir = path.join(work, 'demo');
+  rmSync(dir, { recursive: true, force: true });
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli', 'main.ts'), 'demo', '--dir', dir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const seconds = (performance.now() - started) / 1000;
+  say(`  ${'demo (npm start)'.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s${code === 0 ? '' : ` (exit ${code})`}`);
+  rmSync(dir, { recursive: true, force: true });
+  return { seconds, ok: code === 0 };
+}
+
+function machine(duckdbVersion: string): Machine {
+  const cpus = os.cpus();
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'functions', 'sql', 'cli', 'bench', 'statemachine'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' (with uncommitted changes)';
+  } catch {
+    // not a git checkout: the commit stays unknown
+  }
+  return {
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryBytes: os.totalmem(),
+    node: process.version,
+    duckdb: duckdbVersion,
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    commit,
+    loadAverageAtStart: os.loadavg()[0] ?? 0,
+  };
+}
+
+async function main(): Promise<void> {
+  mkdirSync(work, { recursive: true });
+  const loadAtStart = os.loadavg()[0] ?? 0;
+  const started = performance.now();
+  const results: ScaleResult[] = [];
+  const skipped: string[] = [];
+  for (const scale of scales) {
+    const needed = scale * BYTES_PER_SCALE;
+    if (needed > os.freemem()) {
+      skipped.push(`scale ${scale}: needs about ${(needed / 1024 ** 3).toFixed(0)} GiB, ${(os.freemem() / 1024 ** 3).toFixed(0)} GiB free`);
+      say(`scale ${scale}: skipped (${skipped[skipped.length - 1]})`);
+      continue;
+    }
+    results.push(await benchScale(scale));
+  }
+  const demo = values['no-demo'] ? null : await timeDemo();
+  const duckdbVersion = results[0]?.floor.duckdbVersion ?? 'unknown';
+  const run: BenchRun = {
+    date: new Date().toISOString(),
+    command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: { ...machine(duckdbVersion), loadAverageAtStart: loadAtStart },
+    loadAverageAtEnd: os.loadavg()[0] ?? 0,
+    totalSeconds: (performance.now() - started) / 1000,
+    repeat,
+    scales: results,
+    skipped,
+    demo,
+  };
+  writeFileSync(path.join(work, 'results.json'), `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(values.out, renderReport(run));
+  say(`wrote ${values.out} (raw figures: ${path.join(work, 'results.json')}) in ${(run.totalSeconds / 60).toFixed(1)} min`);
+}
+
+main().catch((error: unknown) => {
+  say(`bench failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+});
