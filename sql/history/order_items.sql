@@ -27,15 +27,16 @@ from (
 ) as ranked
 where ranked.recency_rank = 1;
 
+-- A join (DELETE ... USING), not a correlated EXISTS: DuckDB decorrelates the
+-- EXISTS with its OR into a grouping of the whole history table (O(history)
+-- time and memory); the join only probes the history with the batch's keys.
 delete from history.order_items
-where exists (
-    select 1 from tmp_order_items_latest as incoming
-    where incoming.order_id = history.order_items.order_id and incoming.line_number = history.order_items.line_number
-        and (
-            incoming.updated_at > history.order_items.updated_at
-            or (incoming.updated_at = history.order_items.updated_at and incoming.row_hash > history.order_items.row_hash)
-        )
-);
+using tmp_order_items_latest as incoming
+where incoming.order_id = history.order_items.order_id and incoming.line_number = history.order_items.line_number
+    and (
+        incoming.updated_at > history.order_items.updated_at
+        or (incoming.updated_at = history.order_items.updated_at and incoming.row_hash > history.order_items.row_hash)
+    );
 
 insert into history.order_items (order_id, line_number, product_id, quantity, unit_price, updated_at, discount_amount, shipping_amount, is_deleted, row_hash, batch_id)
 select incoming.order_id, incoming.line_number, incoming.product_id, incoming.quantity, incoming.unit_price, incoming.updated_at, incoming.discount_amount, incoming.shipping_amount, incoming.is_deleted, incoming.row_hash, :batch_id

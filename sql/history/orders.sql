@@ -24,15 +24,16 @@ from (
 ) as ranked
 where ranked.recency_rank = 1;
 
+-- A join (DELETE ... USING), not a correlated EXISTS: DuckDB decorrelates the
+-- EXISTS with its OR into a grouping of the whole history table (O(history)
+-- time and memory); the join only probes the history with the batch's keys.
 delete from history.orders
-where exists (
-    select 1 from tmp_orders_latest as incoming
-    where incoming.order_id = history.orders.order_id
-        and (
-            incoming.updated_at > history.orders.updated_at
-            or (incoming.updated_at = history.orders.updated_at and incoming.row_hash > history.orders.row_hash)
-        )
-);
+using tmp_orders_latest as incoming
+where incoming.order_id = history.orders.order_id
+    and (
+        incoming.updated_at > history.orders.updated_at
+        or (incoming.updated_at = history.orders.updated_at and incoming.row_hash > history.orders.row_hash)
+    );
 
 insert into history.orders (order_id, customer_id, order_ts, updated_at, status, currency, row_hash, batch_id)
 select incoming.order_id, incoming.customer_id, incoming.order_ts, incoming.updated_at, incoming.status, incoming.currency, incoming.row_hash, :batch_id

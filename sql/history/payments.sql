@@ -26,15 +26,16 @@ from (
 ) as ranked
 where ranked.recency_rank = 1;
 
+-- A join (DELETE ... USING), not a correlated EXISTS: DuckDB decorrelates the
+-- EXISTS with its OR into a grouping of the whole history table (O(history)
+-- time and memory); the join only probes the history with the batch's keys.
 delete from history.payments
-where exists (
-    select 1 from tmp_payments_latest as incoming
-    where incoming.payment_id = history.payments.payment_id
-        and (
-            incoming.version_ts > history.payments.version_ts
-            or (incoming.version_ts = history.payments.version_ts and incoming.row_hash > history.payments.row_hash)
-        )
-);
+using tmp_payments_latest as incoming
+where incoming.payment_id = history.payments.payment_id
+    and (
+        incoming.version_ts > history.payments.version_ts
+        or (incoming.version_ts = history.payments.version_ts and incoming.row_hash > history.payments.row_hash)
+    );
 
 insert into history.payments (payment_id, order_id, payment_method, amount, paid_at, updated_at, version_ts, row_hash, batch_id)
 select incoming.payment_id, incoming.order_id, incoming.payment_method, incoming.amount, incoming.paid_at, incoming.updated_at, incoming.version_ts, incoming.row_hash, :batch_id

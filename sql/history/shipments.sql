@@ -25,15 +25,16 @@ from (
 ) as ranked
 where ranked.recency_rank = 1;
 
+-- A join (DELETE ... USING), not a correlated EXISTS: DuckDB decorrelates the
+-- EXISTS with its OR into a grouping of the whole history table (O(history)
+-- time and memory); the join only probes the history with the batch's keys.
 delete from history.shipments
-where exists (
-    select 1 from tmp_shipments_latest as incoming
-    where incoming.shipment_id = history.shipments.shipment_id
-        and (
-            incoming.updated_at > history.shipments.updated_at
-            or (incoming.updated_at = history.shipments.updated_at and incoming.row_hash > history.shipments.row_hash)
-        )
-);
+using tmp_shipments_latest as incoming
+where incoming.shipment_id = history.shipments.shipment_id
+    and (
+        incoming.updated_at > history.shipments.updated_at
+        or (incoming.updated_at = history.shipments.updated_at and incoming.row_hash > history.shipments.row_hash)
+    );
 
 insert into history.shipments (shipment_id, order_id, status, updated_at, carrier, shipped_at, delivered_at, row_hash, batch_id)
 select incoming.shipment_id, incoming.order_id, incoming.status, incoming.updated_at, incoming.carrier, incoming.shipped_at, incoming.delivered_at, incoming.row_hash, :batch_id
