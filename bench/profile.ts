@@ -54,11 +54,12 @@ function statementsOf(context: StepContext, batch: BatchRef): Statement[] {
   const dialect = context.engine.dialect;
   if (step === 'BuildDimensions') return DIMENSION_FILES.flatMap((file) => sqlStatements(file, dialect, params));
   if (step === 'BuildFacts') return FACT_FILES.flatMap((file) => sqlStatements(file, dialect, params));
-  return dataTests(context.config).map((test) => ({
-    label: test.name,
-    sql: `select count(*) from (${renderSql(readSqlFile(test.file), dialect, test.file)}) as failing`,
-    params: { ...params, ...test.params },
-  }));
+  return dataTests(context.config).map((test) => {
+    const sql = `select count(*) from (${renderSql(readSqlFile(test.file), dialect, test.file)}) as failing`;
+    // DuckDB refuses a named parameter the statement does not use.
+    const used = Object.entries({ ...params, ...test.params }).filter(([name]) => new RegExp(`(?<![:\\w]):${name}\\b`).test(sql));
+    return { label: test.name, sql, params: Object.fromEntries(used) };
+  });
 }
 
 interface PlanNode {
