@@ -64,6 +64,7 @@ function statementsOf(context: StepContext, batch: BatchRef): Statement[] {
 
 interface PlanNode {
   readonly operator_name?: string;
+  readonly system_peak_buffer_memory?: number;
   readonly operator_timing?: number;
   readonly operator_cardinality?: number;
   readonly operator_rows_scanned?: number;
@@ -85,7 +86,7 @@ function compactPlan(node: PlanNode, depth = 0): string {
   return [line, ...children].filter((l) => l !== null && l !== '').join('\n');
 }
 
-const timings: { label: string; ms: number }[] = [];
+const timings: { label: string; ms: number; peakBytes?: number }[] = [];
 async function profiled(payload: unknown, context: StepContext): Promise<unknown> {
   const batch = payload as BatchRef;
   // Each profiled statement commits on its own: without this, whichever statement pushes
@@ -98,8 +99,10 @@ async function profiled(payload: unknown, context: StepContext): Promise<unknown
     const started = performance.now();
     const rows = await context.engine.query({ ...statement, sql });
     const ms = performance.now() - started;
-    timings.push({ label: statement.label ?? `#${index + 1}`, ms });
-    const plan = rows.map((r) => (r.explain_value ? compactPlan(JSON.parse(String(r.explain_value)) as PlanNode) : '')).join('\n');
+    const roots = rows.map((r) => (r.explain_value ? (JSON.parse(String(r.explain_value)) as PlanNode) : null)).filter((r) => r !== null);
+    const plan = roots.map((root) => compactPlan(root)).join('\n');
+    const peakBytes = Math.max(0, ...roots.map((root) => root.system_peak_buffer_memory ?? 0));
+    timings.push({ label: statement.label ?? `#${index + 1}`, ms, peakBytes });
     const file = `${String(index + 1).padStart(2, '0')}-${(statement.label ?? 'statement').replace(/[^\w.#-]+/g, '_')}.txt`;
     writeFileSync(path.join(values.out as string, file), `${statement.sql}\n\n${plan}\n`);
   }
@@ -124,5 +127,8 @@ const summary = await runPipeline({
     if (event.type === 'step-finished') process.stderr.write(`  ${event.step}${event.table ? ` ${event.table}` : ''} ${(event.ms / 1000).toFixed(2)} s\n`);
   },
 });
-for (const t of [...timings].sort((a, b) => b.ms - a.ms)) process.stdout.write(`${t.ms.toFixed(0).padStart(8)} ms  ${t.label}\n`);
+for (const t of [...timings].sort((a, b) => b.ms - a.ms)) {
+  const peak = t.peakBytes === undefined ? '' : `${(t.peakBytes / 1024 ** 2).toFixed(0).padStart(6)} MiB peak buffers`;
+  process.stdout.write(`${t.ms.toFixed(0).padStart(8)} ms ${peak.padStart(24)}  ${t.label}\n`);
+}
 process.stdout.write(`plans in ${values.out}/; ${summary.failure ? `run failed: ${summary.failure.message}` : 'run ok'}\n`);

@@ -1,9 +1,10 @@
 /**
  * Builds a larger history from a warehouse by adding cold copies of it: every
  * history, dimension, fact and audit row again, with its natural keys, batch
- * ids and run ids suffixed (`~c<k>`) and its surrogate keys recomputed. The
+ * ids and run ids marked with the copy's number and its surrogate keys recomputed. The
  * copies are a warehouse for customers, products and orders the measured
  * batch never touches, so histories built this way differ only in size.
+ * Timestamps are copied as they are: no step of the pipeline prunes by time.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { renderSql } from '../functions/shared/sql/render.js';
@@ -28,28 +29,36 @@ export const HISTORY_TABLES = [
   'audit.warnings',
 ] as const;
 
-// Natural keys, batch and run ids get the suffix; a suffix (not a prefix)
-// keeps the copies' keys inside the hot keys' range, so that DuckDB cannot
-// skip the copies' row groups by their min/max: the pessimistic case (keys
-// not correlated with arrival, e.g. UUIDs).
-const SUFFIXED = new Set(['customer_id', 'product_id', 'order_id', 'payment_id', 'shipment_id', 'batch_id', 'run_id', 'natural_key']);
+// Natural keys are marked with the copy's number; batch and run ids too, in a
+// form that stays a valid batch id.
+const MARKED = new Set(['customer_id', 'product_id', 'order_id', 'payment_id', 'shipment_id', 'natural_key']);
+const LEDGER_IDS = new Set(['batch_id', 'run_id']);
 
 const surrogateKey = (key: string, validFrom: string): string => renderSql(`{{ surrogate_key(${key}, ${validFrom}) }}`, 'duckdb');
 
+/**
+ * How the copies' keys relate to the hot ones: `older` sort before every hot key
+ * (a shop numbering its orders, customers and products sequentially, as the
+ * generator does: a longer history is one of smaller ids), `interleaved` sort
+ * among them (keys with no order, e.g. UUIDs).
+ */
+export type ColdKeys = 'older' | 'interleaved';
+
 /** Adds `copies` cold copies of the history to the warehouse file at dbPath (in place). */
-export async function replicateHistory(dbPath: string, copies: number): Promise<void> {
+export async function replicateHistory(dbPath: string, copies: number, coldKeys: ColdKeys = 'older'): Promise<void> {
+  const mark = coldKeyMark(coldKeys);
   const instance = await DuckDBInstance.create(dbPath);
   const connection = await instance.connect();
   try {
     // no transaction: a failed build is thrown away whole
     // Surrogate keys of the copies: the same function of (natural key, valid_from) as
     // the pipeline's, computed once per dimension version and copy (md5 is the cost).
-    await connection.run(`create temp table copy_numbers as select range as k, '~c' || range as suffix from range(1, ${copies + 1})`);
+    await connection.run(`create temp table copy_numbers as select range as k from range(1, ${copies + 1})`);
     for (const entity of ['customer', 'product']) {
       await connection.run(
         `create temp table ${entity}_sk_map as
          select dims.${entity}_sk as old_sk, copy_numbers.k,
-             ${surrogateKey(`dims.${entity}_id || copy_numbers.suffix`, 'dims.valid_from')} as new_sk
+             ${surrogateKey(mark(`dims.${entity}_id`, 'copy_numbers.k'), 'dims.valid_from')} as new_sk
          from dw.dim_${entity}s as dims cross join copy_numbers`,
       );
     }
@@ -60,7 +69,7 @@ export async function replicateHistory(dbPath: string, copies: number): Promise<
       await connection.run(`delete from ${table}`);
       // The copies first, the original (hot) rows last, as a longer history would lie on disk.
       for (let k = 1; k <= copies; k += 1) {
-        await connection.run(`insert into ${table} (${columns.join(', ')}) ${copyQuery(hot, columns, k)}`);
+        await connection.run(`insert into ${table} (${columns.join(', ')}) ${copyQuery(hot, columns, k, mark)}`);
       }
       await connection.run(`insert into ${table} select * from ${hot}`);
       await connection.run(`drop table ${hot}`);
@@ -80,7 +89,14 @@ async function columnsOf(connection: DuckDBConnection, table: string): Promise<s
   return reader.getRowObjectsJson().map((r) => String(r.column_name));
 }
 
-function copyQuery(hot: string, columns: readonly string[], k: number): string {
+type KeyMark = (column: string, k: string) => string;
+
+// '!' sorts before every letter and digit: '!c3~O000123' < 'O000001'.
+function coldKeyMark(coldKeys: ColdKeys): KeyMark {
+  return coldKeys === 'older' ? (column, k) => `'!c' || ${k} || '~' || ${column}` : (column, k) => `${column} || '~c' || ${k}`;
+}
+
+function copyQuery(hot: string, columns: readonly string[], k: number, mark: KeyMark): string {
   const joins: string[] = [];
   const select = columns.map((column) => {
     for (const [sk, alias] of [['customer_sk', 'cm'], ['product_sk', 'pm']] as const) {
@@ -88,7 +104,8 @@ function copyQuery(hot: string, columns: readonly string[], k: number): string {
       joins.push(`inner join ${sk.replace('_sk', '')}_sk_map as ${alias} on ${alias}.old_sk = src.${sk} and ${alias}.k = ${k}`);
       return `${alias}.new_sk as ${sk}`;
     }
-    if (SUFFIXED.has(column)) return `src.${column} || '~c${k}' as ${column}`;
+    if (MARKED.has(column)) return `${mark(`src.${column}`, String(k))} as ${column}`;
+    if (LEDGER_IDS.has(column)) return `'c${k}-' || src.${column} as ${column}`;
     return `src.${column}`;
   });
   return `select ${select.join(', ')} from ${hot} as src ${joins.join(' ')}`;

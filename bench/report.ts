@@ -43,6 +43,8 @@ export interface BenchRun {
   readonly loadAverageAtEnd: number;
   readonly totalSeconds: number;
   readonly repeat: number;
+  /** How the cold copies' keys sort against the hot ones (bench/replicate.ts). */
+  readonly coldKeys: 'older' | 'interleaved';
   readonly scales: readonly ScaleResult[];
   readonly skipped: readonly string[];
   readonly demo: { readonly seconds: number; readonly ok: boolean } | null;
@@ -172,7 +174,12 @@ function summarySection(run: BenchRun): string {
   );
 }
 
-function scaleSection(r: ScaleResult, repeat: number): string {
+const COLD_KEYS_TEXT = {
+  older: 'keys that sort before the real ones, as the older orders, customers and products of a shop with sequential ids do',
+  interleaved: 'keys that sort among the real ones, as UUIDs would (DuckDB cannot skip the copies by min/max)',
+} as const;
+
+function scaleSection(r: ScaleResult, repeat: number, coldKeys: BenchRun['coldKeys']): string {
   const out: string[] = [];
   const g = r.generate;
   const tables = Object.entries(g.rowsByTableAndBatch);
@@ -220,7 +227,8 @@ function scaleSection(r: ScaleResult, repeat: number): string {
   out.push('');
   out.push(
     `The same batch (identical raw files) on the full load's history (1×) and on histories 3× and 10× larger: the 1× history plus ` +
-      `2 and 9 cold copies with their own keys, so the histories differ only in size and the batch does the same work on each. ` +
+      `2 and 9 cold copies (customers, products, orders and facts the batch never touches; ${COLD_KEYS_TEXT[coldKeys]}), so the ` +
+      `histories differ only in size and the batch does the same work on each (equal fact rows upserted and versions created below). ` +
       `Each in a fresh process from a copy of the history, ${repeat} run${repeat === 1 ? '' : 's'} each, interleaved; the median run is shown.`,
   );
   out.push('');
@@ -272,9 +280,8 @@ const MEANING = `## What the figures mean
   with no parsing, validation, history or modelling. **pipeline / floor** is what the pipeline's semantics cost on top of I/O.
 - **One-day batch / cost growth**: the batch is the lake's last day. Its orders were placed over the earlier days, and it carries
   their status updates, payments and shipments: most facts of the last days are rebuilt, which is real work that follows the
-  batch. The 3× and 10× histories add cold customers, products, orders and facts that the batch never touches (keys suffixed
-  \`~c<k>\`, chosen to interleave with the real keys so DuckDB cannot skip them by min/max); whatever the batch's time gains
-  from them is cost that grows with the history instead of the batch.
+  batch. The 3× and 10× histories add cold customers, products, orders and facts that the batch never touches; whatever the
+  batch's time gains from them is cost that grows with the history instead of the batch.
 - Each step's time includes its commit: DuckDB checkpoints on commit once the write-ahead log passes 16 MB, and a checkpoint
   rewrites the changed row groups of every table the step touched.
 
@@ -318,7 +325,7 @@ export function renderReport(run: BenchRun): string {
   out.push('');
   out.push(summarySection(run));
   out.push('');
-  for (const result of run.scales) out.push(scaleSection(result, run.repeat));
+  for (const result of run.scales) out.push(scaleSection(result, run.repeat, run.coldKeys));
   out.push(MEANING);
   return `${out.join('\n')}`;
 }

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { renderReport, type BenchRun, type ScaleResult, type Machine } from './report.js';
+import type { ColdKeys } from './replicate.js';
 import { RESULT_MARKER, type FloorResult, type GenerateResult, type PipelineResult, type ReplicateResult, type ScenarioResult, type ScenarioSpec } from './scenario.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,13 +41,14 @@ const { values } = parseArgs({
     out: { type: 'string', default: path.join(ROOT, 'BENCHMARKS.md') },
     keep: { type: 'boolean', default: false },
     'no-demo': { type: 'boolean', default: false },
+    'cold-keys': { type: 'string', default: 'older' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
   process.stdout.write(
-    'usage: npm run bench -- [--scales 1,10] [--days 7] [--repeat 3] [--seed 42] [--work <dir>] [--out BENCHMARKS.md] [--keep] [--no-demo]\n',
+    'usage: npm run bench -- [--scales 1,10] [--days 7] [--repeat 3] [--seed 42] [--cold-keys older|interleaved] [--work <dir>] [--out BENCHMARKS.md] [--keep] [--no-demo]\n',
   );
   process.exit(0);
 }
@@ -54,8 +56,9 @@ if (values.help) {
 const scales = values.scales.split(',').map((s) => Number(s.trim()));
 const days = Number(values.days);
 const repeat = Number(values.repeat);
-if (scales.some((s) => !(s > 0)) || !Number.isInteger(days) || days < 2 || !Number.isInteger(repeat) || repeat < 1) {
-  process.stderr.write('bench: --scales must be positive numbers, --days an integer >= 2, --repeat an integer >= 1\n');
+const coldKeys = values['cold-keys'] as ColdKeys;
+if (scales.some((s) => !(s > 0)) || !Number.isInteger(days) || days < 2 || !Number.isInteger(repeat) || repeat < 1 || !['older', 'interleaved'].includes(coldKeys)) {
+  process.stderr.write('bench: --scales must be positive numbers, --days an integer >= 2, --repeat an integer >= 1, --cold-keys older or interleaved\n');
   process.exit(2);
 }
 const work = path.resolve(values.work);
@@ -144,6 +147,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
       fromDb: histories[1] as string,
       dbPath: histories[factor] as string,
       copies: factor - 1,
+      coldKeys,
     });
   }
   // Interleaved, so that a noisy neighbour slows every history alike.
@@ -248,6 +252,7 @@ async function main(): Promise<void> {
     loadAverageAtEnd: os.loadavg()[0] ?? 0,
     totalSeconds: (performance.now() - started) / 1000,
     repeat,
+    coldKeys,
     scales: results,
     skipped,
     demo,

@@ -12,7 +12,7 @@ import { parseFreshness } from '../functions/shared/config.js';
 import { SOURCE_TABLES } from '../functions/shared/contract.js';
 import { quotedLiteral as lit } from '../functions/shared/sql/quote.js';
 import { generateLake } from '../generator/generateLake.js';
-import { replicateHistory } from './replicate.js';
+import { replicateHistory, type ColdKeys } from './replicate.js';
 
 /** The line prefix that marks a scenario's result on stdout. */
 export const RESULT_MARKER = 'BENCH-RESULT ';
@@ -34,6 +34,7 @@ export type ScenarioSpec =
       readonly dbPath: string;
       /** Cold copies to add: the result holds copies + 1 times the history. */
       readonly copies: number;
+      readonly coldKeys: ColdKeys;
     };
 
 /** One run of the state machine: every pending batch of a lake, or one batch. */
@@ -331,7 +332,7 @@ async function replicate(spec: Extract<ScenarioSpec, { kind: 'replicate' }>): Pr
   rmSync(spec.dbPath, { force: true });
   rmSync(`${spec.dbPath}.wal`, { force: true });
   copyFileSync(spec.fromDb, spec.dbPath);
-  await replicateHistory(spec.dbPath, spec.copies);
+  await replicateHistory(spec.dbPath, spec.copies, spec.coldKeys);
   return {
     kind: 'replicate',
     seconds: (performance.now() - started) / 1000,
