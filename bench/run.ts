@@ -14,7 +14,7 @@
  *    times each, interleaved.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,13 +42,15 @@ const { values } = parseArgs({
     keep: { type: 'boolean', default: false },
     'no-demo': { type: 'boolean', default: false },
     'cold-keys': { type: 'string', default: 'older' },
+    'from-results': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
   process.stdout.write(
-    'usage: npm run bench -- [--scales 1,10] [--days 7] [--repeat 3] [--seed 42] [--cold-keys older|interleaved] [--work <dir>] [--out BENCHMARKS.md] [--keep] [--no-demo]\n',
+    'usage: npm run bench -- [--scales 1,10] [--days 7] [--repeat 3] [--seed 42] [--cold-keys older|interleaved] [--work <dir>] [--out BENCHMARKS.md] [--keep] [--no-demo]\n' +
+      '       npm run bench -- --from-results <work>/results.json [--out BENCHMARKS.md]   (re-render a report without measuring)\n',
   );
   process.exit(0);
 }
@@ -228,7 +230,25 @@ function machine(duckdbVersion: string): Machine {
   };
 }
 
+// Memory the kernel can hand out now: MemAvailable counts the page cache, which the
+// lakes just written fill (os.freemem() does not).
+function availableMemory(): number {
+  try {
+    const match = /^MemAvailable:\s+(\d+) kB/m.exec(readFileSync('/proc/meminfo', 'utf8'));
+    if (match?.[1]) return Number(match[1]) * 1024;
+  } catch {
+    // not Linux: fall back to free memory
+  }
+  return os.freemem();
+}
+
 async function main(): Promise<void> {
+  if (values['from-results'] !== undefined) {
+    const saved = JSON.parse(readFileSync(values['from-results'], 'utf8')) as BenchRun;
+    writeFileSync(values.out, renderReport(saved));
+    say(`wrote ${values.out} from ${values['from-results']}`);
+    return;
+  }
   mkdirSync(work, { recursive: true });
   const loadAtStart = os.loadavg()[0] ?? 0;
   const started = performance.now();
@@ -236,8 +256,9 @@ async function main(): Promise<void> {
   const skipped: string[] = [];
   for (const scale of scales) {
     const needed = scale * BYTES_PER_SCALE;
-    if (needed > os.freemem()) {
-      skipped.push(`scale ${scale}: needs about ${(needed / 1024 ** 3).toFixed(0)} GiB, ${(os.freemem() / 1024 ** 3).toFixed(0)} GiB free`);
+    const available = availableMemory();
+    if (needed > available) {
+      skipped.push(`scale ${scale}: needs about ${(needed / 1024 ** 3).toFixed(0)} GiB, ${(available / 1024 ** 3).toFixed(0)} GiB available`);
       say(`scale ${scale}: skipped (${skipped[skipped.length - 1]})`);
       continue;
     }
