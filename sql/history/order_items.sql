@@ -38,9 +38,18 @@ where incoming.order_id = history.order_items.order_id and incoming.line_number 
         or (incoming.updated_at = history.order_items.updated_at and incoming.row_hash > history.order_items.row_hash)
     );
 
+-- Insert what is new or newer: the keys still present are found by joining the
+-- history with the batch's keys, which skips the row groups that cannot match (a
+-- plain NOT EXISTS hashes the whole history table to probe it with the batch).
 insert into history.order_items (order_id, line_number, product_id, quantity, unit_price, updated_at, discount_amount, shipping_amount, is_deleted, row_hash, batch_id)
 select incoming.order_id, incoming.line_number, incoming.product_id, incoming.quantity, incoming.unit_price, incoming.updated_at, incoming.discount_amount, incoming.shipping_amount, incoming.is_deleted, incoming.row_hash, :batch_id
 from tmp_order_items_latest as incoming
 where not exists (
-    select 1 from history.order_items as known where known.order_id = incoming.order_id and known.line_number = incoming.line_number
+    select 1
+    from (
+        select known.order_id, known.line_number
+        from history.order_items as known
+        inner join tmp_order_items_latest as touched on touched.order_id = known.order_id and touched.line_number = known.line_number
+    ) as present
+    where present.order_id = incoming.order_id and present.line_number = incoming.line_number
 );

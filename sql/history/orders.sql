@@ -35,9 +35,18 @@ where incoming.order_id = history.orders.order_id
         or (incoming.updated_at = history.orders.updated_at and incoming.row_hash > history.orders.row_hash)
     );
 
+-- Insert what is new or newer: the keys still present are found by joining the
+-- history with the batch's keys, which skips the row groups that cannot match (a
+-- plain NOT EXISTS hashes the whole history table to probe it with the batch).
 insert into history.orders (order_id, customer_id, order_ts, updated_at, status, currency, row_hash, batch_id)
 select incoming.order_id, incoming.customer_id, incoming.order_ts, incoming.updated_at, incoming.status, incoming.currency, incoming.row_hash, :batch_id
 from tmp_orders_latest as incoming
 where not exists (
-    select 1 from history.orders as known where known.order_id = incoming.order_id
+    select 1
+    from (
+        select known.order_id
+        from history.orders as known
+        inner join tmp_orders_latest as touched on touched.order_id = known.order_id
+    ) as present
+    where present.order_id = incoming.order_id
 );

@@ -37,9 +37,18 @@ where incoming.payment_id = history.payments.payment_id
         or (incoming.version_ts = history.payments.version_ts and incoming.row_hash > history.payments.row_hash)
     );
 
+-- Insert what is new or newer: the keys still present are found by joining the
+-- history with the batch's keys, which skips the row groups that cannot match (a
+-- plain NOT EXISTS hashes the whole history table to probe it with the batch).
 insert into history.payments (payment_id, order_id, payment_method, amount, paid_at, updated_at, version_ts, row_hash, batch_id)
 select incoming.payment_id, incoming.order_id, incoming.payment_method, incoming.amount, incoming.paid_at, incoming.updated_at, incoming.version_ts, incoming.row_hash, :batch_id
 from tmp_payments_latest as incoming
 where not exists (
-    select 1 from history.payments as known where known.payment_id = incoming.payment_id
+    select 1
+    from (
+        select known.payment_id
+        from history.payments as known
+        inner join tmp_payments_latest as touched on touched.payment_id = known.payment_id
+    ) as present
+    where present.payment_id = incoming.payment_id
 );

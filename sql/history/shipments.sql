@@ -36,9 +36,18 @@ where incoming.shipment_id = history.shipments.shipment_id
         or (incoming.updated_at = history.shipments.updated_at and incoming.row_hash > history.shipments.row_hash)
     );
 
+-- Insert what is new or newer: the keys still present are found by joining the
+-- history with the batch's keys, which skips the row groups that cannot match (a
+-- plain NOT EXISTS hashes the whole history table to probe it with the batch).
 insert into history.shipments (shipment_id, order_id, status, updated_at, carrier, shipped_at, delivered_at, row_hash, batch_id)
 select incoming.shipment_id, incoming.order_id, incoming.status, incoming.updated_at, incoming.carrier, incoming.shipped_at, incoming.delivered_at, incoming.row_hash, :batch_id
 from tmp_shipments_latest as incoming
 where not exists (
-    select 1 from history.shipments as known where known.shipment_id = incoming.shipment_id
+    select 1
+    from (
+        select known.shipment_id
+        from history.shipments as known
+        inner join tmp_shipments_latest as touched on touched.shipment_id = known.shipment_id
+    ) as present
+    where present.shipment_id = incoming.shipment_id
 );
