@@ -79,6 +79,14 @@ describe('Order independence: the headline guarantee', () => {
               (select count(*) from history.payments p where not exists (select 1 from history.orders o where o.order_id = p.order_id))::integer as payments,
               (select count(*) from history.shipments s where not exists (select 1 from history.orders o where o.order_id = s.order_id))::integer as shipments`);
           expect(waited).toEqual({ payments: waiting.payments, shipments: waiting.shipments });
+          // history.waiting_rows, kept batch by batch, is the whole-history answer
+          const kept = await queryDuckDb(db, `select source_table, order_id, source_key from history.waiting_rows order by all`);
+          const recomputed = await queryDuckDb(db, `select * from (
+              select 'order_items' as source_table, order_id, order_id || '#' || line_number as source_key from history.order_items where not is_deleted
+              union all select 'payments', order_id, payment_id from history.payments
+              union all select 'shipments', order_id, shipment_id from history.shipments) as children
+            where not exists (select 1 from history.orders o where o.order_id = children.order_id) order by all`);
+          expect(kept).toEqual(recomputed);
         },
       ),
       { numRuns: 10, endOnFailure: true },

@@ -8,6 +8,7 @@ export const FACT_FILES = [
   'history/order_items.sql',
   'history/payments.sql',
   'history/shipments.sql',
+  'history/waiting_rows.sql',
   'facts/affected_orders.sql',
   'facts/fact_order_items.sql',
   'facts/fact_payments.sql',
