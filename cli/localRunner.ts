@@ -50,6 +50,8 @@ export interface RunSummary {
 export interface RunPipelineOptions {
   readonly lakeDir: string;
   readonly dbPath: string;
+  /** The warehouse's DuckDB memory budget (default: DEFAULT_MEMORY_LIMIT). */
+  readonly memoryLimit?: string;
   readonly config: PipelineConfig;
   readonly batchId?: string;
   readonly force?: boolean;
@@ -71,7 +73,7 @@ export function loadStateMachineDefinition(): StateMachineDefinition {
 export async function runPipeline(options: RunPipelineOptions): Promise<RunSummary> {
   const lake = new LocalLake(path.resolve(options.lakeDir));
   await listBatches(lake, options.batchId); // a bad lake or batch id is a usage error, not a failed run
-  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location });
+  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
   const context: StepContext = { engine, lake, config: options.config };
   const emit = options.onEvent ?? (() => undefined);
   const batches: BatchSummary[] = [];

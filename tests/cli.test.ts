@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { main } from '../cli/main.js';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { tempDir, writeRaw } from './helpers/tempLake.js';
 
 let dir: string;
@@ -83,6 +84,8 @@ describe('The ecomdw command line', () => {
     [['generate', '--out', 'x', '--days', '0'], /days must be an integer from 1 to 366/],
     [['generate', '--out', 'x', '--format', 'xml'], /format must be one of csv, jsonl, parquet, mixed/],
     [['run', '--bogus'], /unknown option '--bogus'/],
+    [['run', '--lake', 'x', '--memory-limit', 'lots'], /--memory-limit must be a size such as 512MB, 3GB or 2.5GiB, got 'lots'/],
+    [['validate', '--lake', 'x', '--memory-limit', '3 apples'], /--memory-limit must be a size/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('rejects bad flag values: %j', async (args, message) => {
     // Act
@@ -90,6 +93,25 @@ describe('The ecomdw command line', () => {
     // Assess
     expect(code).toBe(2);
     expect(stderr).toMatch(message);
+  });
+
+  it('gives the warehouse the memory budget asked for, and refuses a bad one from the environment', async () => {
+    // Arrange
+    const lake = path.join(dir, 'lake');
+    writeRaw(lake, 'customers', '2024-01-01', 'part-0.csv', 'customer_id,email,first_name,last_name,city,state,country,segment,updated_at\nC1,a@x,A,B,C,S,BR,retail,2024-01-01T00:00:00Z\n');
+    const create = vi.spyOn(DuckDBInstance, 'create');
+    // Act
+    const code = await main(['run', '--lake', lake, '--db', db(), '--memory-limit', '256MB']);
+    vi.stubEnv('ECOMDW_MEMORY_LIMIT', 'plenty');
+    const badEnv = await main(['run', '--lake', lake, '--db', db()]);
+    vi.unstubAllEnvs();
+    // Assess
+    expect(code).toBe(0);
+    const warehouseOpens = create.mock.calls.filter(([file]) => file === db());
+    expect(warehouseOpens).toHaveLength(1);
+    expect(warehouseOpens[0]?.[1]).toMatchObject({ memory_limit: '256MB' });
+    expect(badEnv).toBe(2);
+    expect(stderr).toMatch(/ECOMDW_MEMORY_LIMIT must be a size such as 512MB, 3GB or 2.5GiB, got 'plenty'/);
   });
 
   it('prints help with exit code 0', async () => {

@@ -4,7 +4,7 @@ import { listBatches } from '../../functions/shared/lake/batches.js';
 import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
-import { warehouseOptions } from '../options.js';
+import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
 import { describeEvent, progress, runOutcome, summaryTable } from '../output.js';
 
 export interface RunFlags {
@@ -13,6 +13,7 @@ export interface RunFlags {
   batch?: string;
   force?: boolean;
   json?: boolean;
+  memoryLimit?: string;
 }
 
 /** Runs the state machine for every pending batch (or one); prints progress and a summary. */
@@ -24,6 +25,7 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
   const summary = await runPipeline({
     lakeDir: options.lake,
     dbPath: options.db,
+    memoryLimit: options.memoryLimit,
     config: pipelineConfigFromEnv(),
     batchId: flags.batch,
     force: flags.force,
@@ -51,6 +53,7 @@ export function registerRun(program: Command): void {
     .option('--db <file>', 'warehouse DuckDB file (env ECOMDW_DB)', undefined)
     .option('--batch <id>', 'process only this batch')
     .option('--force', 're-run a batch that is already done (with --batch)')
+    .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
     .option('--json', 'print the run summary as JSON on stdout')
     .action(async (flags: RunFlags) => {
       await runCommand(flags);

@@ -3,13 +3,13 @@ import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
 import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { validateWarehouse, type WarehouseValidation } from '../../functions/steps/validateWarehouse.js';
-import { warehouseOptions } from '../options.js';
+import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
 import { compactTable } from '../output.js';
 
 /** Runs the data-quality suite over the whole warehouse. */
-export async function validateCommand(flags: { lake?: string; db?: string; json?: boolean }): Promise<WarehouseValidation> {
+export async function validateCommand(flags: { lake?: string; db?: string; json?: boolean; memoryLimit?: string }): Promise<WarehouseValidation> {
   const options = warehouseOptions(flags);
-  const engine = await DuckDbEngine.open({ path: options.db, lakeRoot: options.lake });
+  const engine = await DuckDbEngine.open({ path: options.db, lakeRoot: options.lake, memoryLimit: options.memoryLimit });
   try {
     const validation = await validateWarehouse({ engine, lake: new LocalLake(options.lake), config: pipelineConfigFromEnv() });
     if (options.json) {
@@ -33,6 +33,7 @@ export function registerValidate(program: Command): void {
     .description('run the data-quality suite over the whole warehouse; exit 1 when an error-severity test fails')
     .option('--lake <dir>', 'lake folder (env ECOMDW_LAKE)')
     .option('--db <file>', 'warehouse DuckDB file (env ECOMDW_DB)')
+    .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
     .option('--json', 'print the results as JSON on stdout')
     .action(async (flags) => {
       await validateCommand(flags);

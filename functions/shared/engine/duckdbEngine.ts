@@ -12,7 +12,27 @@ export interface DuckDbEngineOptions {
   readonly lakeRoot: string;
   /** DuckDB threads; defaults to DuckDB's own choice (all cores). */
   readonly threads?: number;
+  /** DuckDB memory budget (e.g. '3GB'); beyond it DuckDB spills to `<db>.tmp`. */
+  readonly memoryLimit?: string;
 }
+
+/** The warehouse's memory budget unless told otherwise (DuckDB's own default is 80 % of RAM). */
+export const DEFAULT_MEMORY_LIMIT = '3GB';
+
+// Settings of every warehouse connection, and why:
+// - preserve_insertion_order off: no statement relies on physical row order
+//   (every ordered read says ORDER BY), and without it DuckDB inserts in
+//   parallel and buffers less (a batch's fact rebuild: 9.0 -> 8.0 s at scale 10).
+// - checkpoint_threshold 1GB: each step commits, and at the 16 MB default most
+//   commits checkpointed, rewriting row groups the next step rewrote again;
+//   committed data stays safe in the WAL meanwhile (scale 10 full load: 135 -> 119 s).
+const WAREHOUSE_SETTINGS: Readonly<Record<string, string>> = {
+  preserve_insertion_order: 'false',
+  checkpoint_threshold: '1GB',
+};
+
+/** A DuckDB size such as 512MB, 3GB or 2.5GiB. */
+export const MEMORY_LIMIT_PATTERN = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
 
 /**
  * Rewrites Redshift-style `:name` parameters to DuckDB's `$name`, leaving
@@ -37,7 +57,7 @@ export class DuckDbEngine implements WarehouseEngine {
   public static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
     let instance: DuckDBInstance;
     try {
-      const config: Record<string, string> = {};
+      const config: Record<string, string> = { ...WAREHOUSE_SETTINGS, memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
       if (options.threads !== undefined) config.threads = String(options.threads);
       instance = await DuckDBInstance.create(options.path, config);
     } catch (error) {
