@@ -47,6 +47,25 @@ describe('Normalizing a raw table into silver and quarantine', () => {
     expect(manifest).toMatchObject({ rawRows: 2, silverRows: 1, quarantinedRows: 1 });
   });
 
+  it('writes silver rows in source order, file by file and row by row, without being asked to sort', async () => {
+    // Prepare: three files of several thousand rows, one with rejects spread through it
+    const lines = (from: number, count: number, bad: (i: number) => boolean) =>
+      Array.from({ length: count }, (_, k) => from + k).map((i) => `o${i},1,p1,${bad(i) ? 'x' : 1},5,2024-01-01 00:00:00,,,`);
+    writeRaw(lake, 'order_items', BATCH, 'part-0.csv', [ITEM_HEADER, ...lines(0, 4000, (i) => i % 97 === 0)].join('\n'));
+    writeRaw(lake, 'order_items', BATCH, 'part-1.csv', [ITEM_HEADER, ...lines(4000, 3000, () => false)].join('\n'));
+    writeRaw(
+      lake, 'order_items', BATCH, 'part-2.jsonl',
+      Array.from({ length: 2500 }, (_, k) => JSON.stringify({ order_id: `o${7000 + k}`, line_number: 1, product_id: 'p1', quantity: 1, unit_price: 5, updated_at: '2024-01-01 00:00:00' })).join('\n'),
+    );
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'order_items', batchId: BATCH });
+    // Assess: the file as written is already ordered by (source_file, source_row)
+    const asWritten = await queryDuckDb(':memory:', `select source_file, source_row from read_parquet('${path.join(lake, 'silver', 'order_items', `batch_id=${BATCH}`, '*.parquet')}', hive_partitioning = false)`);
+    const sorted = [...asWritten].sort((a, b) => String(a.source_file).localeCompare(String(b.source_file)) || Number(a.source_row) - Number(b.source_row));
+    expect(asWritten.length).toBe(4000 - 42 + 3000 + 2500);
+    expect(asWritten).toEqual(sorted);
+  });
+
   it('quarantines a negative payment amount', async () => {
     // Prepare
     writeRaw(lake, 'payments', BATCH, 'p.csv', 'payment_id,order_id,payment_method,amount,paid_at\npy1,o1,card,-3,2024-01-01\n');
