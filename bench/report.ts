@@ -287,9 +287,8 @@ function whySection(run: BenchRun): string {
       `and tests what it built (ValidateBatch, ${pct(steps.get('ValidateBatch') ?? 0, wall)}). The generator's daily batches carry ` +
       `status updates, payments and shipments for most orders of the days before, so the load rewrote ${n(factRows)} fact rows ` +
       `for ${n(raw)} raw rows (${(factRows / raw).toFixed(2)} per raw row): real work that a load of the final state alone would not do. ` +
-      `Each step commits once; DuckDB checkpoints (compresses and writes the changed row groups, vacuuming the ones whose rows ` +
-      `the fact rebuild deleted) at the first commit after the write-ahead log passes the warehouse's 1 GB threshold, inside ` +
-      `that step's time, and at the end of a run.`,
+      `Each step commits once, and DuckDB checkpoints at a commit once the write-ahead log passes 16 MB: the changed row groups ` +
+      `are compressed and written then, and those whose rows the fact rebuild deleted are vacuumed, inside the step's time.`,
   );
   out.push('');
   const one = entryAt(r, 1);

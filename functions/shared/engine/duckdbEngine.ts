@@ -19,16 +19,15 @@ export interface DuckDbEngineOptions {
 /** The warehouse's memory budget unless told otherwise (DuckDB's own default is 80 % of RAM). */
 export const DEFAULT_MEMORY_LIMIT = '3GB';
 
-// Settings of every warehouse connection, and why:
-// - preserve_insertion_order off: no statement relies on physical row order
-//   (every ordered read says ORDER BY), and without it DuckDB inserts in
-//   parallel and buffers less (a batch's fact rebuild: 9.0 -> 8.0 s at scale 10).
-// - checkpoint_threshold 1GB: each step commits, and at the 16 MB default most
-//   commits checkpointed, rewriting row groups the next step rewrote again;
-//   committed data stays safe in the WAL meanwhile (scale 10 full load: 135 -> 119 s).
+// Settings of every warehouse connection, and why: no statement relies on
+// physical row order (every ordered read says ORDER BY); without preserving it
+// DuckDB inserts in parallel and buffers less (a scale-10 batch's fact rebuild:
+// 9.0 -> 8.0 s). The checkpoint threshold stays at DuckDB's 16 MB: a larger one
+// saved ~10 % of a scale-10 full load but left deleted fact rows unvacuumed
+// until the end of the run (later batches slower, the file twice the size), and
+// a checkpoint after every batch cost more than it saved (docs/benchmarks.md).
 const WAREHOUSE_SETTINGS: Readonly<Record<string, string>> = {
   preserve_insertion_order: 'false',
-  checkpoint_threshold: '1GB',
 };
 
 /** A DuckDB size such as 512MB, 3GB or 2.5GiB. */
