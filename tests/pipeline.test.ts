@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { runPipeline, type RunSummary } from '../cli/localRunner.js';
 import { parseFreshness } from '../functions/shared/config.js';
 import { generateLake, type GenerateSummary } from '../generator/generateLake.js';
-import { queryDuckDb, tempDir } from './helpers/tempLake.js';
+import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { snapshotDw } from './helpers/warehouse.js';
 
 const config = { environment: 'test', freshness: parseFreshness(undefined) };
@@ -98,5 +99,35 @@ describe('Running the whole local pipeline through the state machine', () => {
     // Assess
     expect(again.batches).toEqual([]);
     expect(again.note).toMatch(/already done \(use --force/);
+  });
+
+  it('fills history.waiting_rows from the history when a warehouse built before that table is opened', async () => {
+    // Prepare: items, a payment and a shipment whose orders never arrive, and a
+    // copy of the warehouse without the table, as one built before it was
+    const small = path.join(dir, 'waiting-lake');
+    writeRaw(small, 'customers', 'b1', 'c.csv', 'customer_id,updated_at\nc1,2024-01-01 00:00:00\n');
+    writeRaw(small, 'products', 'b1', 'p.csv', 'product_id,updated_at,unit_cost\np1,2024-01-01 00:00:00,4\n');
+    writeRaw(small, 'orders', 'b1', 'o.csv', 'order_id,customer_id,order_ts,updated_at\no1,c1,2024-01-02 10:00:00,2024-01-02 10:00:00\n');
+    writeRaw(small, 'order_items', 'b1', 'i.csv', 'order_id,line_number,product_id,quantity,unit_price,updated_at\no1,1,p1,1,5,2024-01-02 10:00:00\no2,1,p1,2,5,2024-01-02 10:00:00\no2,2,p1,1,7,2024-01-02 10:00:00\n');
+    writeRaw(small, 'payments', 'b1', 'y.csv', 'payment_id,order_id,payment_method,amount,paid_at\ny3,o3,card,9,2024-01-02 10:00:00\n');
+    writeRaw(small, 'shipments', 'b1', 's.csv', 'shipment_id,order_id,status,updated_at\ns4,o4,shipped,2024-01-02 10:00:00\n');
+    const current = path.join(dir, 'waiting.duckdb');
+    expect((await runPipeline({ lakeDir: small, dbPath: current, config })).failure).toBeNull();
+    const older = path.join(dir, 'older.duckdb');
+    copyFileSync(current, older);
+    await queryDuckDb(older, 'drop table history.waiting_rows');
+    const waiting = `select source_table, order_id, source_key from history.waiting_rows order by all`;
+    // Act
+    const reopened = await runPipeline({ lakeDir: small, dbPath: older, config });
+    // Assess
+    expect(reopened.failure).toBeNull();
+    const expected = [
+      { source_table: 'order_items', order_id: 'o2', source_key: 'o2#1' },
+      { source_table: 'order_items', order_id: 'o2', source_key: 'o2#2' },
+      { source_table: 'payments', order_id: 'o3', source_key: 'y3' },
+      { source_table: 'shipments', order_id: 'o4', source_key: 's4' },
+    ];
+    expect(await queryDuckDb(current, waiting)).toEqual(expected);
+    expect(await queryDuckDb(older, waiting)).toEqual(expected);
   });
 });

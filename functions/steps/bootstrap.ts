@@ -13,10 +13,26 @@ export const BOOTSTRAP_FILES = [
 ] as const;
 
 /**
- * Creates the schemas and tables that do not exist yet and seeds the static
- * dimensions. One transaction per file: every file is idempotent, and the
- * Data API caps a batch at 40 statements.
+ * Tables added after warehouses were first built, with the SQL that fills them
+ * from what the warehouse already holds; it runs when the table is created.
+ */
+export const BACKFILLS = [{ schema: 'history', table: 'waiting_rows', file: 'history/waiting_rows_backfill.sql' }] as const;
+
+/**
+ * Creates the schemas and tables that do not exist yet, seeds the static
+ * dimensions and backfills the tables it just created. One transaction per
+ * file: every file is idempotent, and the Data API caps a batch at 40 statements.
  */
 export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void> {
+  const created: (typeof BACKFILLS)[number][] = [];
+  for (const backfill of BACKFILLS) {
+    const [row] = await engine.query({
+      label: `does ${backfill.schema}.${backfill.table} exist`,
+      sql: `select count(*) as n from information_schema.tables where table_schema = :schema_name and table_name = :table_name`,
+      params: { schema_name: backfill.schema, table_name: backfill.table },
+    });
+    if (Number(row?.n ?? 0) === 0) created.push(backfill);
+  }
   for (const file of BOOTSTRAP_FILES) await engine.transaction(sqlStatements(file, engine.dialect));
+  for (const backfill of created) await engine.transaction(sqlStatements(backfill.file, engine.dialect));
 }
