@@ -79,6 +79,39 @@ describe('Data-quality failures', () => {
     }
   });
 
+  it('catches facts that point at a dimension version not valid at the order time', async () => {
+    // Prepare: the customer and the product change after the order, then the facts are
+    // re-pointed at those later versions the way a wrong point-in-time join would.
+    writeRaw(lake, 'customers', 'b3', 'c.csv', 'customer_id,updated_at,city\nc1,2024-01-05 00:00:00,Lyon\n');
+    writeRaw(lake, 'products', 'b3', 'p.csv', 'product_id,updated_at,unit_cost\np1,2024-01-05 00:00:00,5\n');
+    await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
+    const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+    const pointInTime = (validation: Awaited<ReturnType<typeof validateWarehouse>>) =>
+      validation.results.filter((r) => r.test.endsWith('.point_in_time')).map((r) => [r.test, r.status, r.failingRows]);
+    try {
+      const sound = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      const current = (table: string, key: string, id: string) =>
+        `(select ${key}_sk from dw.dim_${table} where ${key}_id = '${id}' and is_current)`;
+      await engine.transaction([
+        { sql: `update dw.fact_order_items set customer_sk = ${current('customers', 'customer', 'c1')}, product_sk = ${current('products', 'product', 'p1')}` },
+        { sql: `update dw.fact_payments set customer_sk = ${current('customers', 'customer', 'c1')}` },
+      ]);
+      // Act
+      const broken = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      // Assess
+      expect(pointInTime(sound)).toEqual([
+        ['fact_order_items.point_in_time', 'pass', 0],
+        ['fact_payments.point_in_time', 'pass', 0],
+      ]);
+      expect(pointInTime(broken)).toEqual([
+        ['fact_order_items.point_in_time', 'fail', 2],
+        ['fact_payments.point_in_time', 'fail', 1],
+      ]);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('leaves the warehouse as it was before the failing step when a statement fails inside it', async () => {
     // Prepare
     await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed, batchId: 'b1' });
