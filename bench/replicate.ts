@@ -42,7 +42,8 @@ const surrogateKey = (key: string, validFrom: string): string => renderSql(`{{ s
  * generator does: a longer history is one of smaller ids), `interleaved` sort
  * among them (keys with no order, e.g. UUIDs).
  */
-export type ColdKeys = 'older' | 'interleaved';
+export const COLD_KEYS = ['older', 'interleaved'] as const;
+export type ColdKeys = (typeof COLD_KEYS)[number];
 
 /** Adds `copies` cold copies of the history to the warehouse file at dbPath (in place). */
 export async function replicateHistory(dbPath: string, copies: number, coldKeys: ColdKeys = 'older'): Promise<void> {

@@ -1,5 +1,6 @@
 /** Renders a benchmark run (bench/run.ts) as BENCHMARKS.md. */
 import type { FloorResult, GenerateResult, PipelineResult } from './scenario.js';
+import type { ColdKeys } from './replicate.js';
 
 export interface Machine {
   readonly cpuModel: string;
@@ -44,7 +45,7 @@ export interface BenchRun {
   readonly totalSeconds: number;
   readonly repeat: number;
   /** How the cold copies' keys sort against the hot ones (bench/replicate.ts). */
-  readonly coldKeys: 'older' | 'interleaved';
+  readonly coldKeys: ColdKeys;
   readonly scales: readonly ScaleResult[];
   readonly skipped: readonly string[];
   readonly demo: { readonly seconds: number; readonly ok: boolean } | null;

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { renderReport, type BenchRun, type ScaleResult, type Machine } from './report.js';
-import type { ColdKeys } from './replicate.js';
+import { COLD_KEYS, type ColdKeys } from './replicate.js';
 import { RESULT_MARKER, type FloorResult, type GenerateResult, type PipelineResult, type ReplicateResult, type ScenarioResult, type ScenarioSpec } from './scenario.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -59,7 +59,7 @@ const scales = values.scales.split(',').map((s) => Number(s.trim()));
 const days = Number(values.days);
 const repeat = Number(values.repeat);
 const coldKeys = values['cold-keys'] as ColdKeys;
-if (scales.some((s) => !(s > 0)) || !Number.isInteger(days) || days < 2 || !Number.isInteger(repeat) || repeat < 1 || !['older', 'interleaved'].includes(coldKeys)) {
+if (scales.some((s) => !(s > 0)) || !Number.isInteger(days) || days < 2 || !Number.isInteger(repeat) || repeat < 1 || !COLD_KEYS.includes(coldKeys)) {
   process.stderr.write('bench: --scales must be positive numbers, --days an integer >= 2, --repeat an integer >= 1, --cold-keys older or interleaved\n');
   process.exit(2);
 }

@@ -11,8 +11,6 @@ import { runPipeline, type BatchSummary, type PipelineEvent } from '../cli/local
 import { parseFreshness } from '../functions/shared/config.js';
 import { SOURCE_TABLES } from '../functions/shared/contract.js';
 import { quotedLiteral as lit } from '../functions/shared/sql/quote.js';
-import type { StepContext } from '../functions/steps/context.js';
-import { PIPELINE_STEPS } from '../functions/steps/registry.js';
 import { generateLake } from '../generator/generateLake.js';
 import { replicateHistory, type ColdKeys } from './replicate.js';
 
@@ -28,8 +26,6 @@ export type ScenarioSpec =
       readonly fromDb?: string;
       /** Runs of the state machine, one after the other, on the same warehouse. */
       readonly runs: readonly PipelineRun[];
-      /** DuckDB settings to SET on the warehouse before each run (to try one out; none in the report). */
-      readonly settings?: Readonly<Record<string, string>>;
     }
   | { readonly kind: 'floor'; readonly lakeDir: string; readonly dbPath: string; readonly batches?: readonly string[] }
   | {
@@ -195,7 +191,6 @@ async function pipeline(spec: Extract<ScenarioSpec, { kind: 'pipeline' }>): Prom
       config: { environment: 'bench', freshness: parseFreshness(undefined) },
       ...(run.batchId === undefined ? {} : { batchId: run.batchId }),
       onEvent,
-      ...(spec.settings === undefined ? {} : { overrides: { DiscoverBatch: withSettings(spec.settings) } }),
     });
     seconds += (performance.now() - started) / 1000;
     processed.push(...summary.batches);
@@ -228,17 +223,6 @@ async function pipeline(spec: Extract<ScenarioSpec, { kind: 'pipeline' }>): Prom
     tableRowsBefore,
     tableRows: await warehouseRows(spec.dbPath),
     dbBytes: statSync(spec.dbPath).size,
-  };
-}
-
-// DiscoverBatch runs first in every execution: SET the settings, then discover as usual.
-function withSettings(settings: Readonly<Record<string, string>>) {
-  return async (payload: unknown, context: StepContext): Promise<unknown> => {
-    for (const [name, value] of Object.entries(settings)) {
-      if (!/^[a-z_]+$/.test(name)) throw new Error(`not a DuckDB setting name: ${name}`);
-      await context.engine.query({ sql: `set ${name} = ${lit(value)}` });
-    }
-    return PIPELINE_STEPS.DiscoverBatch(context, payload);
   };
 }
 

@@ -18,8 +18,10 @@ async function quarantine(table: string): Promise<Record<string, unknown>[]> {
   return queryDuckDb(':memory:', `select * from read_parquet('${path.join(lake, 'quarantine', table, `batch_id=${BATCH}`, '*.parquet')}', hive_partitioning = false) order by source_file, source_row`);
 }
 
+const silverFiles = (table: string): string => path.join(lake, 'silver', table, `batch_id=${BATCH}`, '*.parquet');
+
 async function silver(table: string): Promise<Record<string, unknown>[]> {
-  return queryDuckDb(':memory:', `select * from read_parquet('${path.join(lake, 'silver', table, `batch_id=${BATCH}`, '*.parquet')}', hive_partitioning = false) order by source_file, source_row`);
+  return queryDuckDb(':memory:', `select * from read_parquet('${silverFiles(table)}', hive_partitioning = false) order by source_file, source_row`);
 }
 
 describe('Normalizing a raw table into silver and quarantine', () => {
@@ -60,7 +62,7 @@ describe('Normalizing a raw table into silver and quarantine', () => {
     // Act
     await normalizeTable(new LocalLake(lake), { table: 'order_items', batchId: BATCH });
     // Assess: the file as written is already ordered by (source_file, source_row)
-    const asWritten = await queryDuckDb(':memory:', `select source_file, source_row from read_parquet('${path.join(lake, 'silver', 'order_items', `batch_id=${BATCH}`, '*.parquet')}', hive_partitioning = false)`);
+    const asWritten = await queryDuckDb(':memory:', `select source_file, source_row from read_parquet('${silverFiles('order_items')}', hive_partitioning = false)`);
     const sorted = [...asWritten].sort((a, b) => String(a.source_file).localeCompare(String(b.source_file)) || Number(a.source_row) - Number(b.source_row));
     expect(asWritten.length).toBe(4000 - 42 + 3000 + 2500);
     expect(asWritten).toEqual(sorted);

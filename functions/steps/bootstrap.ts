@@ -24,15 +24,15 @@ export const BACKFILLS = [{ schema: 'history', table: 'waiting_rows', file: 'his
  * file: every file is idempotent, and the Data API caps a batch at 40 statements.
  */
 export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void> {
-  const created: (typeof BACKFILLS)[number][] = [];
+  const missing: (typeof BACKFILLS)[number][] = [];
   for (const backfill of BACKFILLS) {
     const [row] = await engine.query({
       label: `does ${backfill.schema}.${backfill.table} exist`,
       sql: `select count(*) as n from information_schema.tables where table_schema = :schema_name and table_name = :table_name`,
       params: { schema_name: backfill.schema, table_name: backfill.table },
     });
-    if (Number(row?.n ?? 0) === 0) created.push(backfill);
+    if (Number(row?.n ?? 0) === 0) missing.push(backfill);
   }
   for (const file of BOOTSTRAP_FILES) await engine.transaction(sqlStatements(file, engine.dialect));
-  for (const backfill of created) await engine.transaction(sqlStatements(backfill.file, engine.dialect));
+  for (const backfill of missing) await engine.transaction(sqlStatements(backfill.file, engine.dialect));
 }
