@@ -8,7 +8,8 @@
  * 1. generate a lake of `days` daily batches (the generator's rows/s);
  * 2. full load: every batch into a fresh warehouse (the first days' warehouse
  *    is kept as the 1x history);
- * 3. the floor: DuckDB reading the same raw files into plain tables;
+ * 3. the floor: DuckDB reading the same raw files into plain tables; and the
+ *    contract floor: the writes SPEC.md requires, without the logic (floors.ts);
  * 4. the last day's batch on the 1x history, and on histories 3x and 10x
  *    larger (the 1x history plus cold copies, bench/replicate.ts), `repeat`
  *    times each, interleaved.
@@ -22,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { renderReport, type BenchRun, type ScaleResult, type Machine } from './report.js';
 import { COLD_KEYS, type ColdKeys } from './replicate.js';
-import { RESULT_MARKER, type FloorResult, type GenerateResult, type PipelineResult, type ReplicateResult, type ScenarioResult, type ScenarioSpec } from './scenario.js';
+import { RESULT_MARKER, type ContractFloorResult, type FloorResult, type GenerateResult, type PipelineResult, type ReplicateResult, type ScenarioResult, type ScenarioSpec } from './scenario.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIO = path.join(ROOT, 'bench', 'scenario.ts');
@@ -141,6 +142,12 @@ async function benchScale(scale: number): Promise<ScaleResult> {
   });
   if (fullLoad.failure) throw new Error(`scale ${scale}: the full load failed: ${fullLoad.failure}`);
   const floor = await scenario<FloorResult>(`s${scale}-floor`, { kind: 'floor', lakeDir: lake, dbPath: path.join(dir, 'floor.duckdb') });
+  const contractFloor = await scenario<ContractFloorResult>(`s${scale}-contract-floor`, {
+    kind: 'contract-floor',
+    lakeDir: lake,
+    dbPath: path.join(dir, 'contract-floor.duckdb'),
+    silverDir: path.join(dir, 'contract-floor-silver'),
+  });
 
   const replicas: Record<number, ReplicateResult> = {};
   for (const factor of HISTORY_FACTORS.filter((f) => f > 1)) {
@@ -167,7 +174,8 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     }
   }
   if (!values.keep) {
-    for (const file of ['full-load.duckdb', 'floor.duckdb', 'measured.duckdb', ...Object.values(histories).map((h) => path.basename(h))]) {
+    rmSync(path.join(dir, 'contract-floor-silver'), { recursive: true, force: true });
+    for (const file of ['full-load.duckdb', 'floor.duckdb', 'contract-floor.duckdb', 'measured.duckdb', ...Object.values(histories).map((h) => path.basename(h))]) {
       rmSync(path.join(dir, file), { force: true });
     }
   }
@@ -177,6 +185,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     generate,
     fullLoad,
     floor,
+    contractFloor,
     lastBatch,
     costGrowth: HISTORY_FACTORS.map((factor) => {
       const runs = measured[factor] ?? [];

@@ -4,14 +4,13 @@
  * prefixed with RESULT_MARKER, on stdout; progress goes to stderr.
  */
 import { DuckDBInstance } from '@duckdb/node-api';
-import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPipeline, type BatchSummary, type PipelineEvent } from '../cli/localRunner.js';
 import { parseFreshness } from '../functions/shared/config.js';
-import { SOURCE_TABLES } from '../functions/shared/contract.js';
-import { quotedLiteral as lit } from '../functions/shared/sql/quote.js';
 import { generateLake } from '../generator/generateLake.js';
+import { contractFloor, floor, type ContractFloorResult, type FloorResult } from './floors.js';
 import { replicateHistory, type ColdKeys } from './replicate.js';
 
 /** The line prefix that marks a scenario's result on stdout. */
@@ -28,6 +27,7 @@ export type ScenarioSpec =
       readonly runs: readonly PipelineRun[];
     }
   | { readonly kind: 'floor'; readonly lakeDir: string; readonly dbPath: string; readonly batches?: readonly string[] }
+  | { readonly kind: 'contract-floor'; readonly lakeDir: string; readonly dbPath: string; readonly silverDir: string }
   | {
       readonly kind: 'replicate';
       readonly fromDb: string;
@@ -85,18 +85,6 @@ export interface GenerateResult {
   readonly lakeBytes: number;
 }
 
-export interface FloorResult {
-  readonly kind: 'floor';
-  readonly seconds: number;
-  readonly maxRssBytes: number;
-  /** User + system CPU seconds of the scenario's process (added when it ends). */
-  readonly cpuSeconds?: number;
-  readonly rows: number;
-  readonly files: number;
-  readonly unreadableFiles: number;
-  readonly duckdbVersion: string;
-}
-
 export interface ReplicateResult {
   readonly kind: 'replicate';
   readonly seconds: number;
@@ -107,7 +95,8 @@ export interface ReplicateResult {
   readonly dbBytes: number;
 }
 
-export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ReplicateResult;
+export type { ContractFloorResult, FloorResult } from './floors.js';
+export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult;
 
 /** Runs one scenario in this process and returns its figures. */
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
@@ -117,7 +106,9 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
     case 'pipeline':
       return pipeline(spec);
     case 'floor':
-      return floor(spec);
+      return { ...(await floor(spec.lakeDir, spec.dbPath, spec.batches)), maxRssBytes: maxRssBytes() };
+    case 'contract-floor':
+      return { ...(await contractFloor(spec.lakeDir, spec.dbPath, spec.silverDir)), maxRssBytes: maxRssBytes() };
     case 'replicate':
       return replicate(spec);
   }
@@ -249,81 +240,6 @@ async function warehouseRows(dbPath: string): Promise<Record<string, number>> {
   } finally {
     connection.closeSync();
     instance.closeSync();
-  }
-}
-
-const READERS: Readonly<Record<string, (files: string) => string>> = {
-  '.csv': (files) => `read_csv(${files}, header = true, all_varchar = true, union_by_name = true)`,
-  '.jsonl': (files) => `read_json(${files}, format = 'newline_delimited', union_by_name = true)`,
-  '.parquet': (files) => `read_parquet(${files}, union_by_name = true)`,
-};
-
-/**
- * The floor: one DuckDB process on a database file reads the same raw files
- * and writes their rows into plain tables (one per table, batch and format),
- * with no parsing, validation or modelling. A file DuckDB cannot read is
- * skipped (the pipeline quarantines it as one record).
- */
-async function floor(spec: Extract<ScenarioSpec, { kind: 'floor' }>): Promise<FloorResult> {
-  rmSync(spec.dbPath, { force: true });
-  rmSync(`${spec.dbPath}.wal`, { force: true });
-  const started = performance.now();
-  const instance = await DuckDBInstance.create(spec.dbPath);
-  const connection = await instance.connect();
-  let rows = 0;
-  let files = 0;
-  let unreadableFiles = 0;
-  try {
-    const versionRows = (await connection.runAndReadAll(`select version() as v`)).getRowObjectsJson();
-    const duckdbVersion = String(versionRows[0]?.v ?? '?');
-    for (const table of SOURCE_TABLES) {
-      const tableDir = path.join(spec.lakeDir, 'raw', table);
-      if (!existsSync(tableDir)) continue;
-      for (const folder of readdirSync(tableDir).sort()) {
-        const batchId = folder.replace(/^batch_id=/, '');
-        if (spec.batches && !spec.batches.includes(batchId)) continue;
-        const byFormat = new Map<string, string[]>();
-        for (const name of readdirSync(path.join(tableDir, folder)).sort()) {
-          const extension = path.extname(name).toLowerCase();
-          byFormat.set(extension, [...(byFormat.get(extension) ?? []), path.join(tableDir, folder, name)]);
-        }
-        for (const [extension, paths] of byFormat) {
-          const reader = READERS[extension];
-          files += paths.length;
-          if (!reader) {
-            unreadableFiles += paths.length;
-            continue;
-          }
-          const target = `floor_${table}_${batchId.replace(/\W/g, '_')}_${extension.slice(1)}`;
-          // One statement per format and batch; when it fails, file by file, skipping a file DuckDB cannot read.
-          try {
-            await connection.run(`create table ${target} as select * from ${reader(`[${paths.map(lit).join(', ')}]`)}`);
-          } catch {
-            const readable: string[] = [];
-            for (const file of paths) {
-              try {
-                await connection.run(`describe select * from ${reader(`[${lit(file)}]`)}`);
-                readable.push(file);
-              } catch {
-                unreadableFiles += 1;
-              }
-            }
-            if (readable.length === 0) continue;
-            await connection.run(`create table ${target} as select * from ${reader(`[${readable.map(lit).join(', ')}]`)}`);
-          }
-          const counted = (await connection.runAndReadAll(`select count(*)::bigint as n from ${target}`)).getRowObjectsJson();
-          rows += Number(counted[0]?.n ?? 0);
-        }
-      }
-    }
-    await connection.run('checkpoint');
-    connection.closeSync();
-    instance.closeSync();
-    return { kind: 'floor', seconds: (performance.now() - started) / 1000, maxRssBytes: maxRssBytes(), rows, files, unreadableFiles, duckdbVersion };
-  } catch (error) {
-    connection.closeSync();
-    instance.closeSync();
-    throw error;
   }
 }
 
