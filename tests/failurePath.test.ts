@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import aslValidator from 'asl-validator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPipeline, STATE_MACHINE_FILE, type PipelineEvent, type RunPipelineOptions } from '../cli/localRunner.js';
 import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import type { Row, WarehouseEngine } from '../functions/shared/engine/types.js';
@@ -235,6 +235,108 @@ describe('A transient warehouse error, through the state machine\'s Retry', () =
       expect(events.some((e) => e.type === 'alert')).toBe(false);
       expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'done' }]);
     } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('A step that runs for minutes', () => {
+  it('is not cut off by the local runner: a Lambda step may run up to the 15 minutes Lambda allows', async () => {
+    // Prepare: the step waits until the (fake) clock has moved 14 minutes on.
+    const { dir, cleanup } = tempDir('ecomdw-slow-step-');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const lake = path.join(dir, 'lake');
+      const db = path.join(dir, 'warehouse.duckdb');
+      writeLake(lake);
+      let reached: () => void = () => undefined;
+      const stepStarted = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      let release: () => void = () => undefined;
+      const minutesPassed = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+
+      // Act
+      const running = runPipeline({
+        lakeDir: lake,
+        dbPath: db,
+        config,
+        batchId: 'b1',
+        overrides: {
+          ValidateBatch: async (payload: unknown, context?: StepContext) => {
+            reached();
+            await minutesPassed;
+            return PIPELINE_STEPS.ValidateBatch(contextOf(context), payload);
+          },
+        },
+      });
+      await stepStarted;
+      await vi.advanceTimersByTimeAsync(14 * 60 * 1000);
+      release();
+      const summary = await running;
+
+      // Assess
+      expect(summary.failure).toBeNull();
+      expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'done' }]);
+    } finally {
+      vi.useRealTimers();
+      cleanup();
+    }
+  });
+
+  it('fails with States.Timeout past 15 minutes, and the abandoned step then meets a closed warehouse, not a crash', async () => {
+    // Prepare
+    const { dir, cleanup } = tempDir('ecomdw-stuck-step-');
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const lake = path.join(dir, 'lake');
+      const db = path.join(dir, 'warehouse.duckdb');
+      writeLake(lake);
+      let reached: () => void = () => undefined;
+      const stepStarted = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      let release: () => void = () => undefined;
+      const minutesPassed = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let abandoned: Promise<unknown> = Promise.resolve();
+      const events: PipelineEvent[] = [];
+
+      // Act
+      const running = runPipeline({
+        lakeDir: lake,
+        dbPath: db,
+        config,
+        batchId: 'b1',
+        onEvent: (event) => events.push(event),
+        overrides: {
+          ValidateBatch: (payload: unknown, context?: StepContext) => {
+            reached();
+            abandoned = minutesPassed.then(() => PIPELINE_STEPS.ValidateBatch(contextOf(context), payload));
+            return abandoned;
+          },
+        },
+      });
+      await stepStarted;
+      await vi.advanceTimersByTimeAsync(16 * 60 * 1000);
+      const summary = await running;
+      release();
+      const late = await abandoned.then(
+        () => null,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      expect(summary.failure?.message).toContain('States.Timeout');
+      expect(events.some((e) => e.type === 'alert')).toBe(true);
+      expect(late).toBeInstanceOf(WarehouseStatementError);
+      expect((late as Error).message).toMatch(/the warehouse is closed/);
+      expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'failed' }]);
+    } finally {
+      vi.useRealTimers();
       cleanup();
     }
   });

@@ -45,6 +45,7 @@ export function toDuckDbParams(sql: string): string {
 export class DuckDbEngine implements WarehouseEngine {
   public readonly dialect = 'duckdb' as const;
   private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -76,6 +77,7 @@ export class DuckDbEngine implements WarehouseEngine {
   }
 
   public async transaction(statements: readonly Statement[]): Promise<void> {
+    this.assertOpen(statements[0]);
     // One connection, one transaction at a time: concurrent callers queue up.
     const turn = this.queue.then(() => this.runTransaction(statements));
     this.queue = turn.catch(() => undefined);
@@ -106,6 +108,7 @@ export class DuckDbEngine implements WarehouseEngine {
   }
 
   public async query(statement: Statement): Promise<Row[]> {
+    this.assertOpen(statement);
     const turn = this.queue.then(() => this.runQuery(statement));
     this.queue = turn.catch(() => undefined);
     return turn;
@@ -120,9 +123,20 @@ export class DuckDbEngine implements WarehouseEngine {
     }
   }
 
+  /** Closes the database once the queued statements are done; later calls are refused. */
   public async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
     this.connection.closeSync();
     this.instance.closeSync();
+  }
+
+  // A step the runner gave up on (a state timeout) may still call in after the
+  // run closed the warehouse: refuse it rather than touch a closed database.
+  private assertOpen(statement: Statement | undefined): void {
+    if (!this.closed) return;
+    throw new WarehouseStatementError(`the warehouse is closed${statement?.label ? ` (${statement.label})` : ''}: the run that opened it has ended`, statement?.sql ?? '');
   }
 
   private async execute(statement: Statement): Promise<void> {
