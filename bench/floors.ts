@@ -169,7 +169,8 @@ const HISTORY_KEYS: Readonly<Record<SourceTable, readonly string[] | null>> = {
  * The contract floor, per batch in order: each raw file → silver Parquet with
  * an md5 row hash (no parsing, checks or quarantine); silver → the warehouse's
  * own staging tables (values cast, a bad one becomes NULL); history rows of the
- * batch's keys replaced by the batch's rows (no ranking); the fact rows of every
+ * batch's keys replaced by the batch's latest row per key (by updated_at alone,
+ * never compared with the history's own); the fact rows of every
  * order the batch touches deleted and rebuilt from history joined with the
  * order (no dimensions); one commit per batch, a checkpoint at the end.
  */
@@ -241,7 +242,9 @@ export async function contractFloor(lakeDir: string, dbPath: string, silverDir: 
           const matches = key.map((c) => `history_${table}.${c} = staged.${c}`).join(' and ');
           await timed('history', `delete from history_${table} using staging.${table} as staged where ${matches}`);
         }
-        await timed('history', `insert into history_${table} select ${columns.join(', ')} from staging.${table}`);
+        // One row per key, the latest by updated_at (no tie-break, no check against the history's own).
+        const latest = key ? ` qualify row_number() over (partition by ${key.join(', ')} order by updated_at desc) = 1` : '';
+        await timed('history', `insert into history_${table} select ${columns.join(', ')} from staging.${table}${latest}`);
       }
       await timed('facts', `create or replace temp table touched_orders as
         select order_id from staging.orders union select order_id from staging.order_items

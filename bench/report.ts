@@ -278,7 +278,8 @@ function contractFloorSection(c: ContractFloorResult, fl: FloorResult, f: Pipeli
   out.push(
     `The same DuckDB process, per batch in order: each raw file to silver Parquet with an md5 row hash (no parsing, checks or ` +
       `quarantine); silver into the warehouse's staging tables (values cast, a bad one becomes NULL); the history rows of the batch's ` +
-      `keys replaced by the batch's rows (no ranking; customers and products only appended); the fact rows of every order the batch ` +
+      `keys replaced by the batch's latest row per key (by \`updated_at\` alone, never compared with the history's own; customers and ` +
+      `products only appended); the fact rows of every order the batch ` +
       `touches deleted and rebuilt from history joined with the order (no dimensions); one commit per batch and a checkpoint at the end. ` +
       `No SCD2, no dimension lookups, no tests, no metrics, no state machine. ${n(c.stagedRows)} rows staged, ${n(c.factRows)} fact rows ` +
       `written, in **${s(c.seconds)}** (${s(c.cpuSeconds ?? 0)} CPU, peak RSS ${gib(c.maxRssBytes)}): **${x(c.seconds / fl.seconds)} the floor**; ` +
@@ -333,7 +334,7 @@ function whySection(run: BenchRun): string {
         `${x(c.seconds / r.floor.seconds)} the floor (${s(c.seconds)} vs ${s(r.floor.seconds)}). ` +
         `${x(TARGETS.fullLoadOverFloorAt10)} the floor is ${s(allowed)}, which ` +
         (left > 0 ? `leaves ${s(left)}` : 'leaves nothing') +
-        ` for every value check and quarantine, the latest-record ranking, SCD2 versions, point-in-time dimension lookups, ` +
+        ` for every value check and quarantine, the tie-breaks that keep an older record from overwriting a newer one, SCD2 versions, point-in-time dimension lookups, ` +
         `the data tests, metrics and a transaction per step, over ${f.batches.length} batches and ${n(raw)} raw rows; the pipeline spends ` +
         `${s(f.seconds - c.seconds)} on them (${x(f.seconds / c.seconds)} the contract floor).`,
     );
