@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import aslValidator from 'asl-validator';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPipeline, STATE_MACHINE_FILE, type PipelineEvent, type RunPipelineOptions } from '../cli/localRunner.js';
 import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import type { Row, WarehouseEngine } from '../functions/shared/engine/types.js';
@@ -240,105 +240,88 @@ describe('A transient warehouse error, through the state machine\'s Retry', () =
   });
 });
 
+/** A promise and the function that resolves it. */
+function latch(): { readonly done: Promise<void>; readonly open: () => void } {
+  let open: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { done, open };
+}
+
 describe('A step that runs for minutes', () => {
-  it('is not cut off by the local runner: a Lambda step may run up to the 15 minutes Lambda allows', async () => {
-    // Prepare: the step waits until the (fake) clock has moved 14 minutes on.
-    const { dir, cleanup } = tempDir('ecomdw-slow-step-');
+  let lake = '';
+  let db = '';
+  let cleanup: () => void = () => undefined;
+  let stepStarted = latch();
+  let minutesPassed = latch();
+
+  beforeEach(() => {
+    const temp = tempDir('ecomdw-slow-step-');
+    cleanup = temp.cleanup;
+    lake = path.join(temp.dir, 'lake');
+    db = path.join(temp.dir, 'warehouse.duckdb');
+    writeLake(lake);
+    stepStarted = latch();
+    minutesPassed = latch();
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const lake = path.join(dir, 'lake');
-      const db = path.join(dir, 'warehouse.duckdb');
-      writeLake(lake);
-      let reached: () => void = () => undefined;
-      const stepStarted = new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-      let release: () => void = () => undefined;
-      const minutesPassed = new Promise<void>((resolve) => {
-        release = resolve;
-      });
+  });
 
-      // Act
-      const running = runPipeline({
-        lakeDir: lake,
-        dbPath: db,
-        config,
-        batchId: 'b1',
-        overrides: {
-          ValidateBatch: async (payload: unknown, context?: StepContext) => {
-            reached();
-            await minutesPassed;
-            return PIPELINE_STEPS.ValidateBatch(contextOf(context), payload);
-          },
-        },
-      });
-      await stepStarted;
-      await vi.advanceTimersByTimeAsync(14 * 60 * 1000);
-      release();
-      const summary = await running;
+  afterEach(() => {
+    vi.useRealTimers();
+    cleanup();
+  });
 
-      // Assess
-      expect(summary.failure).toBeNull();
-      expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'done' }]);
-    } finally {
-      vi.useRealTimers();
-      cleanup();
-    }
+  /** ValidateBatch that starts, then waits until the test says the (fake) minutes have passed. */
+  const slowValidate = (onCall: (step: Promise<unknown>) => void) => (payload: unknown, context?: StepContext) => {
+    stepStarted.open();
+    const step = minutesPassed.done.then(() => PIPELINE_STEPS.ValidateBatch(contextOf(context), payload));
+    onCall(step);
+    return step;
+  };
+
+  it('is not cut off by the local runner: a Lambda step may run up to the 15 minutes Lambda allows', async () => {
+    // Act
+    const running = runPipeline({ lakeDir: lake, dbPath: db, config, batchId: 'b1', overrides: { ValidateBatch: slowValidate(() => undefined) } });
+    await stepStarted.done;
+    await vi.advanceTimersByTimeAsync(14 * 60 * 1000);
+    minutesPassed.open();
+    const summary = await running;
+
+    // Assess
+    expect(summary.failure).toBeNull();
+    expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'done' }]);
   });
 
   it('fails with States.Timeout past 15 minutes, and the abandoned step then meets a closed warehouse, not a crash', async () => {
     // Prepare
-    const { dir, cleanup } = tempDir('ecomdw-stuck-step-');
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    try {
-      const lake = path.join(dir, 'lake');
-      const db = path.join(dir, 'warehouse.duckdb');
-      writeLake(lake);
-      let reached: () => void = () => undefined;
-      const stepStarted = new Promise<void>((resolve) => {
-        reached = resolve;
-      });
-      let release: () => void = () => undefined;
-      const minutesPassed = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let abandoned: Promise<unknown> = Promise.resolve();
-      const events: PipelineEvent[] = [];
+    let abandoned: Promise<unknown> = Promise.resolve();
+    const events: PipelineEvent[] = [];
 
-      // Act
-      const running = runPipeline({
-        lakeDir: lake,
-        dbPath: db,
-        config,
-        batchId: 'b1',
-        onEvent: (event) => events.push(event),
-        overrides: {
-          ValidateBatch: (payload: unknown, context?: StepContext) => {
-            reached();
-            abandoned = minutesPassed.then(() => PIPELINE_STEPS.ValidateBatch(contextOf(context), payload));
-            return abandoned;
-          },
-        },
-      });
-      await stepStarted;
-      await vi.advanceTimersByTimeAsync(16 * 60 * 1000);
-      const summary = await running;
-      release();
-      const late = await abandoned.then(
-        () => null,
-        (error: unknown) => error,
-      );
+    // Act
+    const running = runPipeline({
+      lakeDir: lake,
+      dbPath: db,
+      config,
+      batchId: 'b1',
+      onEvent: (event) => events.push(event),
+      overrides: { ValidateBatch: slowValidate((step) => (abandoned = step)) },
+    });
+    await stepStarted.done;
+    await vi.advanceTimersByTimeAsync(16 * 60 * 1000);
+    const summary = await running;
+    minutesPassed.open();
+    const late = await abandoned.then(
+      () => null,
+      (error: unknown) => error,
+    );
 
-      // Assess
-      expect(summary.failure?.message).toContain('States.Timeout');
-      expect(events.some((e) => e.type === 'alert')).toBe(true);
-      expect(late).toBeInstanceOf(WarehouseStatementError);
-      expect((late as Error).message).toMatch(/the warehouse is closed/);
-      expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'failed' }]);
-    } finally {
-      vi.useRealTimers();
-      cleanup();
-    }
+    // Assess
+    expect(summary.failure?.message).toContain('States.Timeout');
+    expect(events.some((e) => e.type === 'alert')).toBe(true);
+    expect(late).toBeInstanceOf(WarehouseStatementError);
+    expect((late as Error).message).toMatch(/the warehouse is closed/);
+    expect(await queryDuckDb(db, 'select batch_id, status from audit.batches')).toEqual([{ batch_id: 'b1', status: 'failed' }]);
   });
 });
 
