@@ -195,6 +195,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
         median: medianRun(runs),
         runsSeconds: runs.map((r) => r.seconds),
         runsCpuSeconds: runs.map((r) => r.cpuSeconds ?? 0),
+        runsMaxRssBytes: runs.map((r) => r.maxRssBytes),
         buildSeconds: replicas[factor]?.seconds ?? null,
       };
     }),
