@@ -14,7 +14,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { columnNames, SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
+import { columnNames, CONTRACT, SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
 import { readSqlFile, splitStatements } from '../functions/shared/sql/files.js';
 import { quotedLiteral as lit } from '../functions/shared/sql/quote.js';
 import { renderSql } from '../functions/shared/sql/render.js';
@@ -154,16 +154,9 @@ export async function floor(lakeDir: string, dbPath: string, batches?: readonly 
   }
 }
 
-// The natural key each keyed history keeps one row for; customers and
-// products keep every change row (SPEC section 3), so theirs only grow.
-const HISTORY_KEYS: Readonly<Record<SourceTable, readonly string[] | null>> = {
-  customers: null,
-  products: null,
-  orders: ['order_id'],
-  order_items: ['order_id', 'line_number'],
-  payments: ['payment_id'],
-  shipments: ['shipment_id'],
-};
+// Customers and products keep every change row (SPEC section 3), so their
+// history only grows; the others keep the latest row per contract key.
+const KEEPS_EVERY_CHANGE: ReadonlySet<SourceTable> = new Set(['customers', 'products']);
 
 /**
  * The contract floor, per batch in order: each raw file → silver Parquet with
@@ -238,7 +231,7 @@ export async function contractFloor(lakeDir: string, dbPath: string, silverDir: 
         await timed('silver → staging', `delete from staging.${table}`);
         await timed('silver → staging', `insert into staging.${table} (${columns.join(', ')}) select ${casts} from read_parquet(${silver}, union_by_name = true)`);
         stagedRows += await count(connection, `staging.${table}`);
-        const key = HISTORY_KEYS[table];
+        const key = KEEPS_EVERY_CHANGE.has(table) ? null : CONTRACT[table].key;
         if (key) {
           const matches = key.map((c) => `history_${table}.${c} = staged.${c}`).join(' and ');
           await timed('history', `delete from history_${table} using staging.${table} as staged where ${matches}`);

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { main } from '../cli/main.js';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { main } from '../cli/main.js';
 import { tempDir, writeRaw } from './helpers/tempLake.js';
 
 let dir: string;
@@ -27,6 +27,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.restoreAllMocks();
+  vi.unstubAllEnvs();
   process.exitCode = undefined;
   cleanup();
 });
@@ -104,7 +105,6 @@ describe('The ecomdw command line', () => {
     const code = await main(['run', '--lake', lake, '--db', db(), '--memory-limit', '256MB']);
     vi.stubEnv('ECOMDW_MEMORY_LIMIT', 'plenty');
     const badEnv = await main(['run', '--lake', lake, '--db', db()]);
-    vi.unstubAllEnvs();
     // Assess
     expect(code).toBe(0);
     const warehouseOpens = create.mock.calls.filter(([file]) => file === db());

@@ -264,6 +264,7 @@ describe('A step that runs for minutes', () => {
     writeLake(lake);
     stepStarted = latch();
     minutesPassed = latch();
+    validateStep = Promise.resolve();
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
   });
 
@@ -272,17 +273,19 @@ describe('A step that runs for minutes', () => {
     cleanup();
   });
 
+  /** The slow step's own promise: it outlives the run when the runner gives up on it. */
+  let validateStep: Promise<unknown> = Promise.resolve();
+
   /** ValidateBatch that starts, then waits until the test says the (fake) minutes have passed. */
-  const slowValidate = (onCall: (step: Promise<unknown>) => void) => (payload: unknown, context?: StepContext) => {
+  const slowValidate = (payload: unknown, context?: StepContext): Promise<unknown> => {
     stepStarted.open();
-    const step = minutesPassed.done.then(() => PIPELINE_STEPS.ValidateBatch(contextOf(context), payload));
-    onCall(step);
-    return step;
+    validateStep = minutesPassed.done.then(() => PIPELINE_STEPS.ValidateBatch(contextOf(context), payload));
+    return validateStep;
   };
 
   it('is not cut off by the local runner: a Lambda step may run up to the 15 minutes Lambda allows', async () => {
     // Act
-    const running = runPipeline({ lakeDir: lake, dbPath: db, config, batchId: 'b1', overrides: { ValidateBatch: slowValidate(() => undefined) } });
+    const running = runPipeline({ lakeDir: lake, dbPath: db, config, batchId: 'b1', overrides: { ValidateBatch: slowValidate } });
     await stepStarted.done;
     await vi.advanceTimersByTimeAsync(14 * 60 * 1000);
     minutesPassed.open();
@@ -295,7 +298,6 @@ describe('A step that runs for minutes', () => {
 
   it('fails with States.Timeout past 15 minutes, and the abandoned step then meets a closed warehouse, not a crash', async () => {
     // Prepare
-    let abandoned: Promise<unknown> = Promise.resolve();
     const events: PipelineEvent[] = [];
 
     // Act
@@ -305,13 +307,13 @@ describe('A step that runs for minutes', () => {
       config,
       batchId: 'b1',
       onEvent: (event) => events.push(event),
-      overrides: { ValidateBatch: slowValidate((step) => (abandoned = step)) },
+      overrides: { ValidateBatch: slowValidate },
     });
     await stepStarted.done;
     await vi.advanceTimersByTimeAsync(16 * 60 * 1000);
     const summary = await running;
     minutesPassed.open();
-    const late = await abandoned.then(
+    const late = await validateStep.then(
       () => null,
       (error: unknown) => error,
     );

@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
+import type { SourceTable } from '../functions/shared/contract.js';
+import { batchPrefix } from '../functions/shared/lake/layout.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import { normalizeTable } from '../functions/steps/normalizeTable.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
@@ -14,14 +16,15 @@ beforeEach(() => {
 });
 afterEach(() => cleanup());
 
-async function quarantine(table: string): Promise<Record<string, unknown>[]> {
-  return queryDuckDb(':memory:', `select * from read_parquet('${path.join(lake, 'quarantine', table, `batch_id=${BATCH}`, '*.parquet')}', hive_partitioning = false) order by source_file, source_row`);
+/** The Parquet files the normalizer wrote for a table of the batch, in one zone. */
+const outputFiles = (zone: 'silver' | 'quarantine', table: SourceTable): string => path.join(lake, batchPrefix(zone, table, BATCH), '*.parquet');
+
+async function quarantine(table: SourceTable): Promise<Record<string, unknown>[]> {
+  return queryDuckDb(':memory:', `select * from read_parquet('${outputFiles('quarantine', table)}', hive_partitioning = false) order by source_file, source_row`);
 }
 
-const silverFiles = (table: string): string => path.join(lake, 'silver', table, `batch_id=${BATCH}`, '*.parquet');
-
-async function silver(table: string): Promise<Record<string, unknown>[]> {
-  return queryDuckDb(':memory:', `select * from read_parquet('${silverFiles(table)}', hive_partitioning = false) order by source_file, source_row`);
+async function silver(table: SourceTable): Promise<Record<string, unknown>[]> {
+  return queryDuckDb(':memory:', `select * from read_parquet('${outputFiles('silver', table)}', hive_partitioning = false) order by source_file, source_row`);
 }
 
 describe('Normalizing a raw table into silver and quarantine', () => {
@@ -62,7 +65,7 @@ describe('Normalizing a raw table into silver and quarantine', () => {
     // Act
     await normalizeTable(new LocalLake(lake), { table: 'order_items', batchId: BATCH });
     // Assess: the file as written is already ordered by (source_file, source_row)
-    const asWritten = await queryDuckDb(':memory:', `select source_file, source_row from read_parquet('${silverFiles('order_items')}', hive_partitioning = false)`);
+    const asWritten = await queryDuckDb(':memory:', `select source_file, source_row from read_parquet('${outputFiles('silver', 'order_items')}', hive_partitioning = false)`);
     const sorted = [...asWritten].sort((a, b) => String(a.source_file).localeCompare(String(b.source_file)) || Number(a.source_row) - Number(b.source_row));
     expect(asWritten.length).toBe(4000 - 42 + 3000 + 2500);
     expect(asWritten).toEqual(sorted);

@@ -39,14 +39,14 @@ export async function normalizeTable(lake: LocalLake, input: NormalizeTableInput
     await registerSynonyms(connection);
     const files = await lake.listRawFiles(table, batchId);
     const reports: FileReport[] = [];
-    const readable: { view: string; report: FileReport }[] = [];
+    const perFile: { name: string; report: FileReport }[] = [];
     for (const [index, file] of files.entries()) {
-      const view = `raw_file_${index}`;
-      const report = await readRawFile(connection, lake, table, file, view);
+      const name = `raw_file_${index}`;
+      const report = await readRawFile(connection, lake, table, file, name);
       reports.push(report);
-      readable.push({ view, report });
+      perFile.push({ name, report });
     }
-    await createRawRelation(connection, table, readable);
+    await createRawRelation(connection, table, perFile);
     await connection.run(`create temp table normalized as ${renderSql(readSqlFile(`normalize/${table}.sql`), 'duckdb', `sql/normalize/${table}.sql`)}`);
     const manifest = await writeOutputs(connection, lake, table, batchId, reports);
     return manifest;
@@ -65,15 +65,16 @@ async function registerSynonyms(connection: DuckDBConnection): Promise<void> {
   await connection.run(`create temp table vocabulary_synonyms as select * from read_csv(${lit(seed)}, header = true, all_varchar = true)`);
 }
 
-// Reads one raw file into a temp table of strings with lower-case column
-// names; a file that cannot be read, or lacks a required column, becomes a
-// file-level rejection and is quarantined whole.
+// Reads one raw file into a temp relation `name` of strings with lower-case
+// column names (a view over the read for CSV, a table otherwise); a file that
+// cannot be read, or lacks a required column, becomes a file-level rejection
+// and is quarantined whole.
 async function readRawFile(
   connection: DuckDBConnection,
   lake: LocalLake,
   table: SourceTable,
   file: RawFile,
-  view: string,
+  name: string,
 ): Promise<FileReport> {
   const format = FORMAT_BY_EXTENSION[path.extname(file.name).toLowerCase()] ?? 'unknown';
   const base = { file: file.path, format, silverRows: 0, quarantinedRows: 0 } as const;
@@ -81,10 +82,10 @@ async function readRawFile(
   if (format === 'unknown') {
     return { ...base, readable: false, rawRows: 1, extraColumns: [], missingOptionalColumns: [], fileError: `unsupported file type '${path.extname(file.name)}' (expected .csv, .jsonl or .parquet)` };
   }
-  const relation = format === 'csv' ? 'view' : 'table';
+  const kind = format === 'csv' ? 'view' : 'table';
   try {
-    await connection.run(`create temp table ${view}_source as ${sourceQuery(format, absolute)}`);
-    const sourceColumns = await listSourceColumns(connection, format, `${view}_source`);
+    await connection.run(`create temp table ${name}_source as ${sourceQuery(format, absolute)}`);
+    const sourceColumns = await listSourceColumns(connection, format, `${name}_source`);
     const byLower = new Map<string, string>();
     for (const column of sourceColumns) {
       const lower = column.trim().toLowerCase();
@@ -102,16 +103,16 @@ async function readRawFile(
     // CSV columns are already text: a view renames them without copying the
     // file's rows again; JSON and Parquet values are extracted or cast once, here.
     await connection.run(
-      `create temp ${relation} ${view} as select ${selectList.join(', ')}, ${lit(file.path)} as source_file, source_row from ${view}_source`,
+      `create temp ${kind} ${name} as select ${selectList.join(', ')}, ${lit(file.path)} as source_file, source_row from ${name}_source`,
     );
-    if (relation === 'table') await connection.run(`drop table ${view}_source`);
-    const counted = await connection.runAndReadAll(`select count(*)::integer as n from ${view}`);
+    if (kind === 'table') await connection.run(`drop table ${name}_source`);
+    const counted = await connection.runAndReadAll(`select count(*)::integer as n from ${name}`);
     const rawRows = Number(counted.getRowObjectsJson()[0]?.n ?? 0);
     const fileError = missingRequired.length > 0 ? `missing required column(s): ${missingRequired.join(', ')}` : null;
     return { ...base, readable: true, rawRows, extraColumns, missingOptionalColumns, fileError };
   } catch (error) {
-    await connection.run(`drop ${relation} if exists ${view}`);
-    await connection.run(`drop table if exists ${view}_source`);
+    await connection.run(`drop ${kind} if exists ${name}`);
+    await connection.run(`drop table if exists ${name}_source`);
     const message = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error')
       .replace(/^[A-Za-z ]+Error: /, '')
       .replaceAll(absolute, file.name)
@@ -151,12 +152,12 @@ function castToText(format: RawFormat, column: string): string {
 async function createRawRelation(
   connection: DuckDBConnection,
   table: SourceTable,
-  readable: { view: string; report: FileReport }[],
+  perFile: { name: string; report: FileReport }[],
 ): Promise<void> {
   const columns = [...columnNames(table), 'source_file', 'source_row'].map(q).join(', ');
-  const parts = readable
+  const parts = perFile
     .filter(({ report }) => report.fileError === null)
-    .map(({ view }) => `select ${columns} from ${view}`);
+    .map(({ name }) => `select ${columns} from ${name}`);
   const empty = `select ${columnNames(table).map((c) => `cast(null as varchar) as ${q(c)}`).join(', ')}, cast(null as varchar) as source_file, cast(null as bigint) as source_row where false`;
   await connection.run(`create temp view raw_${table} as ${[...parts, empty].join(' union all ')}`);
 }
