@@ -5,6 +5,7 @@ import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
   ExecuteStatementCommand,
+  GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -201,9 +202,15 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
     });
     redshift.on(ExecuteStatementCommand).callsFake((input: { Sql: string }) => {
       sent.push({ step, kind: 'query', sqls: [input.Sql] });
-      return { Id: 'query' };
+      return { Id: /from staging\.loaded_batch/.test(input.Sql) ? 'staging-holds' : 'query' };
     });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', HasResultSet: false });
+    // The staging tables hold the batch the steps are given (as after LoadStaging).
+    redshift.on(DescribeStatementCommand, { Id: 'staging-holds' }).resolves({ Status: 'FINISHED', HasResultSet: true });
+    redshift.on(GetStatementResultCommand, { Id: 'staging-holds' }).resolves({
+      ColumnMetadata: [{ name: 'batch_id', typeName: 'varchar' }, { name: 'run_id', typeName: 'varchar' }],
+      Records: [[{ stringValue: BATCH.batchId }, { stringValue: BATCH.runId }]],
+    });
     const lake: Lake = {
       location: 's3://ecomdw-test-lake',
       listRawBatches: async () => new Map([[BATCH.batchId, [...SOURCE_TABLES]]]),

@@ -1,5 +1,6 @@
 import { sqlStatements } from '../shared/sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
+import { ensureStaged } from './loadStaging.js';
 import { recordedMetrics, totalOf } from './stepMetrics.js';
 
 /** The SQL files of step 5, in order: latest records first, then the facts they feed. */
@@ -22,6 +23,7 @@ export interface BuildFactsResult {
 /** Step 5: latest records, then fact_order_items and fact_payments for the affected orders, in one transaction. */
 export async function buildFacts(context: StepContext, batch: BatchRef): Promise<BuildFactsResult> {
   const { engine } = context;
+  await ensureStaged(context, batch);
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   await engine.transaction(FACT_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
   const metrics = await recordedMetrics(engine, batch, 'BuildFacts');

@@ -40,7 +40,11 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
     manifests.push(manifest);
   }
   const params = { batch_id: batch.batchId, run_id: batch.runId };
-  const statements: Statement[] = SOURCE_TABLES.map((table) => ({ label: `empty staging.${table}`, sql: `delete from staging.${table}` }));
+  const statements: Statement[] = [
+    ...SOURCE_TABLES.map((table) => ({ label: `empty staging.${table}`, sql: `delete from staging.${table}` })),
+    { label: 'staging holds', sql: 'delete from staging.loaded_batch' },
+    { label: 'staging holds', sql: 'insert into staging.loaded_batch (batch_id, run_id) values (:batch_id, :run_id)', params },
+  ];
   for (const manifest of manifests) {
     const { table } = manifest;
     statements.push(
@@ -95,6 +99,17 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
     { name: 'RowsQuarantined', value: l.quarantinedRows, unit: 'Count', table: l.table },
   ]);
   return { tables: loads, metrics };
+}
+
+/**
+ * Makes sure the staging tables hold this run's load of the batch, loading them
+ * again when another load has replaced them since (a step run again alone, after
+ * another batch's run): the steps that read staging call it first.
+ */
+export async function ensureStaged(context: StepContext, batch: BatchRef): Promise<void> {
+  const held = await context.engine.query({ label: 'staging holds', sql: 'select batch_id, run_id from staging.loaded_batch' });
+  if (held.length === 1 && held[0]?.batch_id === batch.batchId && held[0]?.run_id === batch.runId) return;
+  await loadStaging(context, batch);
 }
 
 function extraColumns(manifest: NormalizeManifest): string[] {

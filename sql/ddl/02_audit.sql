@@ -82,3 +82,10 @@ create table if not exists audit.metrics (
     unit varchar(16) not null,
     recorded_at timestamp not null
 ) {{ diststyle_all }};
+
+-- audit.backfills: the backfills (functions/steps/bootstrap.ts) that have run; each
+-- commits with its row, so a crash in between runs it again rather than never.
+create table if not exists audit.backfills (
+    backfill_name varchar(128) not null,
+    finished_at timestamp not null
+) {{ diststyle_all }};

@@ -55,11 +55,35 @@ create table if not exists history.waiting_rows (
     batch_id varchar(64) not null
 ) {{ distkey(order_id) }} {{ sortkey(order_id) }};
 
--- Work tables of the batch in flight, written by one step and read by the next.
-create table if not exists staging.changed_dimension_keys (
-    entity varchar(32) not null, natural_key varchar(256) not null, changed_from timestamp not null
+-- Hand-overs between the steps of one batch, kept per batch until it is done
+-- (MarkBatchDone removes them in the transaction that marks the batch done), so
+-- that any step of an unfinished batch can run again, alone or after a crash, and
+-- find what the steps before it handed over. An attempt only ever adds to them.
+
+-- The dimension keys whose history the batch changed, and from which instant
+-- (BuildDimensions -> BuildFacts, which re-points their facts). A later attempt
+-- finds the dimensions already updated, so it could not recompute them.
+create table if not exists history.batch_changed_keys (
+    batch_id varchar(64) not null, entity varchar(32) not null, natural_key varchar(256) not null,
+    changed_from timestamp not null
+) {{ distkey(natural_key) }} {{ sortkey(batch_id, natural_key) }};
+
+-- The dimension versions (surrogate keys) the batch created: VersionsCreated.
+create table if not exists history.batch_created_versions (
+    batch_id varchar(64) not null, entity varchar(32) not null, surrogate_key bigint not null
+) {{ diststyle_all }};
+
+-- The orders whose facts the batch rebuilt (BuildFacts -> ValidateBatch, which tests them).
+create table if not exists history.batch_affected_orders (
+    batch_id varchar(64) not null, order_id varchar(256) not null
+) {{ distkey(order_id) }} {{ sortkey(batch_id, order_id) }};
+
+-- Which batch and run the staging tables hold (LoadStaging -> the steps that read them).
+create table if not exists staging.loaded_batch (
+    batch_id varchar(64) not null, run_id varchar(64) not null
 );
 
-create table if not exists staging.affected_orders (
-    order_id varchar(256) not null
-);
+-- The scratch hand-overs these replace (one set for whichever batch ran last).
+drop table if exists staging.changed_dimension_keys;
+
+drop table if exists staging.affected_orders;

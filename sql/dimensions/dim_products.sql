@@ -155,13 +155,13 @@ select
     timeline.row_hash
 from timeline;
 
--- 4. Keys whose history changed, and from which instant (changed_from): facts of
--- orders placed before it keep their version and need no re-pointing, so an
--- ordinary new change re-points only the orders placed after it.
-delete from staging.changed_dimension_keys where entity = 'product';
+-- 4. Keys whose history this attempt changes, and from which instant (changed_from):
+-- facts of orders placed before it keep their version and need no re-pointing, so
+-- an ordinary new change re-points only the orders placed after it.
+drop table if exists tmp_product_changed;
 
-insert into staging.changed_dimension_keys (entity, natural_key, changed_from)
-select 'product', differences.product_id, min(differences.differs_from)
+create temp table tmp_product_changed as
+select differences.product_id, min(differences.differs_from) as changed_from
 from (
     -- a new version with no identical old one differs from its start
     select versions.product_id, versions.valid_from as differs_from
@@ -196,19 +196,43 @@ from (
 ) as differences
 group by differences.product_id;
 
--- 5. Figures: versions whose surrogate key is new.
+-- Handed over to BuildFacts through the batch's ledger, which only grows: an attempt
+-- after a crash finds the dimensions already changed (and nothing here), yet the facts
+-- still need re-pointing.
+insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
+select :batch_id, 'product', changed.product_id, changed.changed_from
+from tmp_product_changed as changed
+where not exists (
+    select 1 from history.batch_changed_keys as known
+    where known.batch_id = :batch_id
+        and known.entity = 'product'
+        and known.natural_key = changed.product_id
+        and known.changed_from <= changed.changed_from
+);
+
+-- 5. Figures: versions whose surrogate key is new, kept in the batch's ledger so that
+-- an attempt after a crash reports what the batch created, not what is left to create.
+insert into history.batch_created_versions (batch_id, entity, surrogate_key)
+select :batch_id, 'product', versions.product_sk
+from tmp_product_versions as versions
+where not exists (
+    select 1 from dw.dim_products as current_rows where current_rows.product_sk = versions.product_sk
+)
+    and not exists (
+        select 1 from history.batch_created_versions as known
+        where known.batch_id = :batch_id and known.entity = 'product' and known.surrogate_key = versions.product_sk
+    );
+
 delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_products';
 
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
 select :run_id, :batch_id, 'BuildDimensions', 'dim_products', 'VersionsCreated', count(*), 'Count', {{ now }}
-from tmp_product_versions as versions
-where not exists (
-    select 1 from dw.dim_products as current_rows where current_rows.product_sk = versions.product_sk
-);
+from history.batch_created_versions as created
+where created.batch_id = :batch_id and created.entity = 'product';
 
 -- 6. Swap: drop the versions that changed, insert the new ones.
 delete from dw.dim_products
-where dw.dim_products.product_id in (select changed.natural_key from staging.changed_dimension_keys as changed where changed.entity = 'product')
+where dw.dim_products.product_id in (select changed.product_id from tmp_product_changed as changed)
     and not exists (
         select 1 from tmp_product_versions as versions
         where versions.product_sk = dw.dim_products.product_sk

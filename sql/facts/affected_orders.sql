@@ -1,28 +1,42 @@
--- staging.affected_orders: the orders whose facts this batch rebuilds (grain: order_id):
--- every order the batch's rows touch, plus the orders of customers and products
--- whose history changed at or before order_ts (their facts are re-pointed to the
--- version valid at order_ts; earlier orders keep theirs).
-delete from staging.affected_orders;
+-- history.batch_affected_orders: the orders whose facts this batch rebuilds (grain:
+-- batch_id, order_id): every order the batch's rows touch, plus the orders of
+-- customers and products whose history the batch changed at or before order_ts
+-- (their facts are re-pointed to the version valid at order_ts; earlier orders keep
+-- theirs). The changed keys come from the batch's ledger, so an attempt after a
+-- crash re-points what an earlier attempt's BuildDimensions changed.
+-- Parameters: :batch_id.
+delete from history.batch_affected_orders where batch_id = :batch_id;
 
-insert into staging.affected_orders (order_id)
-select staged.order_id from staging.orders as staged
-union
-select staged.order_id from staging.order_items as staged
-union
-select staged.order_id from staging.payments as staged
-union
-select staged.order_id from staging.shipments as staged
-union
-select orders.order_id
-from history.orders as orders
-inner join staging.changed_dimension_keys as changed
-    on changed.entity = 'customer' and changed.natural_key = orders.customer_id
-where orders.order_ts >= changed.changed_from
-union
-select items.order_id
-from history.order_items as items
-inner join staging.changed_dimension_keys as changed
-    on changed.entity = 'product' and changed.natural_key = items.product_id
-inner join history.orders as orders
-    on orders.order_id = items.order_id
-where orders.order_ts >= changed.changed_from;
+insert into history.batch_affected_orders (batch_id, order_id)
+with changed_keys as (
+    select changed.entity, changed.natural_key, min(changed.changed_from) as changed_from
+    from history.batch_changed_keys as changed
+    where changed.batch_id = :batch_id
+    group by changed.entity, changed.natural_key
+),
+
+touched_orders as (
+    select staged.order_id from staging.orders as staged
+    union
+    select staged.order_id from staging.order_items as staged
+    union
+    select staged.order_id from staging.payments as staged
+    union
+    select staged.order_id from staging.shipments as staged
+    union
+    select orders.order_id
+    from history.orders as orders
+    inner join changed_keys
+        on changed_keys.entity = 'customer' and changed_keys.natural_key = orders.customer_id
+    where orders.order_ts >= changed_keys.changed_from
+    union
+    select items.order_id
+    from history.order_items as items
+    inner join changed_keys
+        on changed_keys.entity = 'product' and changed_keys.natural_key = items.product_id
+    inner join history.orders as orders
+        on orders.order_id = items.order_id
+    where orders.order_ts >= changed_keys.changed_from
+)
+
+select :batch_id, touched_orders.order_id from touched_orders;

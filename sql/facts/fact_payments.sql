@@ -2,7 +2,7 @@
 -- affected orders. customer_sk is the order's customer version valid at the
 -- order's order_ts. Parameters: :batch_id, :run_id.
 delete from dw.fact_payments
-where dw.fact_payments.order_id in (select affected.order_id from staging.affected_orders as affected);
+where dw.fact_payments.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
 
 insert into dw.fact_payments (
     payment_id, order_id, paid_at, payment_date_key, payment_method_key, customer_sk, amount, batch_id
@@ -10,8 +10,9 @@ insert into dw.fact_payments (
 with affected_orders as (
     select orders.*
     from history.orders as orders
-    inner join staging.affected_orders as affected
+    inner join history.batch_affected_orders as affected
         on affected.order_id = orders.order_id
+        and affected.batch_id = :batch_id
 ),
 
 order_payments as (
@@ -50,4 +51,4 @@ delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and tab
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
 select :run_id, :batch_id, 'BuildFacts', 'fact_payments', 'FactRowsUpserted', count(*), 'Count', {{ now }}
 from dw.fact_payments
-where dw.fact_payments.order_id in (select affected.order_id from staging.affected_orders as affected);
+where dw.fact_payments.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
