@@ -1,6 +1,7 @@
-import type { WarehouseEngine } from '../shared/engine/types.js';
-import { sqlStatements } from '../shared/sql/files.js';
-import { sqlNow } from '../shared/sql/render.js';
+import { createHash } from 'node:crypto';
+import type { Statement, WarehouseDialect, WarehouseEngine } from '../shared/engine/types.js';
+import { readSqlFile, sqlStatements } from '../shared/sql/files.js';
+import { renderSql, sqlNow } from '../shared/sql/render.js';
 
 /** Every file that creates or seeds the warehouse, in order; all idempotent. */
 export const BOOTSTRAP_FILES = [
@@ -21,15 +22,33 @@ export const BOOTSTRAP_FILES = [
 export const BACKFILLS = [{ name: 'history.waiting_rows', file: 'history/waiting_rows_backfill.sql' }] as const;
 
 /**
+ * A hash of everything the bootstrap would run for the dialect: a warehouse
+ * built from the same SQL needs no bootstrap, one built from older SQL does.
+ */
+export function bootstrapVersion(dialect: WarehouseDialect): string {
+  const hash = createHash('sha256');
+  for (const file of [...BOOTSTRAP_FILES, ...BACKFILLS.map((b) => b.file)]) hash.update(`${file}\n${renderSql(readSqlFile(file), dialect)}\n`);
+  return hash.digest('hex').slice(0, 32);
+}
+
+/**
  * Creates the schemas and tables that do not exist yet, seeds the static
- * dimensions and runs the backfills not yet done. One transaction per file:
- * every file is idempotent, and the Data API caps a batch at 40 statements.
+ * dimensions and runs the backfills not yet done, unless the warehouse was
+ * built from this very SQL (audit.warehouse_version): then it only checks that.
+ * One transaction per file: every file is idempotent, and the Data API caps a
+ * batch at 40 statements. The version is recorded with the last transaction, so
+ * a bootstrap cut short runs again in full.
  */
 export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void> {
-  for (const file of BOOTSTRAP_FILES) await engine.transaction(sqlStatements(file, engine.dialect));
+  const version = bootstrapVersion(engine.dialect);
+  if ((await builtVersion(engine)) === version) return;
+  const transactions: Statement[][] = [];
+  for (const file of BOOTSTRAP_FILES) transactions.push(sqlStatements(file, engine.dialect));
+  for (const transaction of transactions.slice(0, -1)) await engine.transaction(transaction);
   const done = new Set((await engine.query({ label: 'backfills done', sql: 'select backfill_name from audit.backfills' })).map((r) => String(r.backfill_name)));
+  const last = transactions.slice(-1);
   for (const backfill of BACKFILLS.filter((b) => !done.has(b.name))) {
-    await engine.transaction([
+    last.push([
       ...sqlStatements(backfill.file, engine.dialect),
       {
         label: `backfill ${backfill.name} done`,
@@ -38,4 +57,25 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
       },
     ]);
   }
+  const record: Statement[] = [
+    { label: 'warehouse version', sql: 'delete from audit.warehouse_version' },
+    {
+      label: 'warehouse version',
+      sql: `insert into audit.warehouse_version (version, built_at) values (:version, ${sqlNow(engine.dialect)})`,
+      params: { version },
+    },
+  ];
+  last[last.length - 1]?.push(...record);
+  for (const transaction of last) await engine.transaction(transaction);
+}
+
+/** The version the warehouse was last bootstrapped from, or null (a new or older warehouse). */
+async function builtVersion(engine: WarehouseEngine): Promise<string | null> {
+  const [table] = await engine.query({
+    label: 'warehouse version',
+    sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'warehouse_version'`,
+  });
+  if (Number(table?.n ?? 0) === 0) return null;
+  const [row] = await engine.query({ label: 'warehouse version', sql: 'select version from audit.warehouse_version' });
+  return row?.version === undefined || row.version === null ? null : String(row.version);
 }

@@ -89,3 +89,10 @@ create table if not exists audit.backfills (
     backfill_name varchar(128) not null,
     finished_at timestamp not null
 ) {{ diststyle_all }};
+
+-- audit.warehouse_version: the hash of the SQL the warehouse was last bootstrapped
+-- from; while it matches, the bootstrap (every file in sql/ddl and sql/seeds) is skipped.
+create table if not exists audit.warehouse_version (
+    version varchar(64) not null,
+    built_at timestamp not null
+) {{ diststyle_all }};
