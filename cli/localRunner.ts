@@ -24,7 +24,8 @@ export type PipelineEvent =
   | { readonly type: 'step-started'; readonly step: string; readonly batchId: string | null; readonly table?: string }
   | { readonly type: 'step-finished'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly result: unknown }
   | { readonly type: 'step-failed'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly error: Error }
-  | { readonly type: 'alert'; readonly alert: FailureAlert };
+  | { readonly type: 'alert'; readonly alert: FailureAlert }
+  | { readonly type: 'leftovers-removed'; readonly paths: readonly string[] };
 
 /** What one processed batch did. */
 export interface BatchSummary {
@@ -45,6 +46,8 @@ export interface RunSummary {
   readonly note: string | null;
   /** Set when the run failed: the alert that was raised. */
   readonly failure: (FailureAlert & { readonly errorName: string }) | null;
+  /** Half-written normalization folders a killed run had left in the lake, removed at the start. */
+  readonly removedLeftovers: readonly string[];
 }
 
 export interface RunPipelineOptions {
@@ -83,6 +86,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
   const context: StepContext = { engine, lake, config: options.config };
   const emit = options.onEvent ?? (() => undefined);
+  const removedLeftovers = lake.removeAbandonedOutputs();
+  if (removedLeftovers.length > 0) emit({ type: 'leftovers-removed', paths: removedLeftovers });
   const batches: BatchSummary[] = [];
   const loads = new Map<string, LoadStagingResult>();
   const started = new Map<string, number>();
@@ -168,7 +173,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   );
   try {
     await execution.result;
-    return { batches, note, failure: null };
+    return { batches, note, failure: null, removedLeftovers };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const failure = alert as FailureAlert | null;
@@ -177,6 +182,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       batches,
       note,
       failure: failure ? { ...failure, errorName } : { subject: 'pipeline failed', message: error.message, errorName },
+      removedLeftovers,
     };
   } finally {
     await engine.close();

@@ -20,6 +20,8 @@ export function describeEvent(event: PipelineEvent): string | null {
       return `  [${event.batchId ?? '-'}] ${event.step}${event.table ? ` ${event.table}` : ''} FAILED: ${event.error.name}: ${event.error.message}`;
     case 'alert':
       return `ALERT: ${event.alert.subject}\n  ${event.alert.message}`;
+    case 'leftovers-removed':
+      return `removed ${event.paths.length} half-written folder(s) a killed run left in the lake: ${event.paths.join(', ')}`;
   }
 }
 

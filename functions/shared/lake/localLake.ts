@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSourceTable, type SourceTable } from '../contract.js';
 import { LakeError } from '../errors.js';
@@ -44,10 +44,45 @@ export class LocalLake implements Lake {
       .map((name) => ({ path: `${prefix}/${name}`, name }));
   }
 
+  /**
+   * Removes the `<folder>.tmp-<pid>` folders that a normalization killed
+   * mid-write left in silver/ and quarantine/ (the normalizer writes there and
+   * swaps the folder in when done). Only folders whose process is gone: another
+   * process may be normalizing into the same lake for another warehouse.
+   * Returns the lake-relative paths it removed.
+   */
+  public removeAbandonedOutputs(): string[] {
+    const removed: string[] = [];
+    for (const zone of ['silver', 'quarantine'] as const) {
+      const root = this.resolve(zone);
+      if (!existsSync(root)) continue;
+      for (const table of subfolders(root)) {
+        for (const folder of subfolders(path.join(root, table))) {
+          const pid = Number(/\.tmp-(\d+)$/.exec(folder)?.[1] ?? Number.NaN);
+          if (!Number.isSafeInteger(pid) || isAlive(pid)) continue;
+          rmSync(path.join(root, table, folder), { recursive: true, force: true });
+          removed.push(`${zone}/${table}/${folder}`);
+        }
+      }
+    }
+    return removed;
+  }
+
   public async readManifest(table: SourceTable, batchId: string): Promise<NormalizeManifest | null> {
     const file = this.resolve(`${batchPrefix('silver', table, batchId)}/${MANIFEST_FILE}`);
     if (!existsSync(file)) return null;
     return JSON.parse(readFileSync(file, 'utf8')) as NormalizeManifest;
+  }
+}
+
+// Signal 0 checks that a process exists without touching it; EPERM means it
+// exists but belongs to someone else.
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
