@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { PipelineConfig } from '../functions/shared/config.js';
+import { BatchError } from '../functions/shared/errors.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { listBatches } from '../functions/shared/lake/batches.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
@@ -13,7 +14,9 @@ import type { LoadStagingResult, TableLoad } from '../functions/steps/loadStagin
 import { normalizeTable } from '../functions/steps/normalizeTable.js';
 import type { FailureAlert } from '../functions/steps/recordFailure.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
-import type { SourceTable } from '../functions/shared/contract.js';
+import { SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
+import type { StrayObject } from '../functions/shared/lake/rawInventory.js';
+import type { ChangedBatch } from '../functions/steps/rawFileLedger.js';
 import { recordLocalMetrics } from './localMetrics.js';
 
 /** The ASL both Step Functions and the local runner execute. */
@@ -48,6 +51,10 @@ export interface RunSummary {
   readonly failure: (FailureAlert & { readonly errorName: string }) | null;
   /** Half-written normalization folders a killed run had left in the lake, removed at the start. */
   readonly removedLeftovers: readonly string[];
+  /** Done batches whose raw files changed since they were processed, as the run's last discovery saw them. */
+  readonly changedBatches: readonly ChangedBatch[];
+  /** Objects under raw/ that no batch reads. */
+  readonly strayFiles: readonly StrayObject[];
 }
 
 export interface RunPipelineOptions {
@@ -61,6 +68,26 @@ export interface RunPipelineOptions {
   readonly onEvent?: (event: PipelineEvent) => void;
   /** Replace a state's local handler (tests inject failures through this); it gets the step's payload and context. */
   readonly overrides?: Partial<Record<PipelineStepName | 'NormalizeTable', (payload: unknown, context: StepContext) => Promise<unknown>>>;
+}
+
+// A forced run of a batch gone from the lake withdraws what the batch brought: the
+// warehouse must know the batch, or the id is a typo.
+async function assertKnownBatch(engine: DuckDbEngine, batchId: string, lake: LocalLake): Promise<void> {
+  const known = await engine.query({
+    label: 'known batch',
+    sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'batches'`,
+  });
+  const rows = Number(known[0]?.n ?? 0) === 0 ? [] : await engine.query({ sql: 'select batch_id from audit.batches where batch_id = :batch_id', params: { batch_id: batchId } });
+  if (rows.length === 0) {
+    await engine.close();
+    throw new BatchError(`batch '${batchId}' not found in ${lake.location}/raw, nor in the warehouse`);
+  }
+}
+
+// A batch re-run without some table (its raw folder removed) must not leave that
+// table's earlier silver and quarantine output behind as if it were current.
+function removeStaleOutputs(lake: LocalLake, batchId: string, tables: readonly string[]): void {
+  for (const table of SOURCE_TABLES) if (!tables.includes(table)) lake.removeBatchOutputs(table, batchId);
 }
 
 /** Loads the pipeline's ASL. */
@@ -82,8 +109,10 @@ function pipelineStateMachine(): StateMachine {
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunSummary> {
   const lake = new LocalLake(path.resolve(options.lakeDir));
-  await listBatches(lake, options.batchId); // a bad lake or batch id is a usage error, not a failed run
+  // A bad lake or batch id is a usage error, not a failed run.
+  const present = await listBatches(lake, options.batchId, { force: options.force });
   const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
+  if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake);
   const context: StepContext = { engine, lake, config: options.config };
   const emit = options.onEvent ?? (() => undefined);
   const removedLeftovers = lake.removeAbandonedOutputs();
@@ -94,6 +123,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   let current: BatchRef | null = null;
   let note: string | null = null;
   let alert: FailureAlert | null = null;
+  let lakeReport: Pick<RunSummary, 'changedBatches' | 'strayFiles'> = { changedBatches: [], strayFiles: [] };
 
   const timed = async <T>(step: string, table: string | undefined, work: () => Promise<T>): Promise<T> => {
     const batchId = current?.batchId ?? null;
@@ -118,7 +148,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     const result = await timed(name, undefined, () => run(payload, context));
     if (name === 'DiscoverBatch') {
       const found = result as DiscoverBatchResult;
+      lakeReport = { changedBatches: found.changedBatches ?? [], strayFiles: found.strayFiles ?? [] };
       if (found.batchId && found.runId) {
+        removeStaleOutputs(lake, found.batchId, found.tables);
         current = { batchId: found.batchId, runId: found.runId, tables: found.tables };
         started.set(found.runId, performance.now());
       } else {
@@ -173,7 +205,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   );
   try {
     await execution.result;
-    return { batches, note, failure: null, removedLeftovers };
+    return { batches, note, failure: null, removedLeftovers, ...lakeReport };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const failure = alert as FailureAlert | null;
@@ -183,6 +215,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       note,
       failure: failure ? { ...failure, errorName } : { subject: 'pipeline failed', message: error.message, errorName },
       removedLeftovers,
+      ...lakeReport,
     };
   } finally {
     await engine.close();

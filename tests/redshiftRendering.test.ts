@@ -215,6 +215,8 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
       location: 's3://ecomdw-test-lake',
       listRawBatches: async () => new Map([[BATCH.batchId, [...SOURCE_TABLES]]]),
       listRawFiles: async () => [],
+      listRawObjects: async () => SOURCE_TABLES.map((t) => ({ path: `raw/${t}/batch_id=${BATCH.batchId}/part-0.csv`, size: 1200, changeToken: '1200:"9b2cf535f27731c974343645a3985328"' })),
+      hashObject: async () => 'a'.repeat(64),
       readManifest: async (table) => manifestOf(table),
     };
     // Every freshness test at both severities: the largest ValidateBatch transaction there can be.

@@ -7,7 +7,7 @@ import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { runPipeline } from '../localRunner.js';
 import { positiveNumber, wholeNumber } from '../options.js';
-import { describeEvent, progress, runOutcome, summaryTable } from '../output.js';
+import { describeEvent, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
 
 export interface DemoFlags {
   dir: string;
@@ -53,6 +53,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ...summary, reconciliation }, null, 2)}\n`);
   } else {
     if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    for (const line of lakeFindings(summary)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${runOutcome(summary)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     process.stdout.write(
       `revenue reconciliation: fact_order_items net ${reconciliation.factNetRevenue} over ${reconciliation.factItems} items ` +

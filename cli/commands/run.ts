@@ -5,7 +5,7 @@ import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { ConfigError } from '../../functions/shared/errors.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
 import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
-import { describeEvent, progress, runOutcome, summaryTable } from '../output.js';
+import { describeEvent, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
 
 export interface RunFlags {
   lake?: string;
@@ -20,7 +20,7 @@ export interface RunFlags {
 export async function runCommand(flags: RunFlags): Promise<RunSummary> {
   const options = warehouseOptions(flags);
   if (flags.force && flags.batch === undefined) throw new ConfigError('--force re-runs one batch: give it with --batch <id>');
-  await listBatches(new LocalLake(options.lake), flags.batch);
+  await listBatches(new LocalLake(options.lake), flags.batch, { force: flags.force });
   if (!options.json) progress(`ecomdw run: lake ${options.lake}, warehouse ${options.db}`);
   const summary = await runPipeline({
     lakeDir: options.lake,
@@ -38,6 +38,7 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    for (const line of lakeFindings(summary)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${runOutcome(summary)}\n`);
   }
   if (summary.failure) process.exitCode = 1;

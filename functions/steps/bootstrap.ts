@@ -19,7 +19,10 @@ export const BOOTSTRAP_FILES = [
  * from what the warehouse already holds; each runs once, in one transaction with
  * its row in audit.backfills.
  */
-export const BACKFILLS = [{ name: 'history.waiting_rows', file: 'history/waiting_rows_backfill.sql' }] as const;
+export const BACKFILLS = [
+  { name: 'history.waiting_rows', file: 'history/waiting_rows_backfill.sql' },
+  { name: 'history.changes_and_references', file: 'history/changes_backfill.sql' },
+] as const;
 
 /**
  * A hash of everything the bootstrap would run for the dialect: a warehouse

@@ -4,7 +4,12 @@ import { ensureStaged } from './loadStaging.js';
 import { recordedMetrics, totalOf } from './stepMetrics.js';
 
 /** The SQL files of step 4, in order. */
-export const DIMENSION_FILES = ['dimensions/dim_customers.sql', 'dimensions/dim_products.sql', 'dimensions/dim_vocabulary.sql'] as const;
+export const DIMENSION_FILES = [
+  'dimensions/dim_customers.sql',
+  'dimensions/dim_products.sql',
+  'dimensions/dim_vocabulary.sql',
+  'dimensions/dimension_metrics.sql',
+] as const;
 
 export interface BuildDimensionsResult {
   readonly versionsCreated: number;

@@ -13,6 +13,7 @@ export const FACT_FILES = [
   'facts/affected_orders.sql',
   'facts/fact_order_items.sql',
   'facts/fact_payments.sql',
+  'facts/fact_metrics.sql',
 ] as const;
 
 export interface BuildFactsResult {

@@ -16,6 +16,8 @@ export interface TableLoad {
   readonly quarantinedRows: number;
   readonly stagedRows: number;
   readonly extraColumns: string[];
+  /** Files quarantined whole (unreadable, an unsupported extension, a required column missing), with the reason. */
+  readonly problemFiles: { readonly file: string; readonly reason: string }[];
 }
 
 export interface LoadStagingResult {
@@ -43,6 +45,12 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
   const statements: Statement[] = [
     ...SOURCE_TABLES.map((table) => ({ label: `empty staging.${table}`, sql: `delete from staging.${table}` })),
     { label: 'staging holds', sql: 'delete from staging.loaded_batch' },
+    // A table the batch no longer has (its raw folder removed before a forced re-run) has no load.
+    {
+      label: 'ledger: tables gone',
+      sql: `delete from audit.table_loads where batch_id = :batch_id${tables.length > 0 ? ` and table_name not in (${tables.map((t) => `'${t}'`).join(', ')})` : ''}`,
+      params: { batch_id: batch.batchId },
+    },
     { label: 'staging holds', sql: 'insert into staging.loaded_batch (batch_id, run_id) values (:batch_id, :run_id)', params },
   ];
   for (const manifest of manifests) {
@@ -92,6 +100,7 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
       quarantinedRows: m.quarantinedRows,
       stagedRows: stagedByTable.get(m.table) ?? 0,
       extraColumns: extraColumns(m),
+      problemFiles: m.files.filter((f) => f.fileError !== null).map((f) => ({ file: f.file, reason: f.fileError ?? '' })),
     }),
   );
   const metrics = loads.flatMap((l): StepMetric[] => [

@@ -1,12 +1,13 @@
 -- history.batch_affected_orders: the orders whose facts this batch rebuilds (grain:
--- batch_id, order_id): every order the batch's rows touch, plus the orders of
--- customers and products whose history the batch changed at or before order_ts
--- (their facts are re-pointed to the version valid at order_ts; earlier orders keep
--- theirs). The changed keys come from the batch's ledger, so an attempt after a
--- crash re-points what an earlier attempt's BuildDimensions changed.
+-- batch_id, order_id): every order the batch's rows touch or its withdrawn records
+-- touched, the orders its children's latest records named before (a payment moved
+-- to another order), plus the orders of customers and products whose history the
+-- batch changed at or before order_ts (their facts are re-pointed to the version
+-- valid at order_ts; earlier orders keep theirs). The changed keys come from the
+-- batch's ledger, and the orders are added to it, never taken out: an attempt after
+-- a crash rebuilds (and ValidateBatch tests) what an earlier attempt changed.
+-- Runs after the history files, which leave tmp_*_withdrawn and tmp_*_previous_orders.
 -- Parameters: :batch_id.
-delete from history.batch_affected_orders where batch_id = :batch_id;
-
 insert into history.batch_affected_orders (batch_id, order_id)
 with changed_keys as (
     select changed.entity, changed.natural_key, min(changed.changed_from) as changed_from
@@ -24,6 +25,18 @@ touched_orders as (
     union
     select staged.order_id from staging.shipments as staged
     union
+    select withdrawn.order_id from tmp_orders_withdrawn as withdrawn
+    union
+    select withdrawn.order_id from tmp_order_items_withdrawn as withdrawn
+    union
+    select withdrawn.order_id from tmp_payments_withdrawn as withdrawn
+    union
+    select withdrawn.order_id from tmp_shipments_withdrawn as withdrawn
+    union
+    select previous.order_id from tmp_payments_previous_orders as previous
+    union
+    select previous.order_id from tmp_shipments_previous_orders as previous
+    union
     select orders.order_id
     from history.orders as orders
     inner join changed_keys
@@ -39,4 +52,9 @@ touched_orders as (
     where orders.order_ts >= changed_keys.changed_from
 )
 
-select :batch_id, touched_orders.order_id from touched_orders;
+select :batch_id, touched_orders.order_id
+from touched_orders
+where not exists (
+    select 1 from history.batch_affected_orders as known
+    where known.batch_id = :batch_id and known.order_id = touched_orders.order_id
+);

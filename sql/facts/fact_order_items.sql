@@ -1,6 +1,6 @@
 -- fact_order_items: one row per order item (order_id, line_number), rebuilt for
 -- the affected orders from the latest records. Dimension keys are the versions
--- valid at order_ts (point in time). Parameters: :batch_id, :run_id.
+-- valid at order_ts (point in time). Parameters: :batch_id.
 delete from dw.fact_order_items
 where dw.fact_order_items.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
 
@@ -130,10 +130,3 @@ select
     cast(priced.quantity * priced.unit_price - priced.discount_amount - priced.quantity * priced.unit_cost as decimal(18,4)) as margin,
     :batch_id as batch_id
 from priced;
-
-delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_order_items';
-
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildFacts', 'fact_order_items', 'FactRowsUpserted', count(*), 'Count', {{ now }}
-from dw.fact_order_items
-where dw.fact_order_items.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);

@@ -1,6 +1,6 @@
 -- fact_payments: one row per payment whose order has arrived, rebuilt for the
 -- affected orders. customer_sk is the order's customer version valid at the
--- order's order_ts. Parameters: :batch_id, :run_id.
+-- order's order_ts. Parameters: :batch_id.
 delete from dw.fact_payments
 where dw.fact_payments.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
 
@@ -45,10 +45,3 @@ left join dw.dim_customers as customers
     on customers.customer_id = order_payments.customer_id
     and customers.valid_from <= order_payments.order_ts
     and order_payments.order_ts < customers.valid_to;
-
-delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_payments';
-
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildFacts', 'fact_payments', 'FactRowsUpserted', count(*), 'Count', {{ now }}
-from dw.fact_payments
-where dw.fact_payments.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);

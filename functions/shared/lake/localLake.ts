@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSourceTable, type SourceTable } from '../contract.js';
 import { LakeError } from '../errors.js';
-import type { Lake, RawFile } from './lake.js';
+import type { Lake, RawFile, RawObject } from './lake.js';
 import { batchPrefix, MANIFEST_FILE, parseBatchFolder } from './layout.js';
 import type { NormalizeManifest } from './manifest.js';
 
@@ -66,6 +67,39 @@ export class LocalLake implements Lake {
       }
     }
     return removed;
+  }
+
+  public async listRawObjects(): Promise<RawObject[]> {
+    const raw = this.resolve('raw');
+    if (!existsSync(raw)) return [];
+    const objects: RawObject[] = [];
+    const walk = (relative: string): void => {
+      for (const entry of readdirSync(this.resolve(relative), { withFileTypes: true })) {
+        const child = `${relative}/${entry.name}`;
+        if (entry.isDirectory()) walk(child);
+        else if (entry.isFile()) {
+          const stat = statSync(this.resolve(child));
+          objects.push({ path: child, size: stat.size, changeToken: `${stat.size}:${stat.mtimeMs}` });
+        }
+      }
+    };
+    walk('raw');
+    return objects.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  public async hashObject(relativePath: string): Promise<string> {
+    const hash = createHash('sha256');
+    try {
+      for await (const chunk of createReadStream(this.resolve(relativePath))) hash.update(chunk as Buffer);
+    } catch (error) {
+      throw new LakeError(`cannot read ${this.resolve(relativePath)}: ${(error as Error).message}`, { cause: error });
+    }
+    return hash.digest('hex');
+  }
+
+  /** Removes one table's silver and quarantine output of a batch (a batch re-run without that table). */
+  public removeBatchOutputs(table: SourceTable, batchId: string): void {
+    for (const zone of ['silver', 'quarantine'] as const) rmSync(this.resolve(batchPrefix(zone, table, batchId)), { recursive: true, force: true });
   }
 
   public async readManifest(table: SourceTable, batchId: string): Promise<NormalizeManifest | null> {

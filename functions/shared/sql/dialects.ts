@@ -46,6 +46,8 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: none,
     sortkey: none,
     hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
+    // One connection serves every step locally, so a step's temp table may still be there.
+    create_temp_table: (name) => `create or replace temp table ${name}`,
     now: () => 'cast(current_timestamp as timestamp)',
     string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
   },
@@ -65,6 +67,9 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: (col) => `distkey(${col})`,
     sortkey: (...cols) => `compound sortkey(${cols.join(', ')})`,
     hours_between: (from, to) => `datediff(hour, ${from}, ${to})`,
+    // Each BatchExecuteStatement runs in a session of its own: no temp table is left
+    // from before, and no DROP is spent of the 40 statements a batch may hold.
+    create_temp_table: (name) => `create temp table ${name}`,
     // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
     now: () => 'sysdate',
     string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,

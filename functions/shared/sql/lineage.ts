@@ -10,7 +10,7 @@ export interface LineageNode {
   readonly files: string[];
 }
 
-const TARGET = /\b(?:insert\s+into|create\s+temp\s+table)\s+((?:[a-z_]+\.)?[a-z_]+)/gi;
+const TARGET = /(?:\b(?:insert\s+into|create\s+temp\s+table)\s+|\{\{\s*create_temp_table\(\s*)((?:[a-z_]+\.)?[a-z_]+)/gi;
 const SOURCE = /\b(?:from|join)\s+((?:staging|history|dw)\.[a-z_]+|tmp_[a-z_]+)/gi;
 const TEMP = /^tmp_/;
 const AUDIT = /^audit\./;
