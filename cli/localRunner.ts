@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { PipelineConfig } from '../functions/shared/config.js';
-import { BatchError } from '../functions/shared/errors.js';
+import { BatchError, InterruptedError } from '../functions/shared/errors.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { listBatches } from '../functions/shared/lake/batches.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
@@ -47,8 +47,8 @@ export interface RunSummary {
   readonly batches: BatchSummary[];
   /** Why nothing (more) was processed, when the run ended normally. */
   readonly note: string | null;
-  /** Set when the run failed: the alert that was raised. */
-  readonly failure: (FailureAlert & { readonly errorName: string }) | null;
+  /** Set when the run failed: the alert that was raised, and the batch it was working on (null: none yet). */
+  readonly failure: (FailureAlert & { readonly errorName: string; readonly batchId: string | null }) | null;
   /** Half-written normalization folders a killed run had left in the lake, removed at the start. */
   readonly removedLeftovers: readonly string[];
   /** Done batches whose raw files changed since they were processed, as the run's last discovery saw them. */
@@ -66,6 +66,12 @@ export interface RunPipelineOptions {
   readonly batchId?: string;
   readonly force?: boolean;
   readonly onEvent?: (event: PipelineEvent) => void;
+  /**
+   * Stops the run (Ctrl-C, SIGTERM): the running warehouse statement is
+   * interrupted and its transaction rolls back, the next step fails with an
+   * InterruptedError, and the Catch path marks the batch failed as for any failure.
+   */
+  readonly signal?: AbortSignal;
   /** Replace a state's local handler (tests inject failures through this); it gets the step's payload and context. */
   readonly overrides?: Partial<Record<PipelineStepName | 'NormalizeTable', (payload: unknown, context: StepContext) => Promise<unknown>>>;
 }
@@ -111,8 +117,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const lake = new LocalLake(path.resolve(options.lakeDir));
   // A bad lake or batch id is a usage error, not a failed run.
   const present = await listBatches(lake, options.batchId, { force: options.force });
+  const interrupted = (cause?: unknown): InterruptedError | null =>
+    options.signal?.aborted === true ? new InterruptedError(options.signal.reason as NodeJS.Signals, undefined, cause === undefined ? undefined : { cause }) : null;
+  const early = interrupted();
+  if (early) throw early;
   const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
   if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake);
+  const stop = (): void => engine.interrupt();
+  options.signal?.addEventListener('abort', stop, { once: true });
   const context: StepContext = { engine, lake, config: options.config };
   const emit = options.onEvent ?? (() => undefined);
   const removedLeftovers = lake.removeAbandonedOutputs();
@@ -125,12 +137,23 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   let alert: FailureAlert | null = null;
   let lakeReport: Pick<RunSummary, 'changedBatches' | 'strayFiles'> = { changedBatches: [], strayFiles: [] };
 
+  // Once interrupted, every step but the Catch path's fails at once, and a step the
+  // interruption cut short fails as interrupted, whatever its statement said.
   const timed = async <T>(step: string, table: string | undefined, work: () => Promise<T>): Promise<T> => {
     const batchId = current?.batchId ?? null;
     emit({ type: 'step-started', step, batchId, table });
     const t0 = performance.now();
     try {
-      const result = await work();
+      const before = step === 'RecordFailure' ? null : interrupted();
+      if (before) throw before;
+      let result: T;
+      try {
+        result = await work();
+      } catch (error) {
+        const during = step === 'RecordFailure' ? null : interrupted(error);
+        if (during) throw during;
+        throw error;
+      }
       const ms = performance.now() - t0;
       emit({ type: 'step-finished', step, batchId, table, ms, result });
       if (current && step !== 'RecordFailure') await recordLocalMetrics(engine, current, step, ms, result);
@@ -210,14 +233,16 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     if (!(error instanceof ExecutionError)) throw error;
     const failure = alert as FailureAlert | null;
     const errorName = failure?.message.split(':')[0] ?? 'PipelineFailed';
+    const batchId = (current as BatchRef | null)?.batchId ?? null;
     return {
       batches,
       note,
-      failure: failure ? { ...failure, errorName } : { subject: 'pipeline failed', message: error.message, errorName },
+      failure: failure ? { ...failure, errorName, batchId } : { subject: 'pipeline failed', message: error.message, errorName, batchId },
       removedLeftovers,
       ...lakeReport,
     };
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     await engine.close();
   }
 }

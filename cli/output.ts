@@ -97,3 +97,12 @@ export function lakeFindings(summary: RunSummary): string[] {
   }
   return lines;
 }
+
+/** What an interrupted run left: the batch marked failed (its running step rolled back), or nothing started. */
+export function interruptedRun(summary: RunSummary): string {
+  const done = summary.batches.length > 0 ? `${summary.batches.length} batch(es) done before it; ` : '';
+  const batch = summary.failure?.batchId;
+  return batch
+    ? `${done}batch ${batch} marked failed, its running step rolled back; \`ecomdw run\` processes it again`
+    : `${done}no batch was running`;
+}

@@ -4,10 +4,11 @@ import type { Command } from 'commander';
 import { generateLake, SUMMARY_FILE } from '../../generator/generateLake.js';
 import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
-import { ConfigError } from '../../functions/shared/errors.js';
-import { runPipeline } from '../localRunner.js';
+import { ConfigError, InterruptedError } from '../../functions/shared/errors.js';
+import { listenForInterruption } from '../interruption.js';
+import { runPipeline, type RunSummary } from '../localRunner.js';
 import { positiveNumber, wholeNumber } from '../options.js';
-import { describeEvent, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
+import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
 
 export interface DemoFlags {
   dir: string;
@@ -35,19 +36,30 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const say = flags.json ? () => undefined : progress;
   // Data dated up to today, so that source freshness checks pass as they would in production.
   const start = new Date(Date.now() - flags.days * 86_400_000).toISOString().slice(0, 10);
-  say(`ecomdw demo: generating ${flags.days} daily batches at scale ${flags.scale} into ${lake}`);
-  await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', startDate: start, onProgress: (m) => say(`  ${m}`) });
-  say(`running the pipeline into ${db}`);
   const started = performance.now();
-  const summary = await runPipeline({
-    lakeDir: lake,
-    dbPath: db,
-    config: pipelineConfigFromEnv(),
-    onEvent: (event) => {
-      const line = describeEvent(event);
-      if (line && !flags.json) say(line);
-    },
-  });
+  const interruption = listenForInterruption();
+  let summary: RunSummary;
+  try {
+    say(`ecomdw demo: generating ${flags.days} daily batches at scale ${flags.scale} into ${lake}`);
+    await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', startDate: start, onProgress: (m) => say(`  ${m}`) });
+    const signal = interruption.received();
+    if (signal !== null) throw new InterruptedError(signal, `the demo stopped after generating ${lake}`);
+    say(`running the pipeline into ${db}`);
+    summary = await runPipeline({
+      lakeDir: lake,
+      dbPath: db,
+      config: pipelineConfigFromEnv(),
+      signal: interruption.signal,
+      onEvent: (event) => {
+        const line = describeEvent(event);
+        if (line && !flags.json && interruption.received() === null) say(line);
+      },
+    });
+  } finally {
+    interruption.dispose();
+  }
+  const signal = interruption.received();
+  if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
   const reconciliation = await reconcileRevenue(db, lake);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...summary, reconciliation }, null, 2)}\n`);

@@ -18,9 +18,14 @@ export interface WarehouseValidation {
  */
 export async function validateWarehouse(context: StepContext): Promise<WarehouseValidation> {
   const { engine } = context;
-  await bootstrapWarehouse(engine);
-  const done = await engine.query({ sql: `select count(*) as n from audit.batches where status = 'done'` });
+  // Checked before the bootstrap: a database that is no warehouse is not turned into one.
+  const ledger = await engine.query({
+    label: 'ledger exists',
+    sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'batches'`,
+  });
+  const done = Number(ledger[0]?.n ?? 0) === 0 ? [] : await engine.query({ sql: `select count(*) as n from audit.batches where status = 'done'` });
   if (Number(done[0]?.n ?? 0) === 0) throw new LakeError('the warehouse holds no processed batch yet: run `ecomdw run` first');
+  await bootstrapWarehouse(engine);
   // The fact tests are scoped by the batch's affected orders: this run's scope, under
   // its own run id (a batch id no lake batch has), is every order; removed afterwards.
   const runId = `validate-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
