@@ -8,15 +8,18 @@
 -- a crash rebuilds (and ValidateBatch tests) what an earlier attempt changed.
 -- Runs after the history files, which leave tmp_*_withdrawn and tmp_*_previous_orders.
 -- Parameters: :batch_id.
-insert into history.batch_affected_orders (batch_id, order_id)
-with changed_keys as (
-    select changed.entity, changed.natural_key, min(changed.changed_from) as changed_from
-    from history.batch_changed_keys as changed
-    where changed.batch_id = :batch_id
-    group by changed.entity, changed.natural_key
-),
 
-touched_orders as (
+-- The items of products whose history changed, first and apart: inside the query
+-- below DuckDB joined the orders with the changed keys on the inequality first (a
+-- cross product of millions of rows) instead of probing the items with the keys.
+{{ create_temp_table(tmp_changed_product_items) }} as
+select items.order_id, changed.changed_from
+from history.order_items as items
+inner join history.batch_changed_keys as changed
+    on changed.batch_id = :batch_id and changed.entity = 'product' and changed.natural_key = items.product_id;
+
+insert into history.batch_affected_orders (batch_id, order_id)
+with touched_orders as (
     select staged.order_id from staging.orders as staged
     union
     select staged.order_id from staging.order_items as staged
@@ -39,17 +42,15 @@ touched_orders as (
     union
     select orders.order_id
     from history.orders as orders
-    inner join changed_keys
-        on changed_keys.entity = 'customer' and changed_keys.natural_key = orders.customer_id
-    where orders.order_ts >= changed_keys.changed_from
+    inner join history.batch_changed_keys as changed
+        on changed.batch_id = :batch_id and changed.entity = 'customer' and changed.natural_key = orders.customer_id
+    where orders.order_ts >= changed.changed_from
     union
-    select items.order_id
-    from history.order_items as items
-    inner join changed_keys
-        on changed_keys.entity = 'product' and changed_keys.natural_key = items.product_id
+    select product_items.order_id
+    from tmp_changed_product_items as product_items
     inner join history.orders as orders
-        on orders.order_id = items.order_id
-    where orders.order_ts >= changed_keys.changed_from
+        on orders.order_id = product_items.order_id
+    where orders.order_ts >= product_items.changed_from
 )
 
 select :batch_id, touched_orders.order_id
@@ -58,3 +59,9 @@ where not exists (
     select 1 from history.batch_affected_orders as known
     where known.batch_id = :batch_id and known.order_id = touched_orders.order_id
 );
+
+-- The batch's affected orders for the fact files below, as a table of their own:
+-- the planner then knows how many there are (behind a parameter filter it guessed,
+-- and joined the dimensions the slow way round).
+{{ create_temp_table(tmp_affected_orders) }} as
+select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id;

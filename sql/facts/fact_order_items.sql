@@ -2,7 +2,7 @@
 -- the affected orders from the latest records. Dimension keys are the versions
 -- valid at order_ts (point in time). Parameters: :batch_id.
 delete from dw.fact_order_items
-where dw.fact_order_items.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
+where dw.fact_order_items.order_id in (select affected.order_id from tmp_affected_orders as affected);
 
 insert into dw.fact_order_items (
     order_id, line_number, order_ts, order_date_key, customer_sk, product_sk, payment_method_key,
@@ -12,9 +12,8 @@ insert into dw.fact_order_items (
 with affected_orders as (
     select orders.*
     from history.orders as orders
-    inner join history.batch_affected_orders as affected
+    inner join tmp_affected_orders as affected
         on affected.order_id = orders.order_id
-        and affected.batch_id = :batch_id
 ),
 
 live_items as (

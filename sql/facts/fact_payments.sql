@@ -2,7 +2,7 @@
 -- affected orders. customer_sk is the order's customer version valid at the
 -- order's order_ts. Parameters: :batch_id.
 delete from dw.fact_payments
-where dw.fact_payments.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
+where dw.fact_payments.order_id in (select affected.order_id from tmp_affected_orders as affected);
 
 insert into dw.fact_payments (
     payment_id, order_id, paid_at, payment_date_key, payment_method_key, customer_sk, amount, batch_id
@@ -10,9 +10,8 @@ insert into dw.fact_payments (
 with affected_orders as (
     select orders.*
     from history.orders as orders
-    inner join history.batch_affected_orders as affected
+    inner join tmp_affected_orders as affected
         on affected.order_id = orders.order_id
-        and affected.batch_id = :batch_id
 ),
 
 order_payments as (

@@ -57,34 +57,40 @@ reopened_orders as (
 ),
 
 latest_children as (
-    -- the touched keys' latest records, and those of the reopened orders; a deleted
-    -- item (tombstone) is not waiting revenue
+    -- the touched keys' latest records, and those of the reopened orders that are not
+    -- touched keys (so no record comes twice); a deleted item (tombstone) is not
+    -- waiting revenue
     select 'order_items' as source_table, items.order_id, items.order_id || '#' || cast(items.line_number as varchar(32)) as source_key
     from history.order_items as items
     inner join touched_items
         on touched_items.order_id = items.order_id and touched_items.line_number = items.line_number
     where not items.is_deleted
-    union
+    union all
     select 'order_items' as source_table, items.order_id, items.order_id || '#' || cast(items.line_number as varchar(32)) as source_key
     from history.order_items as items
     inner join reopened_orders on reopened_orders.order_id = items.order_id
     where not items.is_deleted
-    union
+        and not exists (
+            select 1 from touched_items where touched_items.order_id = items.order_id and touched_items.line_number = items.line_number
+        )
+    union all
     select 'payments' as source_table, payments.order_id, payments.payment_id as source_key
     from history.payments as payments
     inner join touched_payments on touched_payments.payment_id = payments.payment_id
-    union
+    union all
     select 'payments' as source_table, payments.order_id, payments.payment_id as source_key
     from history.payments as payments
     inner join reopened_orders on reopened_orders.order_id = payments.order_id
-    union
+    where not exists (select 1 from touched_payments where touched_payments.payment_id = payments.payment_id)
+    union all
     select 'shipments' as source_table, shipments.order_id, shipments.shipment_id as source_key
     from history.shipments as shipments
     inner join touched_shipments on touched_shipments.shipment_id = shipments.shipment_id
-    union
+    union all
     select 'shipments' as source_table, shipments.order_id, shipments.shipment_id as source_key
     from history.shipments as shipments
     inner join reopened_orders on reopened_orders.order_id = shipments.order_id
+    where not exists (select 1 from touched_shipments where touched_shipments.shipment_id = shipments.shipment_id)
 ),
 
 arrived_orders as (
