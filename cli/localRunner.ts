@@ -121,14 +121,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     options.signal?.aborted === true ? new InterruptedError(options.signal.reason as NodeJS.Signals, undefined, cause === undefined ? undefined : { cause }) : null;
   const early = interrupted();
   if (early) throw early;
+  const emit = options.onEvent ?? (() => undefined);
+  const removedLeftovers = lake.removeAbandonedOutputs();
+  if (removedLeftovers.length > 0) emit({ type: 'leftovers-removed', paths: removedLeftovers });
   const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
   if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake);
   const stop = (): void => engine.interrupt();
   options.signal?.addEventListener('abort', stop, { once: true });
   const context: StepContext = { engine, lake, config: options.config };
-  const emit = options.onEvent ?? (() => undefined);
-  const removedLeftovers = lake.removeAbandonedOutputs();
-  if (removedLeftovers.length > 0) emit({ type: 'leftovers-removed', paths: removedLeftovers });
   const batches: BatchSummary[] = [];
   const loads = new Map<string, LoadStagingResult>();
   const started = new Map<string, number>();

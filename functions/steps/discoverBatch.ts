@@ -5,7 +5,7 @@ import { listBatches } from '../shared/lake/batches.js';
 import { classifyRawObjects, type StrayObject } from '../shared/lake/rawInventory.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext, StepMetric } from './context.js';
-import { compareDoneBatches, fingerprintFile, ledgerStatements, readLedger, type ChangedBatch } from './rawFileLedger.js';
+import { compareDoneBatches, fingerprintFile, ledgerStatements, readLedger, type ChangedBatch, type LedgerFile } from './rawFileLedger.js';
 
 /** The execution's request: nothing (next pending batch) or one batch, maybe forced. */
 export interface DiscoverBatchInput {
@@ -78,7 +78,7 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
   // The files the batch is about to be processed from: the ledger's hash where the
   // change token is the one it recorded (an earlier attempt), the content's otherwise.
   const known = ledger.get(batchId);
-  const files = [];
+  const files: LedgerFile[] = [];
   for (const file of inventory.files.filter((f) => f.batchId === batchId)) files.push(await fingerprintFile(lake, file, known?.get(file.path)));
   await engine.transaction([
     ...recorded,

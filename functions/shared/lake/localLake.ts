@@ -49,7 +49,9 @@ export class LocalLake implements Lake {
    * Removes the `<folder>.tmp-<pid>` folders that a normalization killed
    * mid-write left in silver/ and quarantine/ (the normalizer writes there and
    * swaps the folder in when done). Only folders whose process is gone: another
-   * process may be normalizing into the same lake for another warehouse.
+   * process may be normalizing into the same lake, for this warehouse (it would
+   * hold the warehouse, and this run stop at it) or another one. A process id
+   * reused since is taken for alive: the folder waits for a later run.
    * Returns the lake-relative paths it removed.
    */
   public removeAbandonedOutputs(): string[] {
