@@ -87,13 +87,7 @@ export class RedshiftEngine implements WarehouseEngine {
   public async transaction(statements: readonly Statement[]): Promise<void> {
     if (statements.length === 0) return;
     const all = statements.map((s) => s.sql).join(';\n');
-    if (statements.length > MAX_BATCH_STATEMENTS) {
-      throw new WarehouseStatementError(
-        `a transaction of ${statements.length} statements exceeds the Data API's ${MAX_BATCH_STATEMENTS} per BatchExecuteStatement; split the step`,
-        all,
-      );
-    }
-    statements.forEach(checkSize);
+    checkBatch(statements);
     const { sqls, parameters } = bindBatch(statements);
     const submitted = await this.call(all, () =>
       this.client.send(
@@ -109,24 +103,7 @@ export class RedshiftEngine implements WarehouseEngine {
   }
 
   public loadParquet(table: string, columns: readonly string[], lakePrefix: string): Statement {
-    if (!TABLE_NAME.test(table)) throw new ConfigError(`loadParquet: table ${JSON.stringify(table)} is not a lower-case [schema.]table name`);
-    if (columns.length === 0) throw new ConfigError(`loadParquet: no columns given for ${table}`);
-    if (!LAKE_PREFIX.test(lakePrefix)) {
-      throw new ConfigError(
-        `loadParquet: lake prefix ${JSON.stringify(lakePrefix)} does not match (silver|quarantine)/<table>/batch_id=<BATCH>`,
-      );
-    }
-    const target = table.split('.').map(quotedIdentifier).join('.');
-    const list = columns.map(quotedIdentifier).join(', ');
-    // COPY reads every object whose key starts with the source, and the batch folder also
-    // holds _manifest.json: only the data files (`part-*`, as Spark and the local
-    // normalizer name them) are loaded. The `/` keeps batch_id=2024-01-0 from also
-    // matching batch_id=2024-01-01/.
-    const source = quotedLiteral(`s3://${this.config.lakeBucket}/${lakePrefix}/${DATA_FILE_PREFIX}`);
-    return {
-      label: `load ${table}`,
-      sql: `copy ${target} (${list}) from ${source} iam_role ${quotedLiteral(this.config.copyRoleArn)} format as parquet`,
-    };
+    return redshiftCopyStatement(this.config, table, columns, lakePrefix);
   }
 
   public async query(statement: Statement): Promise<Row[]> {
@@ -283,7 +260,48 @@ function freeName(base: string, taken: ReadonlySet<string>): string {
   return name;
 }
 
-function checkSize(statement: Statement): void {
+/** The Data API's limits on one BatchExecuteStatement: at most 40 statements, each within 100 KB. */
+export function checkBatch(statements: readonly Statement[]): void {
+  if (statements.length > MAX_BATCH_STATEMENTS) {
+    throw new WarehouseStatementError(
+      `a transaction of ${statements.length} statements exceeds the Data API's ${MAX_BATCH_STATEMENTS} per BatchExecuteStatement; split the step`,
+      joinedSql(statements),
+    );
+  }
+  statements.forEach(checkSize);
+}
+
+/**
+ * The COPY that appends a batch's parquet files to a table, as Redshift runs
+ * it. Validates table, columns and prefix: the S3 path and the role cannot be
+ * bound parameters, so they are spliced as literals.
+ */
+export function redshiftCopyStatement(
+  config: Pick<RedshiftConfig, 'lakeBucket' | 'copyRoleArn'>,
+  table: string,
+  columns: readonly string[],
+  lakePrefix: string,
+): Statement {
+  if (!TABLE_NAME.test(table)) throw new ConfigError(`loadParquet: table ${JSON.stringify(table)} is not a lower-case [schema.]table name`);
+  if (columns.length === 0) throw new ConfigError(`loadParquet: no columns given for ${table}`);
+  if (!LAKE_PREFIX.test(lakePrefix)) {
+    throw new ConfigError(`loadParquet: lake prefix ${JSON.stringify(lakePrefix)} does not match (silver|quarantine)/<table>/batch_id=<BATCH>`);
+  }
+  const target = table.split('.').map(quotedIdentifier).join('.');
+  const list = columns.map(quotedIdentifier).join(', ');
+  // COPY reads every object whose key starts with the source, and the batch folder also
+  // holds _manifest.json: only the data files (`part-*`, as Spark and the local
+  // normalizer name them) are loaded. The `/` keeps batch_id=2024-01-0 from also
+  // matching batch_id=2024-01-01/.
+  const source = quotedLiteral(`s3://${config.lakeBucket}/${lakePrefix}/${DATA_FILE_PREFIX}`);
+  return {
+    label: `load ${table}`,
+    sql: `copy ${target} (${list}) from ${source} iam_role ${quotedLiteral(config.copyRoleArn)} format as parquet`,
+  };
+}
+
+/** A statement within the Data API's 100 KB. */
+export function checkSize(statement: Statement): void {
   const bytes = Buffer.byteLength(statement.sql, 'utf8');
   if (bytes > MAX_STATEMENT_BYTES) {
     throw new WarehouseStatementError(
