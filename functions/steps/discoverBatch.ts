@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { sqlNow } from '../shared/sql/render.js';
 import { listBatches } from '../shared/lake/batches.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext } from './context.js';
+import { newRunId } from './runId.js';
 
 /** The execution's request: nothing (next pending batch) or one batch, maybe forced. */
 export interface DiscoverBatchInput {
@@ -42,7 +42,7 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
   }
   if (batchId === undefined) return none('every batch is done', 0);
 
-  const runId = `${batchId}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const runId = newRunId(batchId);
   await engine.transaction([
     {
       label: 'ledger: mark running',
