@@ -78,13 +78,23 @@ export class NormalizationError extends EcomdwError {
   }
 }
 
+/** A figure a failing step still reports (e.g. TestsFailed), emitted as a metric before the step fails. */
+export interface FailureMetric {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: 'Count';
+}
+
 /** An error-severity data-quality test failed: the batch must not be marked done. */
 export class DataQualityError extends EcomdwError {
   public readonly failedTests: readonly string[];
-  public constructor(message: string, failedTests: readonly string[], options?: ErrorOptions) {
+  /** TestsFailed / TestsWarned of the run: the validation-errors alarm watches them. */
+  public readonly metrics: readonly FailureMetric[];
+  public constructor(message: string, failedTests: readonly string[], options?: ErrorOptions & { metrics?: readonly FailureMetric[] }) {
     super(message, options);
     this.name = 'DataQualityError';
     this.failedTests = failedTests;
+    this.metrics = options?.metrics ?? [];
   }
 }
 

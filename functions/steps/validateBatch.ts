@@ -53,19 +53,22 @@ export async function validateBatch(context: StepContext, batch: BatchRef): Prom
   );
   const count = (status: TestResult['status']) => results.filter((r) => r.status === status).length;
   const summary = { passed: count('pass'), warned: count('warn'), failed: count('fail') };
+  const metrics: StepMetric[] = [
+    { name: 'TestsFailed', value: summary.failed, unit: 'Count' },
+    { name: 'TestsWarned', value: summary.warned, unit: 'Count' },
+  ];
   const failures = results.filter((r) => r.status === 'fail');
   if (failures.length > 0) {
     const detail = failures.map((f) => `${f.test} (${f.failingRows} rows, e.g. ${f.sampleKeys ?? '-'})`).join('; ');
-    throw new DataQualityError(`batch ${batch.batchId}: ${failures.length} error-severity test(s) failed: ${detail}`, failures.map((f) => f.test));
+    // The figures travel with the error: the handler emits them before failing (the validation alarm watches TestsFailed).
+    throw new DataQualityError(`batch ${batch.batchId}: ${failures.length} error-severity test(s) failed: ${detail}`, failures.map((f) => f.test), {
+      metrics: [
+        { name: 'TestsFailed', value: summary.failed, unit: 'Count' },
+        { name: 'TestsWarned', value: summary.warned, unit: 'Count' },
+      ],
+    });
   }
-  return {
-    ...summary,
-    results,
-    metrics: [
-      { name: 'TestsFailed', value: summary.failed, unit: 'Count' },
-      { name: 'TestsWarned', value: summary.warned, unit: 'Count' },
-    ],
-  };
+  return { ...summary, results, metrics };
 }
 
 // Test names, models and severities are the suite's own constants (never
