@@ -54,6 +54,14 @@ export class WarehouseStatementError extends EcomdwError {
   }
 }
 
+/** Another execution holds the pipeline lease: this one stops before touching the warehouse. */
+export class PipelineBusyError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PipelineBusyError';
+  }
+}
+
 /** The warehouse did not answer in time (Redshift Data API polling). */
 export class WarehouseTimeoutError extends EcomdwError {
   public constructor(message: string, options?: ErrorOptions) {

@@ -1,6 +1,7 @@
 import { AUDIT_LIMITS, cutToBytes } from '../shared/auditLimits.js';
 import { sqlNow } from '../shared/sql/render.js';
 import type { StepContext } from './context.js';
+import { releaseLeaseStatement } from './lease.js';
 
 /** SNS: a Subject is ASCII, without line breaks or control characters, and under 100 characters. */
 export const MAX_SUBJECT_LENGTH = 99;
@@ -14,6 +15,8 @@ export interface CaughtError {
 /** The whole state at the Catch: the batch may not be known yet (discovery failed). */
 export interface RecordFailureInput {
   readonly batch?: { readonly batchId?: string | null; readonly runId?: string | null };
+  /** The failed execution: its pipeline lease (if it holds it) is released. */
+  readonly executionId?: string;
   readonly error: CaughtError;
 }
 
@@ -56,6 +59,8 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
               values (:run_id, :batch_id, ${sqlNow(context.engine.dialect)}, :error_name, :message)`,
         params: { run_id: runId ?? '-', batch_id: batchId ?? '-', error_name: cutToBytes(errorName, AUDIT_LIMITS.alertErrorName), message: alert.message },
       },
+      // A no-op when another execution holds the lease (this one failed to get it).
+      ...(input.executionId ? [releaseLeaseStatement(input.executionId)] : []),
     ]);
   } catch {
     // The warehouse itself may be what failed (locked, unreachable): the alert
