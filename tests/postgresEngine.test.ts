@@ -1,10 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfflinePostgres } from '../offline/postgres/embeddedPostgres.js';
 import type { PostgresEngine } from '../offline/postgres/postgresEngine.js';
 import { translateRedshift } from '../offline/postgres/redshiftShims.js';
+import { S3Objects, type S3ObjectClient } from '../offline/postgres/parquetCopy.js';
+import { startS3 } from '../offline/s3/motoServer.js';
 import { WarehouseStatementError, WarehouseTimeoutError } from '../functions/shared/errors.js';
 import { renderSql } from '../functions/shared/sql/render.js';
 import { bootstrapWarehouse } from '../functions/steps/bootstrap.js';
@@ -152,6 +154,34 @@ describe('The PostgreSQL engine', () => {
     );
     expect(rows).toEqual([{ order_id: 'o-1', order_ts: '2024-01-01 10:00:00', source_row: '7' }]);
     await engine.transaction([{ sql: 'delete from staging.orders' }]);
+  });
+
+  it('reads the objects of the COPY prefix from an S3 API: the part files only, not the manifest or a sibling batch', async () => {
+    // Prepare
+    const s3 = await startS3();
+    try {
+      const client = s3.client();
+      await client.createBucket({ Bucket: OFFLINE_BUCKET });
+      const file = path.join(lakeDir, 'upload/part-0.parquet');
+      await writeParquet(file, `select 'from-s3' as order_id`);
+      const body = readFileSync(file);
+      await client.putObject({ Bucket: OFFLINE_BUCKET, Key: 'silver/orders/batch_id=s1/part-0.parquet', Body: body });
+      await client.putObject({ Bucket: OFFLINE_BUCKET, Key: 'silver/orders/batch_id=s1/part-1.parquet', Body: body });
+      await client.putObject({ Bucket: OFFLINE_BUCKET, Key: 'silver/orders/batch_id=s1/_manifest.json', Body: '{}' });
+      await client.putObject({ Bucket: OFFLINE_BUCKET, Key: 'silver/orders/batch_id=s10/part-0.parquet', Body: body });
+      const viaS3 = (await offlineWarehouse(server, new S3Objects(client as unknown as S3ObjectClient))).engine;
+      await bootstrapWarehouse(viaS3);
+
+      // Act
+      await viaS3.transaction([viaS3.loadParquet('staging.orders', ['order_id'], 'silver/orders/batch_id=s1')]);
+      const rows = await viaS3.query({ sql: 'select order_id from staging.orders' });
+      await viaS3.close();
+
+      // Assess
+      expect(rows).toEqual([{ order_id: 'from-s3' }, { order_id: 'from-s3' }]);
+    } finally {
+      await s3.stop();
+    }
   });
 
   it.each([
