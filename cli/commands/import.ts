@@ -51,6 +51,11 @@ export function registerImport(program: Command): void {
     .requiredOption('--from <dir>', `folder with the Kaggle CSVs: ${OLIST_FILES.map((f) => f.file).join(', ')}`)
     .option('--out <lake>', 'lake folder to create; its raw/ must be empty (default: ./data/lake or ECOMDW_LAKE)')
     .option('--json', 'print the import summary as JSON on stdout (progress stays on stderr)')
+    .addHelpText(
+      'after',
+      '\nThe data: https://www.kaggle.com/datasets/olistbr/brazilian-ecommerce (a 343-order sample is in tests/fixtures/olist).\n' +
+        'Then: ecomdw run --lake <lake> --db <warehouse.duckdb>. The mapping: README, "Real data: Olist".',
+    )
     .action(async (flags: ImportOlistFlags) => {
       await importOlistCommand(flags);
     });
