@@ -322,6 +322,16 @@ describe('Importing Olist files that are missing or broken', () => {
     );
   });
 
+  it('refuses an orders file with a header and no rows', async () => {
+    // Prepare
+    copyFixture();
+    rewrite('olist_orders_dataset.csv', (t) => `${t.split('\n')[0]}\n`);
+    // Act + Assess
+    await expect(importOlist({ from: broken, out: path.join(dir, 'x') })).rejects.toThrow(
+      new OlistSourceError('olist_orders_dataset.csv holds no orders: nothing to import'),
+    );
+  });
+
   it('lists bad timestamps, empty keys and dangling references with file, row and column, and writes nothing', async () => {
     // Prepare
     copyFixture();

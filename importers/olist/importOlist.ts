@@ -72,6 +72,8 @@ export async function importOlist(options: ImportOlistOptions): Promise<OlistImp
       sourceRows[source.file] = await loadSourceFile(connection, source, sources.get(source.file) ?? '');
       progress(`read ${source.file}: ${sourceRows[source.file]} rows`);
     }
+    const ordersFile = OLIST_FILES[0].file;
+    if (sourceRows[ordersFile] === 0) throw new OlistSourceError(`${ordersFile} holds no orders: nothing to import`);
     await checkSourceValues(connection);
     progress('checked keys, timestamps and references: no problems');
     for (const script of MAPPING_SCRIPTS) await runScript(connection, script);
