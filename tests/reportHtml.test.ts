@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planCharts } from '../functions/report/html/charts.js';
 import { parseReportDocument, type ReportDocument } from '../functions/report/html/document.js';
 import { ReportDocumentError } from '../functions/report/html/errors.js';
+import { formatReportHtml } from '../functions/report/html/formatReportHtml.js';
 import { renderReportHtml, writeHtmlReport } from '../functions/report/html/index.js';
 import { renderSvgs } from '../functions/report/html/renderSvg.js';
 import { sampleReportDocument, sectionRows, withSection } from './helpers/reportDocument.js';
@@ -168,6 +169,21 @@ describe('Rendering the report as HTML', () => {
     await expect(renderReportHtml('{"report": "ecomdw", ', 'report.json')).rejects.toThrow(/^report\.json is not JSON/);
     await expect(renderReportHtml(noAsOf, 'report.json')).rejects.toThrow(/report\.json is not an ecomdw report: asOf: /);
     await expect(renderReportHtml(twice, 'report.json')).rejects.toThrow(/section revenue_trend appears twice/);
+  });
+
+  it("gives the builder's object and the JSON it prints the same page, through the one call the report command makes", async () => {
+    // Prepare: a zero that prints as 0 in JSON but is -0 in memory, and a cell left undefined
+    const document = sampleReportDocument({ months: 3 });
+    const trend = document.sections.find((s) => s.id === 'revenue_trend') as { rows: Record<string, unknown>[] };
+    trend.rows[0] = { ...trend.rows[0], returned_revenue: -0, revenue_without_cost: undefined };
+
+    // Act
+    const fromObject = await formatReportHtml(document);
+    const fromJson = await renderReportHtml(JSON.stringify(document));
+
+    // Assess
+    expect(fromObject).toBe(fromJson);
+    expect(fromObject).not.toContain('-0.00');
   });
 
   it('writes the page to a file and returns its path', async () => {

@@ -26,7 +26,7 @@ const column = z.object({
   type: z.enum(COLUMN_TYPES),
 });
 
-const cell = z.union([z.string(), z.number(), z.null()]);
+const cell = z.union([z.string(), z.number(), z.null()], { error: 'a cell must be a string, a number or null' });
 
 const section = z.object({
   id: z.string().min(1),
@@ -65,7 +65,9 @@ export type Grain = ReportDocument['parameters']['grain'];
 
 /** Checks a report document (an object, or the JSON text of one); `source` names it in errors. */
 export function parseReportDocument(input: unknown, source = 'report document'): ReportDocument {
-  const json = typeof input === 'string' ? parseJson(input, source) : input;
+  // An object goes through JSON too, so that the builder's object and the JSON
+  // file it prints give the same page (-0 is 0, undefined is absent).
+  const json = parseJson(typeof input === 'string' ? input : jsonText(input, source), source);
   const result = documentSchema.safeParse(json);
   if (!result.success) throw new ReportDocumentError(`${source} is not an ecomdw report: ${issuesText(result.error.issues, json)}`);
   const ids = new Set<string>();
@@ -74,6 +76,14 @@ export function parseReportDocument(input: unknown, source = 'report document'):
     ids.add(s.id);
   }
   return result.data;
+}
+
+function jsonText(value: unknown, source: string): string {
+  try {
+    return JSON.stringify(value) ?? 'null';
+  } catch (error) {
+    throw new ReportDocumentError(`${source} cannot be written as JSON: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function parseJson(text: string, source: string): unknown {
