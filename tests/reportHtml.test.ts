@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planCharts } from '../functions/report/html/charts.js';
@@ -6,6 +7,7 @@ import { parseReportDocument, type ReportDocument } from '../functions/report/ht
 import { ReportDocumentError } from '../functions/report/html/errors.js';
 import { formatReportHtml } from '../functions/report/html/formatReportHtml.js';
 import { renderReportHtml, writeHtmlReport } from '../functions/report/html/index.js';
+import { vega, vegaLite } from '../functions/report/html/loadVega.js';
 import { renderSvgs } from '../functions/report/html/renderSvg.js';
 import { sampleReportDocument, sectionRows, withSection } from './helpers/reportDocument.js';
 import { tempDir } from './helpers/tempLake.js';
@@ -184,6 +186,16 @@ describe('Rendering the report as HTML', () => {
     // Assess
     expect(fromObject).toBe(fromJson);
     expect(fromObject).not.toContain('-0.00');
+  });
+
+  it('draws with the Vega and Vega-Lite versions installed (their single-file builds)', () => {
+    // Prepare
+    const require = createRequire(import.meta.url);
+    const installed = (pkg: string) => (JSON.parse(readFileSync(path.join(path.dirname(require.resolve(pkg)), '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+    // Assess
+    expect(vega.version).toBe(installed('vega'));
+    expect(vegaLite.version).toBe(installed('vega-lite'));
   });
 
   it('writes the page to a file and returns its path', async () => {

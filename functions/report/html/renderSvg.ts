@@ -1,9 +1,10 @@
 /**
  * Vega-Lite spec → Vega → SVG text, in Node, with no canvas and no network.
  */
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import { ChartRenderError } from './errors.js';
+import { vega, vegaLite } from './loadVega.js';
 
 /** A chart to draw: its id names it in errors. */
 export interface ChartSpec {
@@ -21,7 +22,7 @@ const offlineLoader = {
   async sanitize(uri: string): Promise<{ href: string }> {
     throw new ChartRenderError(`a chart asked to load ${uri}: the HTML report draws inline data only`);
   },
-} as unknown as vega.Loader;
+} as unknown as Vega.Loader;
 
 // Vega numbers gradient and clip-path ids with module-wide counters. Drawing a
 // document's charts one after another from reset counters gives ids that are
@@ -51,9 +52,9 @@ export function renderSvgs(charts: readonly ChartSpec[]): Promise<RenderedChart[
 async function renderSvg(chart: ChartSpec): Promise<RenderedChart> {
   const warnings: string[] = [];
   const logger = collectingLogger(warnings);
-  let view: vega.View | undefined;
+  let view: Vega.View | undefined;
   try {
-    const runtime = vega.parse(compile(chart.spec, { logger }).spec);
+    const runtime = vega.parse(vegaLite.compile(chart.spec, { logger }).spec);
     view = new vega.View(runtime, { renderer: 'none', loader: offlineLoader, logger });
     return { id: chart.id, svg: await view.toSVG(), warnings };
   } catch (error) {
@@ -65,6 +66,6 @@ async function renderSvg(chart: ChartSpec): Promise<RenderedChart> {
 }
 
 // Warnings are kept for the caller (tests insist on none) instead of going to stderr.
-function collectingLogger(warnings: string[]): vega.LoggerInterface {
+function collectingLogger(warnings: string[]): Vega.LoggerInterface {
   return vega.logger(vega.Warn, undefined, (_method, level, args) => warnings.push(`${level} ${args.map(String).join(' ')}`));
 }
