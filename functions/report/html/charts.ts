@@ -163,7 +163,7 @@ function drawPaymentChannels(rows: ChartRows<'payment_channels'>): DrawnChart | 
     .filter((row) => row.amount !== null)
     .map((row) => ({ channel: row.payment_channel ?? '(none)', amount: row.amount, share: row.share_pct === null ? '' : `${row.share_pct.toFixed(1)} %` }));
   if (values.length === 0) return null;
-  const order = [...values].sort((a, b) => (b.amount as number) - (a.amount as number)).map((v) => v.channel);
+  const order = [...new Set([...values].sort((a, b) => (b.amount as number) - (a.amount as number)).map((v) => v.channel))];
   return {
     caption: 'Amount paid per payment channel over the period, exactly as paid (no attribution), with its share of the total.',
     spec: spec({
@@ -202,7 +202,7 @@ function drawCategories(rows: ChartRows<'categories'>): DrawnChart | null {
       height: { step: 12 },
       data: { values },
       encoding: {
-        y: { field: 'category', type: 'nominal', title: null, sort: shown.map((row) => row.category) },
+        y: { field: 'category', type: 'nominal', title: null, sort: [...new Set(shown.map((row) => row.category))] },
         yOffset: { field: 'measure', type: 'nominal', sort: ['revenue', 'margin'] },
         x: { field: 'value', type: 'quantitative', title: 'amount' },
         color: { field: 'measure', type: 'nominal', title: null, scale: { domain: ['revenue', 'margin'], range: [COLOR.revenue, COLOR.margin] } },
