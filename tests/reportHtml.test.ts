@@ -57,6 +57,11 @@ describe('Rendering the report as HTML', () => {
     ]);
     expect(drawn.flatMap((d) => d.warnings.map((w) => `${d.id}: ${w}`))).toEqual([]);
     expect(html.match(/<svg /g)).toHaveLength(planned.length);
+    // and no warning on large, first-load or hostile documents either
+    for (const other of [sampleReportDocument({ months: 36, cohorts: 36, restatements: 300, loads: 14 }), sampleReportDocument({ firstLoad: true }), hostileDocument()]) {
+      const otherDrawn = await renderSvgs(planCharts(other).map((c) => ({ id: c.id, spec: c.spec })));
+      expect(otherDrawn.flatMap((d) => d.warnings.map((w) => `${d.id}: ${w}`))).toEqual([]);
+    }
     for (const section of document.sections) expect(html).toContain(`<section id="${section.id}"`);
   });
 
