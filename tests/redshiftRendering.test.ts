@@ -176,7 +176,7 @@ function manifestOf(table: SourceTable): NormalizeManifest {
 
 /** The payload each Task state sends (statemachine/pipeline.asl.json). */
 const PAYLOADS: Readonly<Record<PipelineStepName, unknown>> = {
-  DiscoverBatch: { request: {} },
+  DiscoverBatch: { request: {}, executionId: 'arn:aws:states:eu-west-1:123456789012:execution:ecomdw-test-pipeline:e1' },
   LoadStaging: BATCH,
   BuildDimensions: BATCH,
   BuildFacts: BATCH,
@@ -202,9 +202,16 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
     });
     redshift.on(ExecuteStatementCommand).callsFake((input: { Sql: string }) => {
       sent.push({ step, kind: 'query', sqls: [input.Sql] });
-      return { Id: /from staging\.loaded_batch/.test(input.Sql) ? 'staging-holds' : 'query' };
+      const id = /from audit\.pipeline_lease/.test(input.Sql) ? 'lease' : /from staging\.loaded_batch/.test(input.Sql) ? 'staging-holds' : 'query';
+      return { Id: id };
     });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', HasResultSet: false });
+    // The lease check reads back who holds the lease: this execution.
+    redshift.on(DescribeStatementCommand, { Id: 'lease' }).resolves({ Status: 'FINISHED', HasResultSet: true });
+    redshift.on(GetStatementResultCommand, { Id: 'lease' }).resolves({
+      ColumnMetadata: [{ name: 'holder' }],
+      Records: [[{ stringValue: (PAYLOADS.DiscoverBatch as { executionId: string }).executionId }]],
+    });
     // The staging tables hold the batch the steps are given (as after LoadStaging).
     redshift.on(DescribeStatementCommand, { Id: 'staging-holds' }).resolves({ Status: 'FINISHED', HasResultSet: true });
     redshift.on(GetStatementResultCommand, { Id: 'staging-holds' }).resolves({
@@ -272,11 +279,12 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
   });
 
   it('sends each step\'s writes as one BatchExecuteStatement within the Data API limits', () => {
-    // Assess: one batch per step (DiscoverBatch: one per bootstrap file, one per backfill of a table the
-    // empty warehouse lacked, then the ledger), each within the 40-statement limit.
+    // Assess: one batch per step (DiscoverBatch: the lease table's DDL and the lease, one per bootstrap
+    // file, one per backfill of a table the empty warehouse lacked, then the ledger), each within the
+    // 40-statement limit.
     const batches = PIPELINE_STEP_NAMES.map((step) => [step, sent.filter((s) => s.step === step && s.kind === 'batch').map((s) => s.sqls.length)]);
     expect(batches.map(([step, sizes]) => [step, (sizes as number[]).length])).toEqual(
-      PIPELINE_STEP_NAMES.map((step) => [step, step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + BACKFILLS.length + 1 : 1]),
+      PIPELINE_STEP_NAMES.map((step) => [step, step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + BACKFILLS.length + 3 : 1]),
     );
     for (const { sqls } of sent.filter((s) => s.kind === 'batch')) expect(sqls.length).toBeLessThanOrEqual(40);
   });

@@ -5,11 +5,15 @@ import { listBatches } from '../shared/lake/batches.js';
 import { classifyRawObjects, type StrayObject } from '../shared/lake/rawInventory.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext, StepMetric } from './context.js';
+import { acquireLease, releaseLeaseStatement } from './lease.js';
 import { compareDoneBatches, fingerprintFile, ledgerStatements, readLedger, type ChangedBatch, type LedgerFile } from './rawFileLedger.js';
+import { newRunId } from './runId.js';
 
 /** The execution's request: nothing (next pending batch) or one batch, maybe forced. */
 export interface DiscoverBatchInput {
   readonly request?: { readonly batchId?: string; readonly force?: boolean };
+  /** The Step Functions execution (`$$.Execution.Id`): the holder of the pipeline lease. */
+  readonly executionId?: string;
 }
 
 /** The batch to process, or `batchId: null` with the reason there is none; and what the lake holds that needs a look. */
@@ -34,6 +38,10 @@ export interface DiscoverBatchResult {
  */
 export async function discoverBatch(context: StepContext, input: DiscoverBatchInput): Promise<DiscoverBatchResult> {
   const { engine, lake } = context;
+  // One execution at a time: a second one (a manual start during the schedule's) stops here,
+  // before it bootstraps (two bootstraps at once collide on the seeds).
+  const holder = input.executionId ?? `unnamed-${randomBytes(4).toString('hex')}`;
+  await acquireLease(engine, holder);
   await bootstrapWarehouse(engine);
   const requested = input.request?.batchId;
   const force = input.request?.force === true;
@@ -68,10 +76,11 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
       { name: 'StrayRawFiles', value: inventory.strays.length, unit: 'Count' },
     ] satisfies StepMetric[],
   };
-  const runId = batchId === undefined ? null : `${batchId}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const runId = batchId === undefined ? null : newRunId(batchId);
   const recorded = ledgerStatements(engine, comparison.refreshed, runId ?? 'discovery');
   if (batchId === undefined || runId === null) {
-    if (recorded.length > 0) await engine.transaction(recorded);
+    // The execution ends when there is nothing to do: it lets go of the lease.
+    await engine.transaction([...recorded, releaseLeaseStatement(holder)]);
     return { batchId: null, runId: null, tables: [], pendingAfter: requested === undefined ? 0 : pending.length, reason, ...lakeReport };
   }
 

@@ -1,5 +1,6 @@
 import type { BatchRef, StepContext } from './context.js';
 import { sqlNow } from '../shared/sql/render.js';
+import { releaseLeaseStatement } from './lease.js';
 
 /** Figures of the run, recorded with the batch. */
 export interface RunFigures {
@@ -16,9 +17,11 @@ export const BATCH_HANDOVER_TABLES = ['history.batch_changed_keys', 'history.bat
 /**
  * Step 7: marks the batch done in the ledger, records the run's figures and
  * drops the batch's hand-overs, all in one transaction: until it commits, a
- * re-run of any step still finds them.
+ * re-run of any step still finds them. `endsExecution`: the execution stops
+ * after this batch (it was asked for one), so its pipeline lease is released in
+ * the same transaction.
  */
-export async function markBatchDone(context: StepContext, batch: BatchRef, figures: RunFigures): Promise<void> {
+export async function markBatchDone(context: StepContext, batch: BatchRef, figures: RunFigures, endsExecution?: { readonly executionId: string }): Promise<void> {
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   await context.engine.transaction([
     {
@@ -50,5 +53,6 @@ export async function markBatchDone(context: StepContext, batch: BatchRef, figur
         tests_failed: figures.testsFailed,
       },
     },
+    ...(endsExecution ? [releaseLeaseStatement(endsExecution.executionId)] : []),
   ]);
 }
