@@ -9,6 +9,11 @@ import { LocalLake } from '../functions/shared/lake/localLake.js';
 import { classifyRawObjects } from '../functions/shared/lake/rawInventory.js';
 import { S3Lake, type S3LakeClient } from '../functions/shared/lake/s3Lake.js';
 import { compareDoneBatches, fingerprintFile } from '../functions/steps/rawFileLedger.js';
+import type { SourceTable } from '../functions/shared/contract.js';
+import { normalizeTable } from '../functions/steps/normalizeTable.js';
+import { compareWarehouses } from '../offline/compareWarehouses.js';
+import { runStateMachine } from '../offline/runStateMachine.js';
+import { offlineWarehouse, startPostgres } from './helpers/offlineWarehouse.js';
 import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
@@ -315,5 +320,38 @@ describe('A warehouse built before the per-batch history', () => {
     expect(forced.failure?.message ?? null).toBeNull();
     expect(await diffDw(fresh, db)).toEqual([]);
     expect(await historyOf(db)).toEqual(await historyOf(fresh));
+  });
+});
+
+describe('A forced re-run on the Redshift SQL, run by PostgreSQL', () => {
+  it('withdraws the rows of removed files as the DuckDB warehouse does', async () => {
+    // Prepare: every batch through the ASL on PostgreSQL, then two of b2's files removed.
+    const server = await startPostgres();
+    const { engine, connection } = await offlineWarehouse(server, lake);
+    try {
+      const offlineLake = new LocalLake(lake);
+      const normalize = async (table: string, batchId: string): Promise<void> => {
+        await normalizeTable(offlineLake, { table: table as SourceTable, batchId });
+      };
+      const first = await runStateMachine({ context: { engine, lake: offlineLake, config }, normalize });
+      expect(first.failure).toBeNull();
+      rmSync(raw('customers', 'b2', 'customers.csv'));
+      rmSync(raw('payments', 'b2', 'payments.csv'));
+      const fresh = path.join(dir, 'fresh.duckdb');
+      await runPipeline({ lakeDir: lake, dbPath: fresh, config });
+
+      // Act
+      const forced = await runStateMachine({ context: { engine, lake: offlineLake, config }, normalize, request: { batchId: 'b2', force: true } });
+
+      // Assess
+      expect(forced.failure).toBeNull();
+      const comparison = await compareWarehouses(connection, fresh, { schemas: ['dw'] });
+      for (const table of comparison) {
+        expect({ ...table, examples: table.examples.join('\n') }, table.table).toMatchObject({ onlyInDuckdb: 0, onlyInPostgres: 0 });
+      }
+    } finally {
+      await engine.close();
+      await server.stop();
+    }
   });
 });

@@ -40,7 +40,7 @@ from (
 where staged_distinct.arrival_rank = 1;
 
 insert into history.dimension_references (batch_id, entity, natural_key)
-select distinct :batch_id, 'customer', staged.customer_id from staging.orders as staged;
+select distinct cast(:batch_id as varchar(64)), 'customer', staged.customer_id from staging.orders as staged;
 
 -- 3. Their timelines, recomputed from every change row any batch brought, in event time.
 {{ create_temp_table(tmp_customer_versions) }} as
@@ -225,7 +225,7 @@ group by differences.customer_id;
 -- after a crash finds the dimensions already changed (and nothing here), yet the facts
 -- still need re-pointing.
 insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
-select :batch_id, 'customer', changed.customer_id, changed.changed_from
+select cast(:batch_id as varchar(64)), 'customer', changed.customer_id, changed.changed_from
 from tmp_customer_changed as changed
 where not exists (
     select 1 from history.batch_changed_keys as known
@@ -239,7 +239,7 @@ where not exists (
 -- after a crash reports what the batch created, not what is left to create
 -- (dimensions/dimension_metrics.sql records the figure).
 insert into history.batch_created_versions (batch_id, entity, surrogate_key)
-select :batch_id, 'customer', versions.customer_sk
+select cast(:batch_id as varchar(64)), 'customer', versions.customer_sk
 from tmp_customer_versions as versions
 where not exists (
     select 1 from dw.dim_customers as current_rows where current_rows.customer_sk = versions.customer_sk

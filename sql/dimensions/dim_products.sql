@@ -40,7 +40,7 @@ from (
 where staged_distinct.arrival_rank = 1;
 
 insert into history.dimension_references (batch_id, entity, natural_key)
-select distinct :batch_id, 'product', staged.product_id from staging.order_items as staged;
+select distinct cast(:batch_id as varchar(64)), 'product', staged.product_id from staging.order_items as staged;
 
 -- 3. Their timelines, recomputed from every change row any batch brought, in event time.
 {{ create_temp_table(tmp_product_versions) }} as
@@ -222,7 +222,7 @@ group by differences.product_id;
 -- after a crash finds the dimensions already changed (and nothing here), yet the facts
 -- still need re-pointing.
 insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
-select :batch_id, 'product', changed.product_id, changed.changed_from
+select cast(:batch_id as varchar(64)), 'product', changed.product_id, changed.changed_from
 from tmp_product_changed as changed
 where not exists (
     select 1 from history.batch_changed_keys as known
@@ -236,7 +236,7 @@ where not exists (
 -- after a crash reports what the batch created, not what is left to create
 -- (dimensions/dimension_metrics.sql records the figure).
 insert into history.batch_created_versions (batch_id, entity, surrogate_key)
-select :batch_id, 'product', versions.product_sk
+select cast(:batch_id as varchar(64)), 'product', versions.product_sk
 from tmp_product_versions as versions
 where not exists (
     select 1 from dw.dim_products as current_rows where current_rows.product_sk = versions.product_sk

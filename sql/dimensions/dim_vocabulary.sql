@@ -16,9 +16,9 @@ where history.dimension_references.batch_id = :batch_id
 
 -- 2. The codes the batch references now.
 insert into history.dimension_references (batch_id, entity, natural_key)
-select distinct :batch_id, 'payment_method', staged.payment_method from staging.payments as staged
+select distinct cast(:batch_id as varchar(64)), 'payment_method', staged.payment_method from staging.payments as staged
 union
-select distinct :batch_id, 'shipment_status', staged.status from staging.shipments as staged;
+select distinct cast(:batch_id as varchar(64)), 'shipment_status', staged.status from staging.shipments as staged;
 
 -- 3. New members.
 insert into dw.dim_payment_methods (payment_method_key, payment_method_code, payment_method_name, payment_channel, is_recognized)

@@ -4,7 +4,7 @@ delete from audit.metrics
 where run_id = :run_id and step = 'BuildDimensions' and table_name in ('dim_customers', 'dim_products');
 
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildDimensions', dimensions.table_name, 'VersionsCreated', count(created.surrogate_key), 'Count', {{ now }}
+select cast(:run_id as varchar(64)), cast(:batch_id as varchar(64)), 'BuildDimensions', dimensions.table_name, 'VersionsCreated', count(created.surrogate_key), 'Count', {{ now }}
 from (
     select 'customer' as entity, 'dim_customers' as table_name
     union all

@@ -53,7 +53,7 @@ with touched_orders as (
     where orders.order_ts >= product_items.changed_from
 )
 
-select :batch_id, touched_orders.order_id
+select cast(:batch_id as varchar(64)), touched_orders.order_id
 from touched_orders
 where not exists (
     select 1 from history.batch_affected_orders as known

@@ -81,7 +81,7 @@ union all
 select
     staged_latest.order_id, staged_latest.line_number, staged_latest.product_id, staged_latest.quantity, staged_latest.unit_price, staged_latest.updated_at, staged_latest.discount_amount, staged_latest.shipping_amount, staged_latest.is_deleted,
     staged_latest.row_hash,
-    :batch_id as batch_id,
+    cast(:batch_id as varchar(64)) as batch_id,
     false as replaces
 from staged_latest;
 

@@ -80,7 +80,7 @@ union all
 select
     staged_latest.order_id, staged_latest.customer_id, staged_latest.order_ts, staged_latest.updated_at, staged_latest.status, staged_latest.currency,
     staged_latest.row_hash,
-    :batch_id as batch_id,
+    cast(:batch_id as varchar(64)) as batch_id,
     false as replaces
 from staged_latest;
 

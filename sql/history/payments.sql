@@ -95,7 +95,7 @@ union all
 select
     staged_latest.payment_id, staged_latest.order_id, staged_latest.payment_method, staged_latest.amount, staged_latest.paid_at, staged_latest.updated_at, staged_latest.version_ts,
     staged_latest.row_hash,
-    :batch_id as batch_id,
+    cast(:batch_id as varchar(64)) as batch_id,
     false as replaces
 from staged_latest;
 

@@ -92,7 +92,7 @@ union all
 select
     staged_latest.shipment_id, staged_latest.order_id, staged_latest.status, staged_latest.updated_at, staged_latest.carrier, staged_latest.shipped_at, staged_latest.delivered_at,
     staged_latest.row_hash,
-    :batch_id as batch_id,
+    cast(:batch_id as varchar(64)) as batch_id,
     false as replaces
 from staged_latest;
 
