@@ -170,12 +170,15 @@ describe('A run stopped by a signal', () => {
         }
       });
       npm.on('error', reject);
-      npm.on('close', () => resolve());
+      // 'exit', not 'close': an orphan would keep npm's stderr open, and 'close' wait for it.
+      npm.on('exit', () => resolve());
     });
 
-    // Assess: every process npm had started is gone, and the warehouse opens.
+    // Assess, at once: every process npm had started is gone, and the warehouse opens.
+    const orphans = started.filter(isRunning);
+    for (const pid of orphans) process.kill(pid, 'SIGKILL');
     expect(started.length).toBeGreaterThan(0);
-    expect(started.filter(isRunning)).toEqual([]);
+    expect(orphans).toEqual([]);
     expect(await queryDuckDb(db, 'select count(*)::integer as n from audit.batches')).toHaveLength(1);
   });
 });

@@ -64,7 +64,7 @@ export function registerRun(program: Command): void {
     .option('--lake <dir>', 'lake folder (env ECOMDW_LAKE)', undefined)
     .option('--db <file>', 'warehouse DuckDB file (env ECOMDW_DB)', undefined)
     .option('--batch <id>', 'process only this batch')
-    .option('--force', 're-run a batch that is already done (with --batch)')
+    .option('--force', 're-run a batch that is already done (with --batch), from its raw files as they are now; a batch gone from the lake is withdrawn')
     .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
     .option('--json', 'print the run summary as JSON on stdout')
     .action(async (flags: RunFlags) => {
