@@ -7,7 +7,7 @@ import type { StepContext } from '../functions/steps/context.js';
 import { PIPELINE_STEPS, type PipelineStepName } from '../functions/steps/registry.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { countingEngine, describeFault, faultsOf, faultyEngine, fingerprint, INJECTED, runAndKill, type Fault, type StepTransactions } from './helpers/faults.js';
-import { tempDir } from './helpers/tempLake.js';
+import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { diffDw } from './helpers/warehouse.js';
 
 /**
@@ -16,7 +16,9 @@ import { diffDw } from './helpers/warehouse.js';
  * after every statement and every commit of every warehouse step by an engine
  * that fails there; each time the warehouse after a normal re-run (and after
  * `--force --batch b2`) must equal an uninterrupted run's, EXCEPT ALL both
- * ways, batch_id ignored. The warehouse after b1 is copied, never re-built.
+ * ways, batch_id ignored; after a normal re-run each batch's figures in
+ * audit.runs (VersionsCreated, FactRowsUpserted, tests) are the uninterrupted
+ * run's too. The warehouse after b1 is copied, never re-built.
  */
 
 const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
@@ -86,11 +88,16 @@ afterAll(() => {
   cleanup();
 });
 
-/** A normal re-run (every pending batch) reaches the uninterrupted warehouse. */
+/** Each batch's figures in audit.runs, from its last successful run. */
+const FIGURES = `select batch_id, versions_created, fact_rows_upserted, tests_passed, tests_warned, tests_failed
+  from audit.runs qualify row_number() over (partition by batch_id order by finished_at desc) = 1 order by batch_id`;
+
+/** A normal re-run (every pending batch) reaches the uninterrupted warehouse, and reports the same figures per batch. */
 async function expectNormalRerunConverges(crashed: string): Promise<void> {
   const rerun = await run(crashed);
   expect(rerun.failure?.message ?? null).toBeNull();
   expect(await diffDw(reference, crashed)).toEqual([]);
+  expect(await queryDuckDb(crashed, FIGURES)).toEqual(await queryDuckDb(reference, FIGURES));
 }
 
 /** `--force --batch b2`, then a normal run for what is left, reaches the uninterrupted warehouse. */
