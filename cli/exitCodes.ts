@@ -9,6 +9,7 @@ import {
   WarehouseNotFoundError,
   WarehouseOpenError,
 } from '../functions/shared/errors.js';
+import { OlistSourceError } from '../importers/olist/errors.js';
 
 /**
  * Exit codes: 1 = the pipeline ran and failed (a step, a warehouse statement,
@@ -18,7 +19,15 @@ import {
 export const EXIT = { failed: 1, usage: 2 } as const;
 
 /** The errors that mean bad usage or environment: the command checks them before it does any work. */
-const USAGE_ERRORS = [ConfigError, LakeError, BatchError, WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError] as const;
+const USAGE_ERRORS = [
+  ConfigError,
+  LakeError,
+  BatchError,
+  WarehouseLockedError,
+  WarehouseNotFoundError,
+  WarehouseOpenError,
+  OlistSourceError,
+] as const;
 
 /** The exit code of a command that ended with this error. */
 export function exitCodeOf(error: EcomdwError): number {

@@ -84,7 +84,8 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  process.stderr.write(`crash injection: ${cases} cases\n`);
+  const faults = STEPS.map((step) => `${step} ${faultsOf(recorded.get(step)?.transactions ?? []).length}`).join(', ');
+  process.stderr.write(`crash injection: ${cases} cases (${BOUNDARIES.length} kills; faults: ${faults})\n`);
   cleanup();
 });
 
