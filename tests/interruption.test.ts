@@ -156,6 +156,31 @@ describe('A run stopped by a signal', () => {
     ]);
   });
 
+  it('takes Ctrl-C at `npm run ecomdw` (the terminal signals npm and the CLI, npm forwards it again) as one interruption', async () => {
+    // Act: SIGINT to the whole process group, as a terminal sends Ctrl-C.
+    const npm = spawn('npm', ['run', '--silent', 'ecomdw', '--', 'run', '--lake', lake, '--db', db], { cwd: ROOT, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const code = await new Promise<number | null>((resolve, reject) => {
+      let sent = false;
+      npm.stderr.setEncoding('utf8');
+      npm.stderr.on('data', (chunk: string) => {
+        stderr += chunk;
+        if (!sent && /\[b2\] LoadStaging/.test(stderr)) {
+          sent = true;
+          process.kill(-(npm.pid ?? 0), 'SIGINT');
+        }
+      });
+      npm.on('error', reject);
+      npm.on('close', (exitCode) => resolve(exitCode));
+    });
+
+    // Assess: the graceful path, not the second signal's exit at once.
+    expect(code, stderr).toBe(130);
+    expect(stderr).not.toMatch(/interrupted again/);
+    expect(stderr.trim().split('\n').at(-1)).toMatch(/^ecomdw: interrupted by SIGINT: .*batch b2 marked failed/);
+    expect(await queryDuckDb(db, `select status from audit.batches where batch_id = 'b2'`)).toEqual([{ status: 'failed' }]);
+  });
+
   it('leaves no process holding the warehouse when the process `npm run ecomdw` starts is killed', async () => {
     // Act: SIGKILL to npm's child as soon as the first batch has printed a step.
     const npm = spawn('npm', ['run', '--silent', 'ecomdw', '--', 'run', '--lake', lake, '--db', db], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
