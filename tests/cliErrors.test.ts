@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
@@ -86,6 +86,7 @@ describe('A warehouse on a full disk', () => {
   });
   afterAll(() => {
     execFileSync('umount', [mount]);
+    rmdirSync(mount);
   });
 
   it('fails the run with the cause (no space left), not with a rollback that found no transaction', async () => {
