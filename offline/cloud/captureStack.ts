@@ -14,22 +14,14 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
-import { parse } from 'yaml';
-import { STACK_FILE, type DeployedFunction, type DeployedObject, type DeployedStack } from './deployedStack.js';
+import { pulumiStackConfig, STACK_FILE, type DeployedFunction, type DeployedObject, type DeployedStack } from './deployedStack.js';
 
 const [stack, outDir] = process.argv.slice(2);
 if (!stack || !outDir) throw new Error('usage: captureStack.ts <stack> <outDir>');
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ACCOUNT = '123456789012';
 
-/** Pulumi.<stack>.yaml as the Pulumi CLI hands it to the program: strings, lists and objects as JSON. */
-function stackConfig(): Record<string, string> {
-  const file = path.join(REPO, `Pulumi.${stack}.yaml`);
-  const entries = Object.entries((parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> }).config ?? {});
-  return Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
-}
-
-const config = stackConfig();
+const config = pulumiStackConfig(stack);
 const region = config['aws:region'] ?? 'us-east-1';
 const arn = (service: string, resource: string): string => `arn:aws:${service}:${region}:${ACCOUNT}:${resource}`;
 /** Pulumi's auto-naming: the logical name plus 7 random characters (here derived from the name, so runs repeat). */

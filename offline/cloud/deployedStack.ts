@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../../infra/config.js';
 
 /**
  * What `pulumi up` would deploy, as the offline cloud run needs it: read from
@@ -64,7 +66,24 @@ export interface DeployedObject {
 /** The file captureStack.ts writes into the output folder. */
 export const STACK_FILE = 'stack.json';
 
-const CAPTURE_PROGRAM = path.join(path.dirname(fileURLToPath(import.meta.url)), 'captureStack.ts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CAPTURE_PROGRAM = path.join(HERE, 'captureStack.ts');
+const REPO = path.resolve(HERE, '../..');
+
+/** Pulumi.<stack>.yaml as the Pulumi CLI hands it to the program: every value a string, lists and objects as JSON. */
+export function pulumiStackConfig(stack: string): Record<string, string> {
+  const file = path.join(REPO, `Pulumi.${stack}.yaml`);
+  const entries = Object.entries((parse(readFileSync(file, 'utf8')) as { config?: Record<string, unknown> }).config ?? {});
+  return Object.fromEntries(entries.map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
+}
+
+/** The validated settings of a stack, as infra/config.ts derives them (e.g. the freshness JSON its functions get). */
+export function stackSettings(stack: string): StackConfig {
+  const config = pulumiStackConfig(stack);
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const values = Object.fromEntries(Object.entries(config).filter(([key]) => key.startsWith(prefix)).map(([key, value]) => [key.slice(prefix.length), value]));
+  return parseStackConfig({ stack, region: config['aws:region'], values });
+}
 
 /**
  * Runs the Pulumi program of `stack` (Pulumi.<stack>.yaml) under mocks in a

@@ -62,8 +62,10 @@ export interface SparkGlueOptions {
  * s3:// through Hadoop S3A to the offline S3 API. Each run downloads the job's
  * script from its S3 location and runs it as `__main__` with the arguments
  * Glue passes (JOB_ID, JOB_RUN_ID, JOB_NAME, the job's default arguments
- * overlaid by the run's). Runs execute one after another; like Glue, more
- * runs at once than the job's MaxConcurrentRuns is ConcurrentRunsExceededException.
+ * overlaid by the run's). Runs the Map starts together are accepted together
+ * (more than the job's MaxConcurrentRuns is ConcurrentRunsExceededException,
+ * as in Glue) and executed one after another in the driver; each run's
+ * StartedOn is when it actually started.
  */
 export class SparkGlue {
   public readonly runs: JobRun[] = [];
@@ -107,6 +109,8 @@ export class SparkGlue {
         JAVA_HOME: process.env.JAVA_HOME,
         // The awsglue stand-in (offline/glue/awsglue) is what the script imports.
         PYTHONPATH: HERE,
+        // Spark's Python workers run the same interpreter as the driver (Glue: one Python 3.11).
+        PYSPARK_PYTHON: VENV_PYTHON,
         PYTHONDONTWRITEBYTECODE: '1',
         PYTHONUNBUFFERED: '1',
         AWS_ENDPOINT_URL_S3: options.s3Endpoint,
@@ -143,9 +147,12 @@ export class SparkGlue {
     }
     this.active += 1;
     const id = `jr_${randomBytes(32).toString('hex')}`;
-    const started = new Date();
+    let started = new Date();
     try {
-      const turn = this.queue.then(() => this.execute(id, runArguments));
+      const turn = this.queue.then(() => {
+        started = new Date();
+        return this.execute(id, runArguments);
+      });
       this.queue = turn.catch(() => undefined);
       const answer = await turn;
       const completed = new Date();
