@@ -31,6 +31,8 @@ export interface TaskCall {
   readonly ms: number;
   /** The error name Step Functions sees (null: the call succeeded). */
   readonly error: string | null;
+  /** Bytes of the task's result as JSON (Step Functions allows 256 KiB); 0 for a failed call. */
+  readonly resultBytes: number;
 }
 
 export interface CloudExecutionOptions {
@@ -85,10 +87,10 @@ export async function runCloudStateMachine(options: CloudExecutionOptions): Prom
       const started = performance.now();
       try {
         const result = await serve(spec.Resource, input);
-        calls.push({ state, resource: spec.Resource, target, ms: performance.now() - started, error: null });
+        calls.push({ state, resource: spec.Resource, target, ms: performance.now() - started, error: null, resultBytes: Buffer.byteLength(JSON.stringify(result)) });
         return result;
       } catch (error) {
-        calls.push({ state, resource: spec.Resource, target, ms: performance.now() - started, error: (error as Error).name });
+        calls.push({ state, resource: spec.Resource, target, ms: performance.now() - started, error: (error as Error).name, resultBytes: 0 });
         throw error;
       }
     };

@@ -107,6 +107,8 @@ export interface DataApiStats {
   /** Calls refused (validation, access, unknown id). */
   refused: number;
   resultPages: number;
+  /** int8 values beyond 2^53 sent as longValue: a client reading JSON numbers gets them rounded (as from AWS). */
+  lossyLongValues: number;
 }
 
 class ApiError extends Error {
@@ -134,6 +136,7 @@ export class DataApiServer {
     injectedFaults: 0,
     refused: 0,
     resultPages: 0,
+    lossyLongValues: 0,
   };
   private readonly records = new Map<string, StatementRecord>();
   private readonly running = new Set<Promise<void>>();
@@ -372,12 +375,14 @@ export class DataApiServer {
       throw validation(`Query does not have result. Please check query status with DescribeStatement (${id} is ${sub.status}).`);
     }
     const set = sub.outcome.result;
-    const page = this.options.pageRows ?? 100;
+    const pageRows = this.options.pageRows ?? 100;
     const start = nextToken === undefined ? 0 : Number(String(nextToken).replace(/^page-/, ''));
     if (!Number.isInteger(start) || start < 0 || start > set.rows.length) throw validation(`NextToken ${String(nextToken)} is not valid`);
-    const end = Math.min(start + page, set.rows.length);
+    const end = Math.min(start + pageRows, set.rows.length);
     this.stats.resultPages += 1;
-    return resultPageJson(set, start, end, end < set.rows.length ? `page-${end}` : undefined);
+    const page = resultPageJson(set, start, end, end < set.rows.length ? `page-${end}` : undefined);
+    this.stats.lossyLongValues += page.lossyLongValues;
+    return page.json;
   }
 
   private cancel(record: StatementRecord): Record<string, unknown> {
@@ -423,13 +428,15 @@ const DOUBLE_TYPES = new Set(['float4', 'float8']);
  * One GetStatementResult page. longValue digits are written as PostgreSQL sent
  * them (JSON.stringify of a JS number would already have rounded a big int8).
  */
-function resultPageJson(set: ResultSet, start: number, end: number, nextToken: string | undefined): string {
+function resultPageJson(set: ResultSet, start: number, end: number, nextToken: string | undefined): { json: string; lossyLongValues: number } {
   const raw: string[] = [];
+  let lossyLongValues = 0;
   const records = set.rows.slice(start, end).map((row) =>
     row.map((value, i) => {
       const type = set.columns[i]?.typeName ?? 'varchar';
       if (value === null) return { isNull: true };
       if (LONG_TYPES.has(type)) {
+        if (!Number.isSafeInteger(Number(value))) lossyLongValues += 1;
         raw.push(value);
         return { longValue: `\u0000${raw.length - 1}\u0000` };
       }
@@ -444,7 +451,7 @@ function resultPageJson(set: ResultSet, start: number, end: number, nextToken: s
     TotalNumRows: set.rows.length,
     ...(nextToken ? { NextToken: nextToken } : {}),
   };
-  return JSON.stringify(body).replace(/"\\u0000(\d+)\\u0000"/g, (_m, n: string) => raw[Number(n)] as string);
+  return { json: JSON.stringify(body).replace(/"\\u0000(\d+)\\u0000"/g, (_m, n: string) => raw[Number(n)] as string), lossyLongValues };
 }
 
 function send(response: http.ServerResponse, status: number, requestId: string, body: string | Record<string, unknown>, errorType?: string): void {
