@@ -235,7 +235,7 @@ describe('The deployed cloud pipeline, run offline', () => {
       batches: generated.batches,
       dwRows: Object.fromEntries(comparison.filter((c) => c.table.startsWith('dw.')).map((c) => [c.table, c.postgresRows])),
       ledgerRows: { table_loads: rows('audit.table_loads'), test_results: rows('audit.test_results') },
-      dataApi: { ...cloud.dataApi.stats, polls: cloud.dataApi.statements().reduce((n, s) => n + s.polls, 0) },
+      dataApi: { ...structuredClone(cloud.dataApi.stats), polls: cloud.dataApi.statements().reduce((n, s) => n + s.polls, 0) },
       glueRuns: cloud.glue.runs.map((r) => `${r.Arguments['--table']}@${r.Arguments['--batch_id']}:${r.JobRunState}:${r.ExecutionTime}s`),
       lambdas: Object.fromEntries([...cloud.functions()].map(([name, l]) => [name, { ...l.stats }])),
       bundleBytes: Object.fromEntries(stack.functions.map((f) => [f.handlerName, f.bundleBytes])),
