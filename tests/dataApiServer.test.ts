@@ -61,7 +61,7 @@ afterAll(async () => {
 describe('The offline Redshift Data API', () => {
   it('answers at once and runs the statement afterwards: the caller has to poll', async () => {
     // Act
-    const { Id } = await client().send(new ExecuteStatementCommand({ ...ON, Sql: 'select pg_sleep(0.3)' }));
+    const { Id } = await client().send(new ExecuteStatementCommand({ ...ON, Sql: 'select pg_sleep(1)' }));
     const first = await client().send(new DescribeStatementCommand({ Id }));
     const last = await settled(Id as string);
 
