@@ -26,6 +26,13 @@ import { tempDir } from './helpers/tempLake.js';
  * must fail through Catch -> RecordFailure -> PublishAlert.
  */
 
+/** The values of settled promises, or the first failure. */
+function fulfilled<T extends readonly PromiseSettledResult<unknown>[]>(results: T): { -readonly [K in keyof T]: T[K] extends PromiseSettledResult<infer V> ? V : never } {
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as never;
+}
+
 const REJECT_REASONS = 'select batch_id, table_name, reject_reasons from audit.table_loads order by batch_id, table_name';
 
 /** Rows of a query on a DuckDB warehouse file, opened read-only. */
@@ -86,15 +93,19 @@ describe('The deployed cloud pipeline, run offline', () => {
     ({ dir, cleanup } = tempDir('ecomdw-cloud-'));
     const lakeDir = path.join(dir, 'lake');
     const db = path.join(dir, 'warehouse.duckdb');
-    [stack, postgres, s3, generated] = await Promise.all([
+    // allSettled, not all: whatever did start is stopped by afterAll even when another part failed.
+    const setup = await Promise.allSettled([
       captureStack('dev', path.join(dir, 'stack')),
       startPostgres(),
       startS3(),
       generateLake({ out: lakeDir, scale: 0.02, days: 3, seed: 23, format: 'mixed' }),
-    ]);
+    ] as const);
+    if (setup[1].status === 'fulfilled') postgres = setup[1].value;
+    if (setup[2].status === 'fulfilled') s3 = setup[2].value;
+    [stack, , , generated] = fulfilled(setup);
     lap('capture stack, start PostgreSQL and S3, generate lake');
     const dev = stackSettings('dev');
-    [cloud, local] = await Promise.all([
+    const started = await Promise.allSettled([
       CloudOffline.start({
         stack,
         postgres,
@@ -107,7 +118,9 @@ describe('The deployed cloud pipeline, run offline', () => {
         ],
       }),
       runPipeline({ lakeDir, dbPath: db, config: { environment: dev.environment, freshness: parseFreshness(dev.freshnessJson) } }),
-    ]);
+    ] as const);
+    if (started[0].status === 'fulfilled') cloud = started[0].value;
+    [, local] = fulfilled(started);
     await cloud.uploadLake(lakeDir);
     lap('start Spark and the Data API, local DuckDB run, upload');
 

@@ -57,38 +57,49 @@ export class CloudOffline {
   /** Creates the buckets and uploads the stack's objects, starts the Data API server and the Spark driver. */
   public static async start(options: CloudOfflineOptions): Promise<CloudOffline> {
     const { stack } = options;
-    const operator = accessKeyOf('operator');
-    const s3 = new S3({ endpoint: options.s3.endpoint, region: stack.region, forcePathStyle: true, credentials: { accessKeyId: operator, secretAccessKey: 'offline' } });
-    for (const bucket of [stack.lakeBucket, stack.artifactsBucket]) {
-      await s3.createBucket({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: stack.region as never } });
+    // What is started so far is stopped again if a later part fails to start.
+    const started: (() => Promise<unknown>)[] = [];
+    try {
+      const operator = accessKeyOf('operator');
+      const s3 = new S3({ endpoint: options.s3.endpoint, region: stack.region, forcePathStyle: true, credentials: { accessKeyId: operator, secretAccessKey: 'offline' } });
+      started.push(async () => s3.destroy());
+      for (const bucket of [stack.lakeBucket, stack.artifactsBucket]) {
+        await s3.createBucket({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: stack.region as never } });
+      }
+      for (const object of stack.objects) {
+        const body = object.content ?? readFileSync(object.sourcePath ?? '');
+        await s3.putObject({ Bucket: object.bucket, Key: object.key, Body: body });
+      }
+      const warehouse = await options.postgres.createDatabase(options.databaseName ?? `cloud_${stack.stack}`);
+      // COPY reads the lake as the namespace's COPY role would, through the S3 API.
+      const copyReader = new S3({ endpoint: options.s3.endpoint, region: stack.region, forcePathStyle: true, credentials: { accessKeyId: accessKeyOf('copyrole'), secretAccessKey: 'offline' } });
+      const sessions = await RedshiftSessions.open({ connection: warehouse, copyRoleArn: stack.warehouse.copyRoleArn, objects: new S3Objects(copyReader) });
+      started.push(() => sessions.close());
+      const dataApi = await DataApiServer.start({
+        target: { workgroupName: stack.warehouse.workgroupName, database: stack.warehouse.database, secretArn: stack.warehouse.adminSecretArn },
+        sessions,
+        faults: options.faults,
+      });
+      started.push(() => dataApi.close());
+      const xray = await XrayDaemon.start();
+      started.push(() => xray.stop());
+      const glue = await SparkGlue.start(stack.glueJob, {
+        s3Endpoint: options.s3.endpoint,
+        region: stack.region,
+        credentials: { accessKeyId: accessKeyOf('gluerole'), secretAccessKey: 'offline' },
+        s3,
+      });
+      const platform: LambdaPlatform = {
+        region: stack.region,
+        credentials: (functionName) => ({ accessKeyId: accessKeyOf(functionName), secretAccessKey: 'offline' }),
+        endpoints: { AWS_ENDPOINT_URL_S3: options.s3.endpoint, AWS_ENDPOINT_URL_REDSHIFT_DATA: dataApi.endpoint },
+        xrayDaemonAddress: xray.address,
+      };
+      return new CloudOffline(stack, warehouse, dataApi, glue, xray, s3, sessions, platform);
+    } catch (error) {
+      for (const stop of started.reverse()) await stop().catch(() => undefined);
+      throw error;
     }
-    for (const object of stack.objects) {
-      const body = object.content ?? readFileSync(object.sourcePath ?? '');
-      await s3.putObject({ Bucket: object.bucket, Key: object.key, Body: body });
-    }
-    const warehouse = await options.postgres.createDatabase(options.databaseName ?? `cloud_${stack.stack}`);
-    // COPY reads the lake as the namespace's COPY role would, through the S3 API.
-    const copyReader = new S3({ endpoint: options.s3.endpoint, region: stack.region, forcePathStyle: true, credentials: { accessKeyId: accessKeyOf('copyrole'), secretAccessKey: 'offline' } });
-    const sessions = await RedshiftSessions.open({ connection: warehouse, copyRoleArn: stack.warehouse.copyRoleArn, objects: new S3Objects(copyReader) });
-    const dataApi = await DataApiServer.start({
-      target: { workgroupName: stack.warehouse.workgroupName, database: stack.warehouse.database, secretArn: stack.warehouse.adminSecretArn },
-      sessions,
-      faults: options.faults,
-    });
-    const xray = await XrayDaemon.start();
-    const glue = await SparkGlue.start(stack.glueJob, {
-      s3Endpoint: options.s3.endpoint,
-      region: stack.region,
-      credentials: { accessKeyId: accessKeyOf('gluerole'), secretAccessKey: 'offline' },
-      s3,
-    });
-    const platform: LambdaPlatform = {
-      region: stack.region,
-      credentials: (functionName) => ({ accessKeyId: accessKeyOf(functionName), secretAccessKey: 'offline' }),
-      endpoints: { AWS_ENDPOINT_URL_S3: options.s3.endpoint, AWS_ENDPOINT_URL_REDSHIFT_DATA: dataApi.endpoint },
-      xrayDaemonAddress: xray.address,
-    };
-    return new CloudOffline(stack, warehouse, dataApi, glue, xray, s3, sessions, platform);
   }
 
   /** The functions as now configured, by handler name (discoverBatch, ...). */

@@ -36,6 +36,9 @@ try {
   process.send({ type: 'init-error', error: asLambdaError(error) }, () => process.exit(1));
 }
 
+// The environment lives as long as whoever runs it: without it, nothing will ever invoke it again.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', async (message) => {
   if (message?.type !== 'invoke') return;
   const { requestId, event, deadline, traceId, functionArn, functionName, memoryMb, logGroupName, logStreamName } = message;
