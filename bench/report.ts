@@ -636,9 +636,17 @@ const MEANING = `## What the figures mean
 - **Contract floor**: the least any implementation of SPEC.md needs to write (silver files, staging, history, rebuilt facts),
   done with the simplest SQL and none of the logic. **contract floor / floor** is the I/O the contract itself adds;
   **pipeline / contract floor** is what the logic costs (checks, SCD2, lookups, tests, per-step transactions).
+- **dbt peer**: \`bench/peers/dbt\`, the same star schema built with dbt-core and dbt-duckdb (same DuckDB version, memory
+  budget and threads) from the silver Parquet the full load wrote: per batch \`dbt snapshot\`, \`dbt run\`, \`dbt test\`, each a
+  new process. Its wall time is summed over those commands; its CPU time and peak RSS are those of the dbt processes
+  (\`getrusage(RUSAGE_CHILDREN)\` in \`run_batches.py\`), start-up and parsing included. It does not read raw files: compare it
+  with the pipeline without NormalizeTable too. How it is built and why: [bench/peers/dbt/README.md](bench/peers/dbt/README.md).
+- **Correctness**: every silver row of the lake goes to the independent reference model (\`tests/reference/\`); each tool's
+  tables after the full load are compared with its answer row by row. Dimension versions are matched on (natural key,
+  \`valid_from\`); facts on their grain; a fact's surrogate keys are compared as the version they point at.
 - **One-day batch / cost growth**: the batch is the lake's last day. Its orders were placed over the earlier days, and it carries
   their status updates, payments and shipments: most facts of the last days are rebuilt, which is real work that follows the
-  batch. The 3× and 10× histories add cold customers, products, orders and facts that the batch never touches; whatever the
+  batch. The 3× and 10× histories (built at \`--growth-scales\` only) add cold customers, products, orders and facts that the batch never touches; whatever the
   batch's time gains from them is cost that grows with the history instead of the batch.
 - Each step's time includes its commit, and a commit may checkpoint (see above). "other" is the time outside the steps:
   opening the warehouse, the runner, and the checkpoint when the warehouse is closed at the end of a run.
@@ -652,7 +660,9 @@ export function renderReport(run: BenchRun): string {
   const out: string[] = [];
   out.push('# Benchmarks');
   out.push('');
-  out.push(`Written by \`${run.command}\` on ${run.date.slice(0, 16).replace('T', ' ')} UTC; re-run it rather than editing this file.`);
+  // A merged report (--from-results a,b) names each run with its date and load already.
+  const by = run.command.includes('`') ? run.command : `\`${run.command}\` on ${run.date.slice(0, 16).replace('T', ' ')} UTC`;
+  out.push(`Written by ${by}; re-run it rather than editing this file.`);
   out.push('');
   out.push(
     table(

@@ -73,7 +73,8 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'usage: npm run bench -- [--scales 1,10] [--days 7] [--repeat 3] [--seed 42] [--cold-keys older|interleaved] [--work <dir>] [--out BENCHMARKS.md] [--keep] [--no-demo]\n' +
-      '       npm run bench -- --from-results <work>/results.json [--out BENCHMARKS.md]   (re-render a report without measuring)\n',
+      '       npm run bench -- --from-results <work>/results.json[,<work2>/results.json] [--out BENCHMARKS.md]\n' +
+      '         (re-render a report without measuring; several runs, e.g. scales measured separately, make one report)\n',
   );
   process.exit(0);
 }
@@ -360,9 +361,31 @@ function availableMemory(): number {
   return os.freemem();
 }
 
+/**
+ * Several saved runs as one (scales measured separately): their scales in order, the
+ * first run's machine, the sum of their bench times, the demo of the run that timed it.
+ * Each run's own command and load averages stay in `command`.
+ */
+function mergeRuns(runs: readonly BenchRun[]): BenchRun {
+  const [first, ...rest] = runs;
+  if (!first) throw new Error('--from-results: no results file');
+  if (rest.length === 0) return first;
+  return {
+    ...first,
+    date: runs.map((r) => r.date).sort()[runs.length - 1] as string,
+    command: runs.map((r) => `\`${r.command}\` (${r.date.slice(0, 16).replace('T', ' ')} UTC, load ${r.machine.loadAverageAtStart.toFixed(1)} → ${r.loadAverageAtEnd.toFixed(1)})`).join(' and '),
+    loadAverageAtEnd: runs[runs.length - 1]?.loadAverageAtEnd ?? first.loadAverageAtEnd,
+    totalSeconds: runs.reduce((sum, r) => sum + r.totalSeconds, 0),
+    scales: runs.flatMap((r) => r.scales).sort((a, b) => a.scale - b.scale),
+    skipped: runs.flatMap((r) => r.skipped),
+    demo: runs.find((r) => r.demo)?.demo ?? null,
+    peer: runs.some((r) => r.peer),
+  };
+}
+
 async function main(): Promise<void> {
   if (values['from-results'] !== undefined) {
-    const saved = JSON.parse(readFileSync(values['from-results'], 'utf8')) as BenchRun;
+    const saved = mergeRuns(values['from-results'].split(',').map((file) => JSON.parse(readFileSync(file.trim(), 'utf8')) as BenchRun));
     writeFileSync(values.out, renderReport(saved));
     say(`wrote ${values.out} from ${values['from-results']}`);
     return;
