@@ -146,10 +146,19 @@ export function headline(result: ScaleResult): { overFloor: number; growth: numb
   };
 }
 
-/** The median of a list of runs by wall time. */
+/** The median of a list of runs by wall time; of an even number, the lower middle one. */
 function medianOf<T extends { readonly seconds: number }>(runs: readonly T[]): T | undefined {
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * The pipeline's one-day batch on a history by the same rule as the peer's (results
+ * written before run.ts applied it may name another median run): wall and CPU seconds.
+ */
+export function pipelineBatch(entry: CostGrowthEntry): { seconds: number; cpuSeconds: number } {
+  const runs = entry.runsSeconds.map((seconds, i) => ({ seconds, cpuSeconds: entry.runsCpuSeconds[i] ?? 0 }));
+  return medianOf(runs) ?? { seconds: entry.median.seconds, cpuSeconds: entry.median.cpuSeconds ?? 0 };
 }
 
 /** The peer's one-day batch: the median run, and the worst peak RSS of every run. */
@@ -175,9 +184,11 @@ function targetsSection(run: BenchRun): string {
   const checked = run.scales.filter((r) => r.correctness);
   const pipelineWrong = checked.reduce((sum, r) => sum + wrongRows((r.correctness as CorrectnessResult).pipeline), 0);
   const checkedText = checked.length > 0 ? `${n(pipelineWrong)} wrong rows against the reference model (scale ${checked.map((r) => r.scale).join(', ')})` : 'correctness not checked';
+  const ours10 = oneAt10 ? pipelineBatch(oneAt10) : null;
   const batchVsPeer =
-    oneAt10 && peerAt10
-      ? `${s(oneAt10.median.seconds)} vs dbt's ${s(peerAt10.median.seconds)} (${x(oneAt10.median.seconds / peerAt10.median.seconds)}); ${checkedText}`
+    ours10 && peerAt10
+      ? `${s(ours10.seconds)} vs dbt's ${s(peerAt10.median.seconds)} wall (${x(ours10.seconds / peerAt10.median.seconds)}), ` +
+        `${s(ours10.cpuSeconds)} vs ${s(peerAt10.median.cpuSeconds)} CPU; ${checkedText}`
       : at10
         ? 'not measured (--no-peer)'
         : notAt10;
@@ -186,7 +197,7 @@ function targetsSection(run: BenchRun): string {
     [
       'one-day batch at scale 10 faster than the dbt peer’s snapshot + run + test of the same batch, with zero wrong rows (issue 16)',
       batchVsPeer,
-      mark(oneAt10 && peerAt10 ? oneAt10.median.seconds < peerAt10.median.seconds && checked.length > 0 && pipelineWrong === 0 : null),
+      mark(ours10 && peerAt10 ? ours10.seconds < peerAt10.median.seconds && checked.length > 0 && pipelineWrong === 0 : null),
     ],
     [
       `full load at scale 10 within ${TARGETS.fullLoadOverContractFloorAt10}× the contract floor (issue 16)`,
@@ -210,7 +221,11 @@ function targetsSection(run: BenchRun): string {
     ],
     [
       `one-day batch on a 10× history within ${TARGETS.tenXOverOneXAt10}× of the 1× history (scale 10)`,
-      h?.growth != null && at10 ? `${x(h.growth)} (${s(entryAt(at10, 10)?.median.seconds ?? 0)} vs ${s(entryAt(at10, 1)?.median.seconds ?? 0)})` : notAt10,
+      h?.growth != null && at10
+        ? `${x(h.growth)} (${s(entryAt(at10, 10)?.median.seconds ?? 0)} vs ${s(entryAt(at10, 1)?.median.seconds ?? 0)})`
+        : at10
+          ? 'not measured (no 10× history at scale 10 in this run: `--growth-scales`)'
+          : notAt10,
       mark(h?.growth != null ? h.growth <= TARGETS.tenXOverOneXAt10 : null),
     ],
     [
@@ -263,25 +278,30 @@ function sideBySideSection(run: BenchRun): string {
       'from the silver Parquet the pipeline wrote, one batch at a time: `dbt snapshot`, `dbt run`, `dbt test`, each a fresh process as ' +
       'a user or a scheduler starts it (start-up and project parsing included; CPU and peak RSS are those of the dbt processes). ' +
       'It starts where the pipeline\'s NormalizeTable step ends, so the pipeline is also shown without that step (silver → gold; ' +
-      'wall time only). The one-day batch is the lake\'s last day on each tool\'s own warehouse of the days before (1× history).',
+      'wall time only). The one-day batch is the lake\'s last day on each tool\'s ' +
+      'own warehouse of the days before (1× history); of an even number of runs the lower middle one is shown, for both tools.',
   );
   out.push('');
   const rows: string[][] = [];
   for (const r of measured) {
     const peer = r.peer as PeerScaleResult;
     const one = entryAt(r, 1);
+    const ours = one ? pipelineBatch(one) : null;
     const peerOne = peerBatch(r);
-    const ratio = (ours: number, theirs: number | undefined): string => (theirs ? x(ours / theirs) : '–');
+    const ratio = (mine: number, theirs: number | undefined): string => (theirs ? x(mine / theirs) : '–');
+    // Only the median run's steps are kept: without it (older results), no split.
+    const sameRun = ours !== null && one !== undefined && Math.abs(ours.seconds - one.median.seconds) < 1e-6;
+    const normalizeSeconds = one ? (stepTotals(one.median).get('NormalizeTable') ?? 0) / 1000 : 0;
     rows.push([
       String(r.scale),
       'ecomdw (raw → gold)',
       s(r.fullLoad.seconds),
       s(r.fullLoad.cpuSeconds ?? 0),
       gib(r.fullLoad.maxRssBytes),
-      one ? `**${s(one.median.seconds)}**` : '–',
-      one ? s(one.median.cpuSeconds ?? 0) : '–',
+      ours && one ? `**${s(ours.seconds)}** (${one.runsSeconds.map((t) => t.toFixed(1)).join(' / ')})` : '–',
+      ours ? s(ours.cpuSeconds) : '–',
       one ? gib(Math.max(...(one.runsMaxRssBytes ?? [one.median.maxRssBytes]))) : '–',
-      one && peerOne ? ratio(one.median.seconds, peerOne.median.seconds) : '–',
+      ours && peerOne ? ratio(ours.seconds, peerOne.median.seconds) : '–',
     ]);
     rows.push([
       '',
@@ -289,10 +309,10 @@ function sideBySideSection(run: BenchRun): string {
       s(fromSilverSeconds(r.fullLoad)),
       '–',
       '–',
-      one ? s(fromSilverSeconds(one.median)) : '–',
+      ours && sameRun ? s(ours.seconds - normalizeSeconds) : '–',
       '–',
       '–',
-      one && peerOne ? ratio(fromSilverSeconds(one.median), peerOne.median.seconds) : '–',
+      ours && sameRun && peerOne ? ratio(ours.seconds - normalizeSeconds, peerOne.median.seconds) : '–',
     ]);
     rows.push([
       '',
@@ -300,7 +320,7 @@ function sideBySideSection(run: BenchRun): string {
       s(peer.fullLoad.seconds),
       s(peer.fullLoad.cpuSeconds),
       gib(peer.fullLoad.maxRssBytes),
-      peerOne ? `**${s(peerOne.median.seconds)}**` : '–',
+      peerOne ? `**${s(peerOne.median.seconds)}** (${peer.batchRuns.filter((b) => !b.failure).map((b) => b.seconds.toFixed(1)).join(' / ')})` : '–',
       peerOne ? s(peerOne.median.cpuSeconds) : '–',
       peerOne ? gib(peerOne.peakRss) : '–',
       peerOne ? '1.00×' : '–',
@@ -308,7 +328,7 @@ function sideBySideSection(run: BenchRun): string {
   }
   out.push(
     table(
-      ['scale', 'tool', 'full load wall', 'CPU', 'peak RSS', 'one-day batch wall (median)', 'CPU', 'peak RSS (worst run)', 'batch time / dbt'],
+      ['scale', 'tool', 'full load wall', 'CPU', 'peak RSS', 'one-day batch wall: median (all runs)', 'CPU', 'peak RSS (worst run)', 'batch time / dbt'],
       rows,
       ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),

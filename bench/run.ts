@@ -174,16 +174,12 @@ function linkLayer(from: string, to: string, layer: 'raw' | 'silver', batches: r
   }
 }
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-/** Median run of a measured batch, by wall time (all runs' times are kept). */
+/**
+ * Median run of a measured batch, by wall time (all runs' times are kept); of an even
+ * number of runs, the lower middle one: the rule the report applies to the peer's runs too.
+ */
 function medianRun(runs: readonly PipelineResult[]): PipelineResult {
-  const target = median(runs.map((r) => r.seconds));
-  return [...runs].sort((a, b) => Math.abs(a.seconds - target) - Math.abs(b.seconds - target))[0] as PipelineResult;
+  return [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor((runs.length - 1) / 2)] as PipelineResult;
 }
 
 async function benchScale(scale: number): Promise<ScaleResult> {
