@@ -136,6 +136,12 @@ export class RedshiftSessions {
       broken = true;
       throw new SessionStatementError(`ERROR: ${error instanceof Error ? error.message : String(error)}`, outcomes.length, outcomes, false);
     } finally {
+      // Each Data API call runs in a session of its own: temp tables do not outlive it.
+      if (!broken) {
+        await session.client.query('discard temp').catch(() => {
+          broken = true;
+        });
+      }
       this.release(session, broken);
     }
   }
