@@ -1,7 +1,11 @@
 import type { WarehouseEngine } from '../shared/engine/types.js';
 import { sqlStatements } from '../shared/sql/files.js';
 
-/** Every file that creates or seeds the warehouse, in order; all idempotent. */
+/**
+ * Every file that creates or seeds the warehouse, in order; all idempotent.
+ * An entry is one transaction: the dim_date seed hands its days to the
+ * calendar insert in a temp table, which lives as long as the session.
+ */
 export const BOOTSTRAP_FILES = [
   'ddl/01_schemas.sql',
   'ddl/02_audit.sql',
@@ -9,7 +13,7 @@ export const BOOTSTRAP_FILES = [
   'ddl/04_history.sql',
   'ddl/05_dw.sql',
   'seeds/vocabulary.sql',
-  'seeds/dim_date.sql',
+  ['seeds/dim_date.sql', 'dimensions/dim_date.sql'],
 ] as const;
 
 /**
@@ -33,6 +37,9 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
     });
     if (Number(row?.n ?? 0) === 0) missing.push(backfill);
   }
-  for (const file of BOOTSTRAP_FILES) await engine.transaction(sqlStatements(file, engine.dialect));
+  for (const entry of BOOTSTRAP_FILES) {
+    const files: readonly string[] = typeof entry === 'string' ? [entry] : entry;
+    await engine.transaction(files.flatMap((file) => sqlStatements(file, engine.dialect)));
+  }
   for (const backfill of missing) await engine.transaction(sqlStatements(backfill.file, engine.dialect));
 }
