@@ -1,17 +1,29 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SparkSQL } from 'dt-sql-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnNames, planColumns, RAW_FILE_RULES, rawFileType, requiredColumns, SOURCE_TABLES, unsupportedFileError } from '../functions/shared/contract.js';
+import { generateLake } from '../generator/generateLake.js';
+import {
+  columnNames,
+  planColumns,
+  RAW_FILE_RULES,
+  rawFileType,
+  requiredColumns,
+  SOURCE_TABLES,
+  unsupportedFileError,
+  type SourceTable,
+} from '../functions/shared/contract.js';
 import { batchPrefix } from '../functions/shared/lake/layout.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
 import { readSqlFile, SQL_ROOT } from '../functions/shared/sql/files.js';
 import { renderSql } from '../functions/shared/sql/render.js';
 import { normalizeTable } from '../functions/steps/normalizeTable.js';
+import { CORPUS_BATCH, CORPUS_TABLES, EXPECTED, writeCorpus, type Expectation } from './glue/corpus.js';
+import { LocalGlue } from './helpers/localGlue.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -150,6 +162,103 @@ except job.DuplicateColumnError as error:
 
     // Assess
     expect(fromPython).toEqual(fromDuckDb.map((r) => r.t));
+  });
+});
+
+/** The comparison's runs: the corpus batch of each corpus table, and two days of a generated lake in mixed formats. */
+const GENERATED_BATCHES = ['2024-01-01', '2024-01-02'];
+const RUNS: readonly { lake: 'corpus' | 'generated'; table: SourceTable; batchId: string }[] = [
+  ...CORPUS_TABLES.map((table) => ({ lake: 'corpus' as const, table, batchId: CORPUS_BATCH })),
+  ...GENERATED_BATCHES.flatMap((batchId) => SOURCE_TABLES.map((table) => ({ lake: 'generated' as const, table, batchId }))),
+];
+
+describe('The Glue job under a local Spark, against the DuckDB normalizer (issue 14.1)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  const root = (engine: 'duckdb' | 'spark', lake: string): string => path.join(dir, `${lake}-${engine}`);
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = tempDir('ecomdw-glue-spark-'));
+    // Prepare: the same raw files twice, one lake folder per engine
+    await writeCorpus(root('duckdb', 'corpus'));
+    await generateLake({ out: root('duckdb', 'generated'), scale: 0.01, days: GENERATED_BATCHES.length, seed: 11, format: 'mixed' });
+    for (const lake of ['corpus', 'generated']) cpSync(path.join(root('duckdb', lake), 'raw'), path.join(root('spark', lake), 'raw'), { recursive: true });
+
+    // Act: DuckDB, then the job's main under Spark, one JVM for every run
+    for (const run of RUNS) await normalizeTable(new LocalLake(root('duckdb', run.lake)), { table: run.table, batchId: run.batchId });
+    const started = performance.now();
+    const glue = await LocalGlue.start(path.join(dir, 'artifacts'));
+    const startedSpark = performance.now();
+    let cpu = 0;
+    try {
+      for (const run of RUNS) await glue.run(root('spark', run.lake), run.table, run.batchId);
+      cpu = glue.cpuSeconds();
+    } finally {
+      await glue.close();
+    }
+    const seconds = (ms: number): string => (ms / 1000).toFixed(1);
+    console.log(`Glue job under Spark: ${RUNS.length} runs in ${seconds(performance.now() - startedSpark)} s (Spark start ${seconds(startedSpark - started)} s; ${cpu.toFixed(0)} CPU s in all)`);
+  }, 900_000);
+  afterAll(() => cleanup());
+
+  const read = (engine: 'duckdb' | 'spark', zone: 'silver' | 'quarantine', run: (typeof RUNS)[number]) =>
+    queryDuckDb(':memory:', `select * from read_parquet('${path.join(root(engine, run.lake), batchPrefix(zone, run.table, run.batchId), '*.parquet')}') order by source_file, source_row`);
+  // What COPY depends on: physical types and the decimal and timestamp annotations, column by column.
+  const layout = (engine: 'duckdb' | 'spark', zone: 'silver' | 'quarantine', run: (typeof RUNS)[number]) =>
+    queryDuckDb(':memory:', `select name, type, type_length, scale, precision,
+        regexp_extract(coalesce(logical_type, ''), '^(TimestampType\\(isAdjustedToUTC=[^,]*|DecimalType[^)]*)') as annotation
+      from parquet_schema('${path.join(root(engine, run.lake), batchPrefix(zone, run.table, run.batchId), '*.parquet')}')
+      where name not in ('duckdb_schema', 'spark_schema')`);
+  const manifest = (engine: 'duckdb' | 'spark', run: (typeof RUNS)[number]) =>
+    ({ ...JSON.parse(readFileSync(path.join(root(engine, run.lake), batchPrefix('silver', run.table, run.batchId), '_manifest.json'), 'utf8')), normalizedAt: null }) as NormalizeManifest;
+
+  it.each(RUNS)('writes the same manifest, silver and quarantine, Parquet layout included: $lake $table $batchId', async (run) => {
+    // Assess
+    expect(manifest('spark', run)).toEqual(manifest('duckdb', run));
+    for (const engine of ['duckdb', 'spark'] as const) {
+      expect(Object.keys(manifest(engine, run)), engine).toEqual(RAW_FILE_RULES.manifestKeys);
+      for (const file of manifest(engine, run).files) expect(Object.keys(file), `${engine} ${file.file}`).toEqual(RAW_FILE_RULES.fileReportKeys);
+    }
+    for (const zone of ['silver', 'quarantine'] as const) {
+      expect(await read('spark', zone, run), zone).toEqual(await read('duckdb', zone, run));
+      expect(await layout('spark', zone, run), `${zone} layout`).toEqual(await layout('duckdb', zone, run));
+    }
+  });
+
+  it('gives every case of the corpus its expected outcome', async () => {
+    // Prepare: each engine's corpus output, by file and row
+    const outcomes = new Map<string, { silver?: Record<string, unknown>; reason?: unknown }>();
+    for (const engine of ['duckdb', 'spark'] as const) {
+      for (const table of CORPUS_TABLES) {
+        const run = { lake: 'corpus' as const, table, batchId: CORPUS_BATCH };
+        for (const row of await read(engine, 'silver', run)) outcomes.set(`${engine} ${row.source_file} ${row.source_row}`, { silver: row });
+        for (const row of await read(engine, 'quarantine', run)) outcomes.set(`${engine} ${row.source_file} ${row.source_row}`, { reason: row.reject_reason });
+      }
+    }
+
+    for (const expectation of EXPECTED) {
+      for (const engine of ['duckdb', 'spark'] as const) {
+        // Act
+        const file = `${batchPrefix('raw', expectation.table, CORPUS_BATCH)}/${expectation.file}`;
+        const found = outcomes.get(`${engine} ${file} ${expectation.row}`) ?? { missing: true };
+        // Assess
+        const where = `${engine} ${expectation.file} row ${expectation.row}`;
+        if (expectation.reason !== undefined) expect(found, where).toEqual({ reason: expectation.reason });
+        else expect(found, where).toMatchObject({ silver: expectation.silver });
+      }
+    }
+  });
+
+  it('reads every corpus file, and each corpus manifest counts every row once', () => {
+    for (const run of RUNS.filter((r) => r.lake === 'corpus')) {
+      // Act
+      const found = manifest('duckdb', run);
+      // Assess
+      expect(found.files.length).toBeGreaterThan(0);
+      expect(found.rawRows).toBe(found.silverRows + found.quarantinedRows);
+    }
+    const files = new Set(RUNS.filter((r) => r.lake === 'corpus').flatMap((run) => manifest('duckdb', run).files.map((f) => f.file.split('/').pop())));
+    for (const expectation of EXPECTED) expect(files.has(expectation.file), expectation.file).toBe(true);
   });
 });
 

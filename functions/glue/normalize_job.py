@@ -323,6 +323,26 @@ def first_csv_record(text, delimiter, quote, complete):
 # ---------------------------------------------------------------- the lake, on S3 or in a folder
 
 
+class _BodyStream(io.RawIOBase):
+    """An S3 GetObject body as a raw stream (what io.BufferedReader, gzip and TextIOWrapper read)."""
+
+    def __init__(self, body):
+        super().__init__()
+        self.body = body
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self.body.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self):
+        self.body.close()
+        super().close()
+
+
 class S3Store:
     """Objects of an S3 bucket."""
 
@@ -345,6 +365,10 @@ class S3Store:
     def read_bytes(self, key, limit=None):
         extra = {"Range": f"bytes=0-{limit - 1}"} if limit else {}
         return self.s3.get_object(Bucket=self.bucket, Key=key, **extra)["Body"].read()
+
+    def open(self, key):
+        """A buffered binary stream of the object, read as it is consumed."""
+        return io.BufferedReader(_BodyStream(self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]), buffer_size=1024 * 1024)
 
     def put_text(self, key, text, content_type):
         self.s3.put_object(Bucket=self.bucket, Key=key, Body=text.encode("utf-8"), ContentType=content_type)
@@ -371,6 +395,9 @@ class LocalStore:
     def read_bytes(self, key, limit=None):
         with open(os.path.join(self.root, key), "rb") as handle:
             return handle.read(limit) if limit else handle.read()
+
+    def open(self, key):
+        return open(os.path.join(self.root, key), "rb")
 
     def put_text(self, key, text, content_type):
         path = os.path.join(self.root, key)
@@ -430,6 +457,31 @@ def read_header(store, key, compressed, contract):
 # ---------------------------------------------------------------- Spark readers
 
 
+def assert_csv_readable(store, raw, compressed, contract):
+    """Every quoted value closes, and only a delimiter or a line break follows its closing quote (RFC 4180),
+    in valid UTF-8 (functions/shared/lake/csvQuoting.ts checks the same for the DuckDB reader).
+
+    Spark's reader takes the rest of a file after a quote that never closes into one value; Python's
+    csv module, strict, refuses it, and characters after a closing quote.
+    """
+    dialect = contract.rules["csv"]
+    csv.field_size_limit(sys.maxsize)
+    try:
+        with store.open(raw["path"]) as binary:
+            source = gzip.GzipFile(fileobj=binary) if compressed else binary
+            text = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+            for _ in csv.reader(text, delimiter=dialect["delimiter"], quotechar=dialect["quote"], doublequote=True, strict=True):
+                pass
+    except csv.Error as error:
+        raise UnreadableFileError(contract.file_errors["csvQuoting"]) from error
+    except UnicodeDecodeError as error:
+        raise UnreadableFileError(contract.file_errors["notUtf8"]) from error
+    except (OSError, EOFError, zlib.error) as error:
+        if compressed:
+            raise UnreadableFileError(contract.file_errors["notGzip"]) from error
+        raise
+
+
 def csv_frame(spark, contract, store, table, raw, compressed):
     """(frame of contract texts + lineage + read_error, plan) of one CSV file."""
     from pyspark.sql import functions as F
@@ -443,11 +495,7 @@ def csv_frame(spark, contract, store, table, raw, compressed):
     if width == 0:
         return None, plan
     url = store.url(raw["path"])
-    # Spark's reader swallows the rest of a file after a quote that never closes: an odd
-    # number of quote characters is that case.
-    quotes = spark.read.text(url).select(F.sum(F.length("value") - F.length(F.regexp_replace("value", '"', ""))).alias("n")).collect()[0]["n"]
-    if (quotes or 0) % 2 == 1:
-        raise UnreadableFileError(contract.file_errors["csvQuoting"])
+    assert_csv_readable(store, raw, compressed, contract)
     schema = StructType([StructField(f"c{i}", StringType(), True) for i in range(width)] + [StructField(CORRUPT, StringType(), True)])
     frame = (
         spark.read.schema(schema)
@@ -494,21 +542,15 @@ def json_frame(spark, contract, store, table, raw):
 
     url = store.url(raw["path"])
     # One record per non-blank line (split at LF only, as DuckDB reads them); a byte-order mark before the first is ignored.
-    lines = (
-        spark.read.option("lineSep", "\n").text(url).rdd.map(lambda row: row[0]).zipWithIndex()
-        .map(lambda pair: (pair[0][1:] if pair[1] == 0 and pair[0].startswith("\ufeff") else pair[0]))
-        .filter(lambda line: line.strip(ASCII_WHITESPACE) != "")
-        .zipWithIndex()
-        .cache()
-    )
-    if lines.filter(lambda pair: "\ufffd" in pair[0]).count() > 0 and not valid_utf8(store, raw, contract):
+    lines = spark.read.option("lineSep", "\n").text(url).rdd.map(lambda row: row[0]).mapPartitionsWithIndex(without_bom)
+    records = lines.filter(lambda line: line.strip(ASCII_WHITESPACE) != "").zipWithIndex().cache()
+    total, objects, replaced, keys = records.map(lambda pair: line_facts(pair[0])).aggregate((0, 0, False, frozenset()), add_facts, add_facts)
+    if replaced and not valid_utf8(store, raw, contract):
         raise UnreadableFileError(contract.file_errors["notUtf8"])
-    keyed = lines.map(lambda pair: json_keys(pair[0])).cache()
-    if keyed.count() > 0 and keyed.filter(lambda keys: keys is not None).count() == 0:
+    if total > 0 and objects == 0:
         raise UnreadableFileError(contract.file_errors["noJsonObject"])
     # JSON lines may differ in keys from line to line: their union is the file's columns.
-    plan = contract.plan_columns(table, sorted(keyed.flatMap(lambda keys: keys or []).distinct().collect()))
-    keyed.unpersist()
+    plan = contract.plan_columns(table, sorted(keys))
     columns = contract.column_names(table)
     source = plan["source"]
     float_max = float(contract.rules["jsonFloatMaxMagnitude"])
@@ -527,7 +569,23 @@ def json_frame(spark, contract, store, table, raw):
         [StructField(c, StringType(), True) for c in columns]
         + [StructField("source_file", StringType(), True), StructField("source_row", LongType(), True), StructField("read_error", StringType(), True)]
     )
-    return spark.createDataFrame(lines.map(row), schema), plan
+    return spark.createDataFrame(records.map(row), schema), plan
+
+
+def without_bom(index, lines):
+    """The partition's lines, a byte-order mark removed from the file's first."""
+    for position, line in enumerate(lines):
+        yield line[1:] if index == 0 and position == 0 and line.startswith("\ufeff") else line
+
+
+def line_facts(line):
+    """(records, objects, has a replacement character, keys) of one line."""
+    keys = json_keys(line)
+    return 1, 0 if keys is None else 1, "\ufffd" in line, frozenset(keys or [])
+
+
+def add_facts(a, b):
+    return a[0] + b[0], a[1] + b[1], a[2] or b[2], a[3] | b[3]
 
 
 def valid_utf8(store, raw, contract):
@@ -744,19 +802,26 @@ def main(argv):
     lineage = contract.rules["silverLineageColumns"]
     normalized = spark.sql(sql).persist()
     silver = normalized.where("reject_reason is null").select(*contract.column_names(table), *lineage)
-    quarantine = quarantine_frame(spark, contract, table, normalized, rejected).persist()
+    quarantine = quarantine_frame(spark, contract, table, normalized, rejected)
 
     # The old manifest goes first, so a run that dies below never leaves it next to new data.
     store.delete(manifest_key)
     write_parquet(silver, store.url(silver_prefix) + "/")
     write_parquet(quarantine, store.url(quarantine_prefix) + "/")
 
-    per_file = normalized.groupBy("source_file").agg(
-        F.sum(F.when(F.col("reject_reason").isNull(), 1).otherwise(0)).alias("silver"),
-        F.sum(F.when(F.col("reject_reason").isNotNull(), 1).otherwise(0)).alias("quarantined"),
-    )
-    counts_by_file = {r["source_file"]: (int(r["silver"]), int(r["quarantined"])) for r in per_file.collect()}
-    reasons = {r["reject_reason"]: int(r["n"]) for r in quarantine.groupBy("reject_reason").agg(F.count(F.lit(1)).alias("n")).collect()}
+    # One pass for the counts: silver and quarantined rows per file, rows per reason.
+    counts = normalized.groupBy("source_file", "reject_reason").agg(F.count(F.lit(1)).alias("n")).collect()
+    counts_by_file, reasons = {}, {}
+    for row in counts:
+        silver, quarantined = counts_by_file.get(row["source_file"], (0, 0))
+        if row["reject_reason"] is None:
+            counts_by_file[row["source_file"]] = (silver + row["n"], quarantined)
+        else:
+            counts_by_file[row["source_file"]] = (silver, quarantined + row["n"])
+            reasons[row["reject_reason"]] = reasons.get(row["reject_reason"], 0) + row["n"]
+    for report, _ in rejected:
+        if report["rawRows"] > 0:
+            reasons[report["fileError"]] = reasons.get(report["fileError"], 0) + report["rawRows"]
     manifest = build_manifest(
         table,
         batch_id,
@@ -769,7 +834,7 @@ def main(argv):
     store.put_text(manifest_key, json.dumps(manifest, indent=2) + "\n", "application/json")
     print(json.dumps({"table": table, "batchId": batch_id, "rawRows": manifest["rawRows"], "silverRows": manifest["silverRows"],
                       "quarantinedRows": manifest["quarantinedRows"]}))
-    for frame in [normalized, quarantine] + [f for _, f in accepted + rejected if f is not None]:
+    for frame in [normalized] + [f for _, f in accepted + rejected if f is not None]:
         frame.unpersist()
     job.commit()
 

@@ -74,8 +74,18 @@ async function registerSynonyms(connection: DuckDBConnection): Promise<void> {
 // and is quarantined whole.
 async function readFile(connection: DuckDBConnection, lake: LocalLake, table: SourceTable, file: RawFile, name: string): Promise<FileReport> {
   const type = rawFileType(file.name);
-  const unreadable = { silverRows: 0, quarantinedRows: 0, readable: false, rawRows: 1, extraColumns: [], missingOptionalColumns: [] } as const;
-  if (type === null) return { file: file.path, format: 'unknown', ...unreadable, fileError: unsupportedFileError(file.name) };
+  const unreadable = (format: FileReport['format'], fileError: string): FileReport => ({
+    file: file.path,
+    format,
+    rawRows: 1,
+    silverRows: 0,
+    quarantinedRows: 0,
+    extraColumns: [],
+    missingOptionalColumns: [],
+    readable: false,
+    fileError,
+  });
+  if (type === null) return unreadable('unknown', unsupportedFileError(file.name));
   try {
     const { rawRows, plan } = await readRawFile(connection, table, type, lake.resolve(file.path), file.path, name);
     return {
@@ -93,7 +103,7 @@ async function readFile(connection: DuckDBConnection, lake: LocalLake, table: So
     if (!(error instanceof UnreadableFileError || error instanceof DuplicateColumnError)) throw error;
     await connection.run(`drop table if exists ${name}`);
     await connection.run(`drop table if exists ${name}_source`);
-    return { file: file.path, format: type.format, ...unreadable, fileError: message(FILE_ERRORS.malformed, { format: type.format, reason: error.message }) };
+    return unreadable(type.format, message(FILE_ERRORS.malformed, { format: type.format, reason: error.message }));
   }
 }
 

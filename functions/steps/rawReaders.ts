@@ -24,6 +24,7 @@ import {
   type SourceTable,
 } from '../shared/contract.js';
 import { HeaderTooLongError, readCsvHeader } from '../shared/lake/csvHeader.js';
+import { csvQuotingIsValid } from '../shared/lake/csvQuoting.js';
 import { quotedIdentifier as q, quotedLiteral as lit } from '../shared/sql/quote.js';
 
 /** What reading one file found; the relation `name` holds its records when it was readable. */
@@ -80,7 +81,7 @@ async function readCsv(
   const plan = planColumns(table, header.names);
   const width = header.names.length;
   if (width === 0) return { rawRows: await createEmpty(connection, table, name), plan };
-  await assertQuotesClosed(connection, absolute, type.compressed);
+  await assertQuotesClosed(absolute, type.compressed);
   const columnIndex = new Map(header.names.map((n, i) => [n, i]));
   // A CRLF file's line breaks inside quoted values become LF, as Spark's CSV reader (univocity) reads them.
   const field = (i: number): string => {
@@ -136,18 +137,15 @@ function csvReader(absolute: string, compressed: boolean, width: number): string
       compression = ${lit(compressed ? 'gzip' : 'none')}, encoding = 'utf-8', hive_partitioning = false)`;
 }
 
-// DuckDB's strict reader loses the rest of a file after a quote that never closes;
-// an odd number of quote characters is that case, whatever else the file holds.
-async function assertQuotesClosed(connection: DuckDBConnection, absolute: string, compressed: boolean): Promise<void> {
-  const { quote } = RAW_FILE_RULES.csv;
+// DuckDB's strict reader drops the rest of a file after a quote that never closes.
+async function assertQuotesClosed(absolute: string, compressed: boolean): Promise<void> {
+  let valid: boolean;
   try {
-    const reader = await connection.runAndReadAll(`select coalesce(sum(length(l) - length(replace(l, ${lit(quote)}, ''))), 0) % 2 = 1 as odd
-      from ${linesReader(absolute, compressed)}`);
-    if (reader.getRowObjectsJson()[0]?.odd === true) throw new UnreadableFileError(FILE_ERRORS.csvQuoting);
+    valid = await csvQuotingIsValid(absolute, compressed);
   } catch (error) {
-    if (error instanceof UnreadableFileError) throw error;
-    throw csvError(error, absolute);
+    throw new UnreadableFileError(compressed ? FILE_ERRORS.notGzip : firstLine(error), { cause: error });
   }
+  if (!valid) throw new UnreadableFileError(FILE_ERRORS.csvQuoting);
 }
 
 function csvError(error: unknown, absolute: string): UnreadableFileError {
@@ -158,7 +156,7 @@ function csvError(error: unknown, absolute: string): UnreadableFileError {
   return new UnreadableFileError(firstLine(error).replaceAll(absolute, '<file>'), { cause: error });
 }
 
-/** The file's lines as one column `l`, no quoting: what a JSON-lines file holds, or what quote parity counts. */
+/** The file's lines as one column `l`, no quoting: what a JSON-lines file holds. */
 function linesReader(absolute: string, compressed: boolean): string {
   return `read_csv(${lit(absolute)}, header = false, auto_detect = false, columns = {'l': 'VARCHAR'},
       delim = ${lit(UNIT_SEPARATOR)}, quote = '', escape = '', null_padding = true, strict_mode = false,
@@ -180,7 +178,7 @@ async function readJsonLines(
     // One record per non-blank line; a byte-order mark before the first is ignored.
     await connection.run(`create temp table ${name}_source as
       select line, row_number() over (order by line_number) as ${ROW},
-        coalesce(json_valid(line) and json_type(line) = 'OBJECT', false) as is_object
+        case when json_valid(line) then json_type(line) = 'OBJECT' else false end as is_object
       from (
         select ltrim(l, chr(65279)) as line, row_number() over () as line_number from ${linesReader(absolute, type.compressed)}
       ) as lines

@@ -23,6 +23,9 @@ spark = (
     .config("spark.default.parallelism", "2")
     .config("spark.driver.memory", "1g")
     .config("spark.sql.adaptive.enabled", "false")
+    # Tiny data: compiling whole-stage code for the large normalization expressions costs more
+    # than it saves (expressions still compile; the results are the same either way).
+    .config("spark.sql.codegen.wholeStage", "false")
     .getOrCreate()
 )
 spark.sparkContext.setLogLevel("ERROR")

@@ -183,8 +183,9 @@ function timestampValue(dialect: NormalizeDialect, t: string): string {
   const dateOnly = f.group(t, TIMESTAMP_PATTERN, 1);
   const dateTime = f.group(t, TIMESTAMP_PATTERN, 2);
   const offset = f.group(t, TIMESTAMP_PATTERN, 3);
-  const minutes = `((case when substr(${offset}, 1, 1) = '-' then -1 else 1 end)
-            * (cast(substr(${offset}, 2, 2) as integer) * 60 + (case when length(${offset}) > 3 then cast(substr(${offset}, length(${offset}) - 1, 2) as integer) else 0 end)))`;
+  // try_cast, not cast: DuckDB may hoist a repeated expression out of its CASE and run it on every row.
+  const minutes = `(case when upper(${offset}) = 'Z' then 0 else (case when substr(${offset}, 1, 1) = '-' then -1 else 1 end)
+            * (${f.tryCast(`substr(${offset}, 2, 2)`, 'integer')} * 60 + (case when length(${offset}) > 3 then ${f.tryCast(`substr(${offset}, length(${offset}) - 1, 2)`, 'integer')} else 0 end)) end)`;
   return `(case
         when ${f.fullMatch(t, `${DATE}(?:[T ]${TIME}Z?)?`)} then ${naive(t)}
         when ${f.fullMatch(t, TIMESTAMP_PATTERN)} then ${f.minusMinutes(naive(`upper(coalesce(nullif(${dateOnly}, ''), ${dateTime}))`), minutes)}
@@ -201,17 +202,30 @@ function simplePattern(column: ColumnSpec): string {
     : `[+-]?(?:[0-9]{1,${precision - scale}}(?:[.][0-9]{0,${scale}})?|[.][0-9]{1,${scale}})`;
 }
 
-/** The digit counts of any number text: integer digits before the point and fraction digits after it, leading and trailing zeros aside. */
-function digitCounts(dialect: NormalizeDialect, t: string): { significant: string; integerDigits: string; fractionDigits: string } {
+/**
+ * The digits of any number text around its decimal point, exponent applied:
+ * how many integer and fraction digits it needs (leading and trailing zeros
+ * aside), and the same number as plain text, `[-]int.frac`, which every
+ * engine casts exactly (DuckDB reads '0.00000000000000000001e20' as 0).
+ */
+function numberParts(dialect: NormalizeDialect, t: string): { significant: string; integerDigits: string; fractionDigits: string; plain: string } {
   const f = FLAVORS[dialect];
-  const digits = `(${f.group(t, NUMBER_PARTS, 1)} || ${f.group(t, NUMBER_PARTS, 2)})`;
+  const whole = f.group(t, NUMBER_PARTS, 1);
+  const digits = `(${whole} || ${f.group(t, NUMBER_PARTS, 2)})`;
   const exponent = `coalesce(${f.tryCast(`nullif(${f.group(t, NUMBER_PARTS, 3)}, '')`, 'integer')}, 0)`;
-  const point = `(length(${f.group(t, NUMBER_PARTS, 1)}) + ${exponent})`;
+  const point = `(length(${whole}) + ${exponent})`;
   const significant = f.trimChars(digits, "'0'", 'leading');
+  // Zeros around the digits so that the point falls inside them, then split there.
+  const leftPad = `(case when ${point} < 0 then -${point} else 0 end)`;
+  const padded = `(repeat('0', ${leftPad}) || ${digits} || repeat('0', (case when ${point} > length(${digits}) then ${point} - length(${digits}) else 0 end)))`;
+  const integerText = `substr(${padded}, 1, ${point} + ${leftPad})`;
+  const fractionText = `substr(${padded}, ${point} + ${leftPad} + 1)`;
+  const sign = `(case when substr(${t}, 1, 1) = '-' then '-' else '' end)`;
   return {
     significant,
     integerDigits: `(${point} - (length(${digits}) - length(${significant})))`,
     fractionDigits: `(length(${f.trimChars(digits, "'0'", 'trailing')}) - ${point})`,
+    plain: `(${sign} || coalesce(nullif(${f.trimChars(integerText, "'0'", 'leading')}, ''), '0') || '.' || coalesce(nullif(${f.trimChars(fractionText, "'0'", 'trailing')}, ''), '0'))`,
   };
 }
 
@@ -226,27 +240,27 @@ function numberValue(dialect: NormalizeDialect, column: ColumnSpec, t: string): 
   // An integer with a point or an exponent goes through decimal(38, 4): slower, and rare.
   const exact = (x: string): string => (column.kind === 'integer' ? f.tryCast(f.tryCast(x, `decimal(38, ${scale})`), 'bigint') : f.tryCast(x, `decimal(${precision}, ${scale})`));
   const cast = (x: string): string => (column.kind === 'integer' ? f.tryCast(x, 'bigint') : exact(x));
-  const counts = digitCounts(dialect, t);
+  const parts = numberParts(dialect, t);
   const allowed = limits(column);
   return `(case
         when ${f.fullMatch(t, simplePattern(column))} then ${cast(t)}
-        when ${f.fullMatch(t, NUMBER_PATTERN)}
-            and (${counts.significant} = '' or (${counts.fractionDigits} <= ${allowed.scale} and ${counts.integerDigits} <= ${allowed.integerDigits}))
-            then ${exact(t)}
+        when not ${f.fullMatch(t, NUMBER_PATTERN)} then null
+        when ${parts.significant} = '' then ${exact("'0'")}
+        when ${parts.fractionDigits} <= ${allowed.scale} and ${parts.integerDigits} <= ${allowed.integerDigits} then ${exact(parts.plain)}
     end)`;
 }
 
 function numberProblem(dialect: NormalizeDialect, column: ColumnSpec, t: string, v: string): string {
   const f = FLAVORS[dialect];
   const { scale } = VALUE_RULES.decimal;
-  const counts = digitCounts(dialect, t);
+  const parts = numberParts(dialect, t);
   const allowed = limits(column);
   const notANumber = column.kind === 'integer' ? 'is not an integer' : 'is not a number';
   const tooPrecise = column.kind === 'integer' ? 'is not an integer' : `has more than ${scale} decimal places (rounding would lose precision)`;
   const min = column.min ?? '0';
   const max = column.max ?? '0';
   return `when ${v} is null and not ${f.fullMatch(t, NUMBER_PATTERN)} then '${column.name} ${notANumber}'
-            when ${v} is null and ${counts.fractionDigits} > ${allowed.scale} then '${column.name} ${tooPrecise}'
+            when ${v} is null and ${parts.fractionDigits} > ${allowed.scale} then '${column.name} ${tooPrecise}'
             when ${v} is null then '${column.name} is out of range (max ${max})'
             when ${v} < 0 and ${min} >= 0 then '${column.name} is negative'
             when ${v} = 0 and ${min} > 0 then '${column.name} is zero'
