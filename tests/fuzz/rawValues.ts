@@ -162,12 +162,37 @@ function invalidArb(column: ColumnSpec): fc.Arbitrary<RawValue> {
 /** One raw row of a table: a value per contract column. */
 export type RawRow = Readonly<Record<string, RawValue>>;
 
-/** A row that would pass the contract, one of whose columns may then get a value it may refuse (one row in three). */
+/** The value of a column at its limit: the largest number, the last instant, the longest text; a key from its pool. */
+function extremeArb(column: ColumnSpec): fc.Arbitrary<RawValue> {
+  const pool = KEY_POOLS[column.name];
+  if (pool !== undefined) return fc.constantFrom(...pool).map(text);
+  switch (column.kind) {
+    case 'text':
+    case 'vocabulary':
+      return fc.constantFrom('x'.repeat(column.maxBytes ?? 1), '漢'.repeat(Math.floor((column.maxBytes ?? 3) / 3))).map(text);
+    case 'timestamp':
+      return fc.constantFrom('1900-01-01T00:00:00Z', '9999-12-30T23:59:59.999999Z').map(text);
+    case 'decimal':
+    case 'integer':
+      // A discount above the gross is refused: at its limit, it is none.
+      return fc.constant(column.name === 'discount_amount' ? text('0') : number(column.max ?? '0'));
+    case 'boolean':
+      return fc.constant(text('false'));
+  }
+}
+
+/**
+ * A row that would pass the contract, ordinary or, one in four, with every
+ * column at its limit; one row in three then gets one column spoiled with a
+ * value the contract may refuse.
+ */
 function rowArb(table: SourceTable): fc.Arbitrary<RawRow> {
   const columns = CONTRACT[table].columns;
-  const valid = fc.record(
+  const ordinary = fc.record(
     Object.fromEntries(columns.map((c) => [c.name, c.required ? validArb(c) : fc.oneof({ arbitrary: validArb(c), weight: 3 }, { arbitrary: fc.constant(null), weight: 1 })])),
   ) as fc.Arbitrary<Record<string, RawValue>>;
+  const extreme = fc.record(Object.fromEntries(columns.map((c) => [c.name, extremeArb(c)]))) as fc.Arbitrary<Record<string, RawValue>>;
+  const valid = fc.oneof({ arbitrary: ordinary, weight: 3 }, { arbitrary: extreme, weight: 1 });
   const spoil = fc.integer({ min: 0, max: columns.length - 1 }).chain((i) => invalidArb(columns[i] as ColumnSpec).map((value) => ({ column: (columns[i] as ColumnSpec).name, value })));
   const spoiler = fc.oneof({ arbitrary: fc.constant(null), weight: 2 }, { arbitrary: spoil, weight: 1 });
   return fc.tuple(valid, spoiler).map(([row, spoil]) => (spoil === null ? row : { ...row, [spoil.column]: spoil.value }));
