@@ -40,8 +40,6 @@ from datetime import datetime, timezone
 # Lineage columns while a file is read: a source file may itself have a column named source_row.
 ROW_NUMBER = "__ecomdw_source_row"
 CORRUPT = "__ecomdw_corrupt_record"
-# The header record may take at most this much of a CSV file (functions/shared/lake/csvHeader.ts).
-MAX_HEADER_BYTES = 1024 * 1024
 ASCII_WHITESPACE = " \t\n\v\f\r"
 
 
@@ -438,19 +436,20 @@ def list_raw_files(store, contract, table, batch_id):
 
 
 def read_header(store, key, compressed, contract):
-    """(names, crlf) of a CSV file's header record, read from at most MAX_HEADER_BYTES of it."""
+    """(names, crlf) of a CSV file's header record, read from at most the contract's maxHeaderBytes of it."""
     dialect = contract.rules["csv"]
-    data = store.read_bytes(key, MAX_HEADER_BYTES)
+    limit = dialect["maxHeaderBytes"]
+    data = store.read_bytes(key, limit)
+    complete = len(data) < limit  # the whole file was read
     if compressed:
         try:
-            data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, MAX_HEADER_BYTES)
+            data = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, limit)
         except zlib.error as error:
             raise UnreadableFileError(contract.file_errors["notGzip"]) from error
     text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(data)
-    complete = len(data) < MAX_HEADER_BYTES
     header = first_csv_record(text[1:] if text.startswith("\ufeff") else text, dialect["delimiter"], dialect["quote"], complete)
     if header is None:
-        raise UnreadableFileError(contract.file_errors["csvHeaderTooLong"].format(bytes=MAX_HEADER_BYTES))
+        raise UnreadableFileError(contract.file_errors["csvHeaderTooLong"].format(bytes=limit))
     return header
 
 

@@ -43,7 +43,17 @@ const contractSchema = z.object({
       compressedSuffix: z.literal('.gz'),
       compressibleFormats: z.array(z.enum(RAW_FORMATS)),
       ignoredNamePrefixes: z.array(z.string().min(1)),
-      csv: z.object({ delimiter: z.string().length(1), quote: z.string().length(1), escape: z.string().length(1), header: z.literal(true), encoding: z.literal('utf-8') }).strict(),
+      csv: z
+        .object({
+          delimiter: z.string().length(1),
+          quote: z.string().length(1),
+          escape: z.string().length(1),
+          header: z.literal(true),
+          encoding: z.literal('utf-8'),
+          /** A header record must end within this many bytes of the file's start. */
+          maxHeaderBytes: z.number().int().positive(),
+        })
+        .strict(),
       batchIdPattern: z.string(),
       manifestFile: z.string(),
       manifestKeys: z.array(z.string()),

@@ -11,7 +11,7 @@ export interface CsvHeader {
 }
 
 /** How much of a file the header may take: a header longer than this is refused. */
-export const MAX_HEADER_BYTES = 1024 * 1024;
+export const MAX_HEADER_BYTES = RAW_FILE_RULES.csv.maxHeaderBytes;
 
 /** The header record does not end within MAX_HEADER_BYTES. */
 export class HeaderTooLongError extends Error {
