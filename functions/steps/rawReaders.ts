@@ -198,38 +198,47 @@ async function readJsonLines(
     .map((r) => String(r.k));
   const plan = planColumns(table, keys);
   const { jsonFloatMaxMagnitude } = RAW_FILE_RULES;
+  // One parse per line for every contract column: json_extract with a list of JSON pointers.
+  const mapped = CONTRACT[table].columns.map((column) => ({ column: column.name, key: plan.source.get(column.name) }));
+  const pointers = mapped.flatMap(({ key }) => (key === undefined ? [] : [`/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`]));
   const columns: string[] = [];
   const problems: string[] = [];
-  for (const column of CONTRACT[table].columns) {
-    const key = plan.source.get(column.name);
+  let index = 0;
+  for (const { column, key } of mapped) {
     if (key === undefined) {
-      columns.push(`cast(null as varchar) as ${q(column.name)}`);
+      columns.push(`cast(null as varchar) as ${q(column)}`);
       continue;
     }
-    const value = `(line -> ${lit(key)})`;
-    const text = `(line ->> ${lit(key)})`;
-    const fraction = `(json_type(${value}) = 'DOUBLE' and not regexp_full_match(${text}, '-?[0-9]+'))`;
+    const value = `vals[${++index}]`;
+    const type = `types[${index}]`;
+    const text = `cast(${value} as varchar)`;
+    const fraction = `(${type} = 'DOUBLE' and not regexp_full_match(${text}, '-?[0-9]+'))`;
     // A number with a fraction or an exponent is a double: its shortest text, as Python's repr() writes it;
     // an integer keeps its digits, however many (DuckDB keeps those beyond 64 bits as text, typed DOUBLE).
     columns.push(`case
         when not is_object then null
-        when json_type(${value}) in ('VARCHAR', 'BOOLEAN', 'BIGINT', 'UBIGINT') then ${text}
+        when ${type} = 'VARCHAR' then json_extract_string(${value}, '$')
+        when ${type} in ('BOOLEAN', 'BIGINT', 'UBIGINT') then ${text}
         when ${fraction} then cast(cast(${value} as double) as varchar)
-        when json_type(${value}) = 'DOUBLE' then ${text}
-      end as ${q(column.name)}`);
-    problems.push(`when json_type(${value}) in ('OBJECT', 'ARRAY') then ${lit(message(RECORD_ERRORS.nestedValue, { column: column.name }))}`);
+        when ${type} = 'DOUBLE' then ${text}
+      end as ${q(column)}`);
+    problems.push(`when ${type} in ('OBJECT', 'ARRAY') then ${lit(message(RECORD_ERRORS.nestedValue, { column }))}`);
     problems.push(`when ${fraction} and isfinite(cast(${value} as double)) and abs(cast(${value} as double)) >= ${jsonFloatMaxMagnitude}
-        then ${lit(message(RECORD_ERRORS.jsonFloat, { column: column.name, max: jsonFloatMaxMagnitude }))}`);
+        then ${lit(message(RECORD_ERRORS.jsonFloat, { column, max: jsonFloatMaxMagnitude }))}`);
   }
+  const extracted = pointers.length > 0 ? `json_extract(line, [${pointers.map(lit).join(', ')}])` : 'cast([] as json[])';
   await connection.run(`create temp table ${name} as
     select ${columns.join(',\n      ')},
       ${lit(lakePath)} as source_file, ${ROW} as source_row,
       case
         when not is_object then ${lit(RECORD_ERRORS.notJsonObject)}
-        when len(json_keys(line)) <> len(list_distinct(json_keys(line))) then ${lit(RECORD_ERRORS.duplicateKey)}
+        when len(keys) <> len(list_distinct(keys)) then ${lit(RECORD_ERRORS.duplicateKey)}
         ${problems.join('\n        ')}
       end as read_error
-    from ${name}_source`);
+    from (
+      select *, list_transform(vals, v -> json_type(v)) as types
+      from (select *, case when is_object then ${extracted} end as vals, case when is_object then json_keys(line) end as keys from ${name}_source) as extracted
+    ) as parsed`);
   await connection.run(`drop table ${name}_source`);
   return { rawRows: await countRows(connection, name), plan };
 }
