@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runPipeline, type BatchSummary, type PipelineEvent } from '../cli/localRunner.js';
 import { parseFreshness } from '../functions/shared/config.js';
 import { generateLake } from '../generator/generateLake.js';
+import { checkCorrectness, type CorrectnessResult } from './correctness.js';
 import { contractFloor, floor, type ContractFloorResult, type FloorResult } from './floors.js';
 import { replicateHistory, type ColdKeys } from './replicate.js';
 
@@ -28,6 +29,13 @@ export type ScenarioSpec =
     }
   | { readonly kind: 'floor'; readonly lakeDir: string; readonly dbPath: string; readonly batches?: readonly string[] }
   | { readonly kind: 'contract-floor'; readonly lakeDir: string; readonly dbPath: string; readonly silverDir: string }
+  | {
+      readonly kind: 'correctness';
+      readonly lakeDir: string;
+      readonly pipelineDb: string;
+      /** The dbt peer's warehouse after the same batches; null: the pipeline alone. */
+      readonly peerDb: string | null;
+    }
   | {
       readonly kind: 'replicate';
       readonly fromDb: string;
@@ -96,7 +104,8 @@ export interface ReplicateResult {
 }
 
 export type { ContractFloorResult, FloorResult } from './floors.js';
-export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult;
+export type { CorrectnessResult } from './correctness.js';
+export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult | CorrectnessResult;
 
 /** Runs one scenario in this process and returns its figures. */
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
@@ -109,6 +118,8 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       return { ...(await floor(spec.lakeDir, spec.dbPath, spec.batches)), maxRssBytes: maxRssBytes() };
     case 'contract-floor':
       return { ...(await contractFloor(spec.lakeDir, spec.dbPath, spec.silverDir)), maxRssBytes: maxRssBytes() };
+    case 'correctness':
+      return { ...(await checkCorrectness(spec.lakeDir, spec.pipelineDb, spec.peerDb)), maxRssBytes: maxRssBytes() };
     case 'replicate':
       return replicate(spec);
   }

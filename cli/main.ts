@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EcomdwError } from '../functions/shared/errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerImport } from './commands/import.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerRun } from './commands/run.js';
 import { registerValidate } from './commands/validate.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerGenerate(program);
+  registerImport(program);
   registerRun(program);
   registerValidate(program);
   registerLineage(program);

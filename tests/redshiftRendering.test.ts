@@ -5,6 +5,7 @@ import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
   ExecuteStatementCommand,
+  GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -175,7 +176,7 @@ function manifestOf(table: SourceTable): NormalizeManifest {
 
 /** The payload each Task state sends (statemachine/pipeline.asl.json). */
 const PAYLOADS: Readonly<Record<PipelineStepName, unknown>> = {
-  DiscoverBatch: { request: {} },
+  DiscoverBatch: { request: {}, executionId: 'arn:aws:states:eu-west-1:123456789012:execution:ecomdw-test-pipeline:e1' },
   LoadStaging: BATCH,
   BuildDimensions: BATCH,
   BuildFacts: BATCH,
@@ -201,9 +202,15 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
     });
     redshift.on(ExecuteStatementCommand).callsFake((input: { Sql: string }) => {
       sent.push({ step, kind: 'query', sqls: [input.Sql] });
-      return { Id: 'query' };
+      return { Id: /from audit\.pipeline_lease/.test(input.Sql) ? 'lease' : 'query' };
     });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', HasResultSet: false });
+    // The lease check reads back who holds the lease: this execution.
+    redshift.on(DescribeStatementCommand, { Id: 'lease' }).resolves({ Status: 'FINISHED', HasResultSet: true });
+    redshift.on(GetStatementResultCommand, { Id: 'lease' }).resolves({
+      ColumnMetadata: [{ name: 'holder' }],
+      Records: [[{ stringValue: (PAYLOADS.DiscoverBatch as { executionId: string }).executionId }]],
+    });
     const lake: Lake = {
       location: 's3://ecomdw-test-lake',
       listRawBatches: async () => new Map([[BATCH.batchId, [...SOURCE_TABLES]]]),
@@ -263,11 +270,12 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
   });
 
   it('sends each step\'s writes as one BatchExecuteStatement within the Data API limits', () => {
-    // Assess: one batch per step (DiscoverBatch: one per bootstrap file, one per backfill of a table the
-    // empty warehouse lacked, then the ledger), each within the 40-statement limit.
+    // Assess: one batch per step (DiscoverBatch: the lease table's DDL and the lease, one per bootstrap
+    // file, one per backfill of a table the empty warehouse lacked, then the ledger), each within the
+    // 40-statement limit.
     const batches = PIPELINE_STEP_NAMES.map((step) => [step, sent.filter((s) => s.step === step && s.kind === 'batch').map((s) => s.sqls.length)]);
     expect(batches.map(([step, sizes]) => [step, (sizes as number[]).length])).toEqual(
-      PIPELINE_STEP_NAMES.map((step) => [step, step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + BACKFILLS.length + 1 : 1]),
+      PIPELINE_STEP_NAMES.map((step) => [step, step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + BACKFILLS.length + 3 : 1]),
     );
     for (const { sqls } of sent.filter((s) => s.kind === 'batch')) expect(sqls.length).toBeLessThanOrEqual(40);
   });

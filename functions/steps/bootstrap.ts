@@ -7,6 +7,7 @@ import { sqlStatements } from '../shared/sql/files.js';
  * calendar insert in a temp table, which lives as long as the session.
  */
 export const BOOTSTRAP_FILES = [
+  'ddl/00_pipeline_lease.sql',
   'ddl/01_schemas.sql',
   'ddl/02_audit.sql',
   'ddl/03_staging.sql',

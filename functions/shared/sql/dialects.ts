@@ -33,6 +33,24 @@ const valueMacros = (dialect: NormalizeDialect): Readonly<Record<string, Macro>>
   upper_ascii: (x = '') => upperAscii(dialect, x),
 });
 
+/**
+ * `x` cut to at most `n` bytes of UTF-8, with `...` when cut: Redshift counts
+ * varchar limits in bytes, but LEFT() counts characters on every engine, so
+ * the cut tries n-3 characters, then half, a third and a quarter of that (a
+ * UTF-8 character is at most 4 bytes), and takes the first that fits. The
+ * same steps on every engine give the same text.
+ */
+const truncateBytes = (byteLength: (x: string) => string): Macro => (x, n) => {
+  const limit = Number(n);
+  if (!Number.isInteger(limit) || limit < 4) throw new Error(`truncate_bytes: limit ${n} is not a whole number of at least 4 bytes`);
+  const room = limit - 3;
+  const tries = [1, 2, 3, 4].map((share) => Math.floor(room / share));
+  return `(case when ${byteLength(x)} <= ${limit} then ${x}${tries
+    .slice(0, 3)
+    .map((chars) => ` when ${byteLength(`left(${x}, ${chars})`)} <= ${room} then left(${x}, ${chars}) || '...'`)
+    .join('')} else left(${x}, ${tries[3]}) || '...' end)`;
+};
+
 export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string, Macro>>>> = {
   duckdb: {
     ...valueMacros('duckdb'),
@@ -43,8 +61,11 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: none,
     sortkey: none,
     hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
+    seconds_between: (from, to) => `date_diff('second', ${from}, ${to})`,
     now: () => 'cast(current_timestamp as timestamp)',
     string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
+    // strlen counts bytes (length counts characters).
+    truncate_bytes: truncateBytes((x) => `strlen(${x})`),
   },
   spark: {
     ...valueMacros('spark'),
@@ -57,8 +78,10 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: (col) => `distkey(${col})`,
     sortkey: (...cols) => `compound sortkey(${cols.join(', ')})`,
     hours_between: (from, to) => `datediff(hour, ${from}, ${to})`,
+    seconds_between: (from, to) => `datediff(second, ${from}, ${to})`,
     // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
     now: () => 'sysdate',
     string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,
+    truncate_bytes: truncateBytes((x) => `octet_length(${x})`),
   },
 };
