@@ -3,7 +3,11 @@ import type { Statement, WarehouseDialect, WarehouseEngine } from '../shared/eng
 import { readSqlFile, sqlStatements } from '../shared/sql/files.js';
 import { renderSql, sqlNow } from '../shared/sql/render.js';
 
-/** Every file that creates or seeds the warehouse, in order; all idempotent. */
+/**
+ * Every file that creates or seeds the warehouse, in order; all idempotent.
+ * An entry is one transaction: the dim_date seed hands its days to the
+ * calendar insert in a temp table, which lives as long as the session.
+ */
 export const BOOTSTRAP_FILES = [
   'ddl/00_pipeline_lease.sql',
   'ddl/01_schemas.sql',
@@ -12,7 +16,7 @@ export const BOOTSTRAP_FILES = [
   'ddl/04_history.sql',
   'ddl/05_dw.sql',
   'seeds/vocabulary.sql',
-  'seeds/dim_date.sql',
+  ['seeds/dim_date.sql', 'dimensions/dim_date.sql'],
 ] as const;
 
 /**
@@ -31,7 +35,7 @@ export const BACKFILLS = [
  */
 export function bootstrapVersion(dialect: WarehouseDialect): string {
   const hash = createHash('sha256');
-  for (const file of [...BOOTSTRAP_FILES, ...BACKFILLS.map((b) => b.file)]) hash.update(`${file}\n${renderSql(readSqlFile(file), dialect)}\n`);
+  for (const file of [...BOOTSTRAP_FILES.flat(), ...BACKFILLS.map((b) => b.file)]) hash.update(`${file}\n${renderSql(readSqlFile(file), dialect)}\n`);
   return hash.digest('hex').slice(0, 32);
 }
 
@@ -47,7 +51,10 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
   const version = bootstrapVersion(engine.dialect);
   if ((await builtVersion(engine)) === version) return;
   const transactions: Statement[][] = [];
-  for (const file of BOOTSTRAP_FILES) transactions.push(sqlStatements(file, engine.dialect));
+  for (const entry of BOOTSTRAP_FILES) {
+    const files: readonly string[] = typeof entry === 'string' ? [entry] : entry;
+    transactions.push(files.flatMap((file) => sqlStatements(file, engine.dialect)));
+  }
   for (const transaction of transactions.slice(0, -1)) await engine.transaction(transaction);
   const done = new Set((await engine.query({ label: 'backfills done', sql: 'select backfill_name from audit.backfills' })).map((r) => String(r.backfill_name)));
   const last = transactions.slice(-1);

@@ -13,6 +13,8 @@ export const FACT_FILES = [
   'facts/affected_orders.sql',
   'facts/fact_order_items.sql',
   'facts/fact_payments.sql',
+  'facts/fact_days.sql',
+  'dimensions/dim_date.sql',
   'facts/fact_metrics.sql',
 ] as const;
 
@@ -21,7 +23,7 @@ export interface BuildFactsResult {
   readonly metrics: StepMetric[];
 }
 
-/** Step 5: latest records, then fact_order_items and fact_payments for the affected orders, in one transaction. */
+/** Step 5: latest records, then fact_order_items and fact_payments for the affected orders, and dim_date rows for their days, in one transaction. */
 export async function buildFacts(context: StepContext, batch: BatchRef): Promise<BuildFactsResult> {
   const { engine } = context;
   await ensureStaged(context, batch);

@@ -86,11 +86,12 @@ create table if not exists history.shipments (
 ) {{ distkey(order_id) }} {{ sortkey(order_id) }};
 
 -- The latest child records (live order items, payments, shipments) whose order has
--- not arrived (grain: source_table, source_key). sql/history/waiting_rows.sql keeps
+-- not arrived (grain: source_table, source_key; an item's key is order_id || '#' ||
+-- line_number, 256 + 1 + 9 bytes at most). sql/history/waiting_rows.sql keeps
 -- it in step with the batch, so the waiting_rows test reads the few waiting rows
 -- instead of matching the whole history against history.orders.
 create table if not exists history.waiting_rows (
-    source_table varchar(32) not null, order_id varchar(256) not null, source_key varchar(256) not null,
+    source_table varchar(32) not null, order_id varchar(256) not null, source_key varchar(266) not null,
     batch_id varchar(64) not null
 ) {{ distkey(order_id) }} {{ sortkey(order_id) }};
 
