@@ -18,7 +18,7 @@ import type { Statement } from '../functions/shared/engine/types.js';
 import { sqlStatements, readSqlFile } from '../functions/shared/sql/files.js';
 import { renderSql } from '../functions/shared/sql/render.js';
 import { buildDimensions, DIMENSION_FILES } from '../functions/steps/buildDimensions.js';
-import { buildFacts, FACT_FILES } from '../functions/steps/buildFacts.js';
+import { buildFacts, FACT_DAY_FILES, FACT_FILES } from '../functions/steps/buildFacts.js';
 import type { BatchRef, StepContext } from '../functions/steps/context.js';
 import { dataTests } from '../functions/steps/dataTests.js';
 import { validateBatch } from '../functions/steps/validateBatch.js';
@@ -53,7 +53,7 @@ function statementsOf(context: StepContext, batch: BatchRef): Statement[] {
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   const dialect = context.engine.dialect;
   if (step === 'BuildDimensions') return DIMENSION_FILES.flatMap((file) => sqlStatements(file, dialect, params));
-  if (step === 'BuildFacts') return FACT_FILES.flatMap((file) => sqlStatements(file, dialect, params));
+  if (step === 'BuildFacts') return [...FACT_FILES, ...FACT_DAY_FILES].flatMap((file) => sqlStatements(file, dialect, params));
   return dataTests(context.config).map((test) => {
     const sql = `select count(*) from (${renderSql(readSqlFile(test.file), dialect, test.file)}) as failing`;
     // DuckDB refuses a named parameter the statement does not use.

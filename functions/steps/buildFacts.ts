@@ -13,10 +13,15 @@ export const FACT_FILES = [
   'facts/affected_orders.sql',
   'facts/fact_order_items.sql',
   'facts/fact_payments.sql',
-  'facts/fact_days.sql',
-  'dimensions/dim_date.sql',
   'facts/fact_metrics.sql',
 ] as const;
+
+/**
+ * The dim_date rows for the days the batch's facts carry: a second transaction
+ * (the Data API caps one at 40 statements), idempotent and read from durable state,
+ * so a crash between the two is repaired by running the step again.
+ */
+export const FACT_DAY_FILES = ['facts/fact_days.sql', 'dimensions/dim_date.sql'] as const;
 
 export interface BuildFactsResult {
   readonly factRowsUpserted: number;
@@ -29,6 +34,7 @@ export async function buildFacts(context: StepContext, batch: BatchRef): Promise
   await ensureStaged(context, batch);
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   await engine.transaction(FACT_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
+  await engine.transaction(FACT_DAY_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
   const metrics = await recordedMetrics(engine, batch, 'BuildFacts');
   return { factRowsUpserted: totalOf(metrics, 'FactRowsUpserted'), metrics };
 }

@@ -1,5 +1,5 @@
 import { DIMENSION_FILES } from '../../steps/buildDimensions.js';
-import { FACT_FILES } from '../../steps/buildFacts.js';
+import { FACT_DAY_FILES, FACT_FILES } from '../../steps/buildFacts.js';
 import { SOURCE_TABLES } from '../contract.js';
 import { readSqlFile } from './files.js';
 
@@ -32,7 +32,7 @@ export function modelLineage(): LineageNode[] {
     add(`silver.${table}`, [`raw.${table}`], `normalize/${table}.sql`);
     add(`staging.${table}`, [`silver.${table}`], 'loadParquet (COPY)');
   }
-  for (const file of [...DIMENSION_FILES, ...FACT_FILES]) {
+  for (const file of [...DIMENSION_FILES, ...FACT_FILES, ...FACT_DAY_FILES]) {
     for (const statement of readSqlFile(file).split(/;\s*\n/)) {
       const text = statement.replace(/--[^\n]*/g, '');
       const targets = [...text.matchAll(TARGET)].map((m) => (m[1] ?? '').toLowerCase());
