@@ -42,6 +42,8 @@ let reference = '';
 let afterB1 = '';
 /** The warehouse file just before each step of b2 ran, and after the last. */
 const before = new Map<Step | 'end', string>();
+/** The warehouse file after the k-th transaction of a step of b2 committed (key `step#k`). */
+const afterTransaction = new Map<string, string>();
 /** What each step of b2 returned and was given, and the sizes of its transactions. */
 const recorded = new Map<Step, { payload: unknown; result: unknown; transactions: StepTransactions }>();
 let cases = 0;
@@ -73,7 +75,11 @@ beforeAll(async () => {
       await context.engine.query({ label: 'checkpoint', sql: 'checkpoint' });
       before.set(step, copy(instrumented, `before-${step}`));
       const transactions: StepTransactions = [];
-      const result = await PIPELINE_STEPS[step]({ ...context, engine: countingEngine(context.engine, transactions) }, payload);
+      const committed = async (k: number) => {
+        await context.engine.query({ label: 'checkpoint', sql: 'checkpoint' });
+        afterTransaction.set(`${step}#${k}`, copy(instrumented, `after-${step}-${k}`));
+      };
+      const result = await PIPELINE_STEPS[step]({ ...context, engine: countingEngine(context.engine, transactions, committed) }, payload);
       recorded.set(step, { payload, result, transactions });
       return result;
     };
@@ -149,15 +155,30 @@ describe('A failure after each statement and each commit of each step of b2', ()
     return skipped;
   }
 
-  /** The state the fault must leave: before the step, or after the transaction it let commit. */
+  /**
+   * The state the fault must leave: the step's transactions before the faulty one
+   * committed, none of the faulty one (before the step, after one of its
+   * transactions, or after the step when its last commit was the fault).
+   */
   function expectedAfter(step: Step, fault: Fault): string {
     const transactions = recorded.get(step)?.transactions ?? [];
     const next = STEPS[STEPS.indexOf(step) + 1] ?? 'end';
-    const lastCommitted = fault.kind === 'commit' && fault.transaction === transactions.length;
-    return before.get(lastCommitted ? next : step) ?? '';
+    let committed = 0;
+    if (fault.kind === 'commit') committed = fault.transaction;
+    else {
+      // the statement's transaction: those before it committed
+      let statementsBefore = 0;
+      while (committed < transactions.length && statementsBefore + (transactions[committed] ?? 0) < fault.at) {
+        statementsBefore += transactions[committed] ?? 0;
+        committed += 1;
+      }
+    }
+    if (committed === 0) return before.get(step) ?? '';
+    if (committed === transactions.length) return before.get(next) ?? '';
+    return afterTransaction.get(`${step}#${committed}`) ?? '';
   }
 
-  it.each(STEPS)('leaves %s all or nothing at every fault, and every state it leaves converges', async (step) => {
+  it.each(STEPS)('leaves each transaction of %s all or nothing at every fault, and every state it leaves converges', async (step) => {
     const faults = faultsOf(recorded.get(step)?.transactions ?? []);
     expect(faults.length).toBeGreaterThan(1);
     const states = new Map<string, string>();
@@ -182,8 +203,8 @@ describe('A failure after each statement and each commit of each step of b2', ()
       expect(await fingerprint(db, DURABLE_SCHEMAS), name).toEqual(await printOf(expected));
       if (!states.has(expected)) states.set(expected, db);
     }
-    // Each distinct state the faults left (a step boundary, equal but for the audit trail to
-    // what every other fault there left): a forced re-run of b2 reaches the uninterrupted
+    // Each distinct state the faults left (a step or transaction boundary, equal but for the
+    // audit trail to what every other fault there left): a forced re-run of b2 reaches the uninterrupted
     // warehouse, and so does a normal one.
     for (const [expected, db] of states) {
       if (converged.has(expected)) continue;

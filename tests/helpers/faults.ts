@@ -27,13 +27,14 @@ export function faultsOf(transactions: StepTransactions): Fault[] {
   ];
 }
 
-/** An engine that records the size of every transaction it is given, and runs them. */
-export function countingEngine(engine: WarehouseEngine, into: StepTransactions): WarehouseEngine {
+/** An engine that records the size of every transaction it is given, and runs them; `committed` is told each one's number after its commit. */
+export function countingEngine(engine: WarehouseEngine, into: StepTransactions, committed?: (transaction: number) => Promise<void>): WarehouseEngine {
   return {
     ...delegate(engine),
     transaction: async (statements) => {
       into.push(statements.length);
       await engine.transaction(statements);
+      await committed?.(into.length);
     },
   };
 }
