@@ -41,6 +41,19 @@ const CANONICAL = {
     left join dw.dim_customers c on c.customer_sk = f.customer_sk
     left join dw.dim_payment_methods m on m.payment_method_key = f.payment_method_key
     order by f.payment_id`,
+  factOrderFulfillment: `select f.order_id, ${ts('f.order_ts')} as order_ts, f.order_date_key,
+      {'customer_id': c.customer_id, 'valid_from': ${ts('c.valid_from')}} as customer,
+      m.payment_method_code, s.status_code as shipment_status_code, f.order_status, f.item_count, f.unit_count::integer as unit_count,
+      ${dec('f.net_revenue')} as net_revenue, f.payment_count, ${dec('f.paid_amount')} as paid_amount,
+      ${ts('f.first_paid_at')} as first_paid_at, ${ts('f.first_shipped_at')} as first_shipped_at, ${ts('f.delivered_at')} as delivered_at,
+      ${dec('f.placed_to_paid_hours')} as placed_to_paid_hours, ${dec('f.placed_to_shipped_hours')} as placed_to_shipped_hours,
+      ${dec('f.shipped_to_delivered_hours')} as shipped_to_delivered_hours, ${dec('f.placed_to_delivered_hours')} as placed_to_delivered_hours,
+      f.is_paid, f.is_shipped, f.is_delivered, f.is_cancelled, f.is_returned
+    from dw.fact_order_fulfillment f
+    left join dw.dim_customers c on c.customer_sk = f.customer_sk
+    left join dw.dim_payment_methods m on m.payment_method_key = f.payment_method_key
+    left join dw.dim_shipment_status s on s.shipment_status_key = f.shipment_status_key
+    order by f.order_id`,
 };
 
 async function renderWarehouse(db: string): Promise<Omit<ReferenceWarehouse, 'waiting'>> {

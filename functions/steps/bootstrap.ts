@@ -8,6 +8,7 @@ export const BOOTSTRAP_FILES = [
   'ddl/03_staging.sql',
   'ddl/04_history.sql',
   'ddl/05_dw.sql',
+  'ddl/06_reporting.sql',
   'seeds/vocabulary.sql',
   'seeds/dim_date.sql',
 ] as const;

@@ -12,6 +12,7 @@ export const FACT_FILES = [
   'facts/affected_orders.sql',
   'facts/fact_order_items.sql',
   'facts/fact_payments.sql',
+  'facts/fact_order_fulfillment.sql',
 ] as const;
 
 export interface BuildFactsResult {
@@ -19,7 +20,7 @@ export interface BuildFactsResult {
   readonly metrics: StepMetric[];
 }
 
-/** Step 5: latest records, then fact_order_items and fact_payments for the affected orders, in one transaction. */
+/** Step 5: latest records, then fact_order_items, fact_payments and fact_order_fulfillment for the affected orders, in one transaction. */
 export async function buildFacts(context: StepContext, batch: BatchRef): Promise<BuildFactsResult> {
   const { engine } = context;
   const params = { batch_id: batch.batchId, run_id: batch.runId };

@@ -30,6 +30,14 @@ const rowHash: Macro = (...cols) =>
 
 const none: Macro = () => '';
 
+// Hours between two timestamps with 2 decimals, rounded half away from zero, in
+// integer arithmetic: DuckDB divides decimals in DOUBLE, whose rounding at .xx5
+// would depend on binary representation rather than on the seconds.
+const lagHours = (secondsBetween: Macro, integerDivide: string): Macro => (from, to) => {
+  const seconds = secondsBetween(from as string, to as string);
+  return `cast(cast((case when ${seconds} < 0 then -1 else 1 end) * ((abs(${seconds}) * 2 + 36) ${integerDivide} 72) as decimal(18,0)) * 0.01 as decimal(18,2))`;
+};
+
 export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string, Macro>>>> = {
   duckdb: {
     // TimeZone is UTC on every connection: offsets convert, naive stamps are UTC.
@@ -46,6 +54,8 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: none,
     sortkey: none,
     hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
+    lag_hours: lagHours((from, to) => `date_diff('second', ${from}, ${to})`, '//'),
+    same: (a, b) => `(${a} is not distinct from ${b})`,
     now: () => 'cast(current_timestamp as timestamp)',
     string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
   },
@@ -65,6 +75,10 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: (col) => `distkey(${col})`,
     sortkey: (...cols) => `compound sortkey(${cols.join(', ')})`,
     hours_between: (from, to) => `datediff(hour, ${from}, ${to})`,
+    // bigint / bigint is integer division (truncating) on Redshift
+    lag_hours: lagHours((from, to) => `datediff(second, ${from}, ${to})`, '/'),
+    // Redshift has no IS [NOT] DISTINCT FROM
+    same: (a, b) => `(${a} = ${b} or (${a} is null and ${b} is null))`,
     // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
     now: () => 'sysdate',
     string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,
