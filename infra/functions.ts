@@ -34,6 +34,7 @@ export const PIPELINE_HANDLERS = {
   loadStaging: { list: [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine], read: [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine] },
   buildDimensions: {},
   buildFacts: {},
+  buildMarts: {},
   validateBatch: {},
   markBatchDone: {},
   recordFailure: {},

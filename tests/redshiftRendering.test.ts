@@ -179,6 +179,7 @@ const PAYLOADS: Readonly<Record<PipelineStepName, unknown>> = {
   LoadStaging: BATCH,
   BuildDimensions: BATCH,
   BuildFacts: BATCH,
+  BuildMarts: BATCH,
   ValidateBatch: BATCH,
   MarkBatchDone: { ...BATCH, versionsCreated: 3, factRowsUpserted: 7, testsPassed: 30, testsWarned: 2, testsFailed: 0 },
   RecordFailure: { request: {}, batch: BATCH, error: { Error: 'WarehouseStatementError', Cause: '{"errorMessage":"boom"}' } },

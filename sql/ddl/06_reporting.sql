@@ -25,7 +25,8 @@ create table if not exists dw.fact_order_fulfillment (
 -- so "as known at load p" is: known_from <= p and (known_to is null or known_to > p).
 create table if not exists known.loads (
     load_seq bigint not null, run_id varchar(64) not null, batch_id varchar(64) not null,
-    warnings integer not null, recorded_at timestamp not null
+    warnings integer not null, versions_opened bigint not null, versions_closed bigint not null,
+    restatements bigint not null, recorded_at timestamp not null
 ) {{ diststyle_all }};
 
 -- known.load_tables: what each load received per source table, kept here
