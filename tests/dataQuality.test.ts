@@ -101,6 +101,29 @@ describe('Data-quality failures', () => {
     }
   });
 
+  it('catches every mart that no longer reconciles with the facts', async () => {
+    // Prepare: both batches done, then the marts' stored rows drift from dw the way a faulty BuildMarts would leave them.
+    await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
+    const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+    const martTests = (v: Awaited<ReturnType<typeof validateWarehouse>>) =>
+      v.results.filter((r) => r.test.startsWith('mart.')).map((r) => [r.test, r.status]);
+    try {
+      const sound = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      await engine.transaction([
+        { sql: `update known.order_items set net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1, recognized_cost = recognized_cost + 1 where order_id = 'o1' and known_to is null` },
+        { sql: `update known.orders set item_count = item_count + 1, net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1, is_delivered = not is_delivered where order_id = 'o1' and known_to is null` },
+      ]);
+      // Act
+      const broken = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      // Assess
+      const marts = ['basket_daily', 'customer_cohorts', 'customer_lifetime_value', 'fulfillment_daily', 'orders', 'product_profitability', 'revenue_daily', 'sales'];
+      expect(martTests(sound)).toEqual(marts.map((m) => [`mart.${m}.reconciliation`, 'pass']));
+      expect(martTests(broken)).toEqual(marts.map((m) => [`mart.${m}.reconciliation`, 'fail']));
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('catches facts that point at a dimension version not valid at the order time', async () => {
     // Prepare: the customer and the product change after the order, then the facts are
     // re-pointed at those later versions the way a wrong point-in-time join would.

@@ -1,5 +1,6 @@
 import type { WarehouseEngine } from '../shared/engine/types.js';
 import { sqlStatements } from '../shared/sql/files.js';
+import { MART_VIEWS } from './buildMarts.js';
 
 /** Every file that creates or seeds the warehouse, in order; all idempotent. */
 export const BOOTSTRAP_FILES = [
@@ -21,7 +22,7 @@ export const BACKFILLS = [{ schema: 'history', table: 'waiting_rows', file: 'his
 
 /**
  * Creates the schemas and tables that do not exist yet, seeds the static
- * dimensions and backfills the tables it just created. One transaction per
+ * dimensions, (re)creates the mart views and backfills the tables it just created. One transaction per
  * file: every file is idempotent, and the Data API caps a batch at 40 statements.
  */
 export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void> {
@@ -35,5 +36,7 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
     if (Number(row?.n ?? 0) === 0) missing.push(backfill);
   }
   for (const file of BOOTSTRAP_FILES) await engine.transaction(sqlStatements(file, engine.dialect));
+  // The mart views in one transaction: one Data API call rather than one per view.
+  await engine.transaction(MART_VIEWS.flatMap((file) => sqlStatements(file, engine.dialect)));
   for (const backfill of missing) await engine.transaction(sqlStatements(backfill.file, engine.dialect));
 }

@@ -17,6 +17,21 @@ export const MART_FILES = [
   'known/load.sql',
 ] as const;
 
+/**
+ * The BI marts (schema mart): views over the current rows of known.*, replaced
+ * by every bootstrap so that a new release's definitions take effect.
+ */
+export const MART_VIEWS = [
+  'marts/sales.sql',
+  'marts/orders.sql',
+  'marts/revenue_daily.sql',
+  'marts/product_profitability.sql',
+  'marts/customer_lifetime_value.sql',
+  'marts/customer_cohorts.sql',
+  'marts/fulfillment_daily.sql',
+  'marts/basket_daily.sql',
+] as const;
+
 export interface BuildMartsResult {
   /** The load's number: the order in which runs reached this step. */
   readonly loadSeq: number;

@@ -19,6 +19,9 @@ const test = (model: string, name: string, severity: Severity, file = `${model}_
   file: `tests/${file}`,
 });
 
+/** The marts (sql/marts/), each reconciled to the facts by sql/tests/mart_<name>_reconciliation.sql. */
+const MARTS = ['sales', 'orders', 'revenue_daily', 'product_profitability', 'customer_lifetime_value', 'customer_cohorts', 'fulfillment_daily', 'basket_daily'] as const;
+
 /** The built-in suite (SPEC section 5); freshness tests follow the configured thresholds. */
 export function dataTests(config: PipelineConfig): DataTest[] {
   const suite: DataTest[] = [
@@ -44,6 +47,7 @@ export function dataTests(config: PipelineConfig): DataTest[] {
     test('fact_payments', 'reconciliation_payments', 'error', 'reconciliation_payments.sql'),
     test('fact_order_fulfillment', 'reconciliation_fulfillment', 'error', 'reconciliation_fulfillment.sql'),
     test('audit', 'conservation', 'error', 'reconciliation_conservation.sql'),
+    ...MARTS.map((mart) => test(`mart.${mart}`, 'reconciliation', 'error', `mart_${mart}_reconciliation.sql`)),
     test('history', 'waiting_rows', 'warn', 'waiting_rows.sql'),
     test('history', 'conflicting_rows', 'warn', 'conflicting_rows.sql'),
   ];

@@ -1,0 +1,28 @@
+-- mart.fulfillment_daily: per order date, how many orders reached each
+-- milestone and how long it took. Grain: one row per order date. Lags are hours
+-- averaged over the orders that reached both milestones; the median and 90th
+-- percentile are of placed -> delivered. Cancelled and returned orders count in
+-- orders and in their own columns.
+create or replace view mart.fulfillment_daily as
+with orders as (
+    select known_rows.*
+    from known.orders as known_rows
+    where known_rows.known_to is null
+)
+
+select
+    orders.order_date,
+    count(*) as orders,
+    sum(case when orders.is_paid then 1 else 0 end) as paid_orders,
+    sum(case when orders.is_shipped then 1 else 0 end) as shipped_orders,
+    sum(case when orders.is_delivered then 1 else 0 end) as delivered_orders,
+    sum(case when orders.is_cancelled then 1 else 0 end) as cancelled_orders,
+    sum(case when orders.is_returned then 1 else 0 end) as returned_orders,
+    avg(orders.placed_to_paid_hours) as avg_placed_to_paid_hours,
+    avg(orders.placed_to_shipped_hours) as avg_placed_to_shipped_hours,
+    avg(orders.shipped_to_delivered_hours) as avg_shipped_to_delivered_hours,
+    avg(orders.placed_to_delivered_hours) as avg_placed_to_delivered_hours,
+    percentile_cont(0.5) within group (order by orders.placed_to_delivered_hours) as median_placed_to_delivered_hours,
+    percentile_cont(0.9) within group (order by orders.placed_to_delivered_hours) as p90_placed_to_delivered_hours
+from orders
+group by orders.order_date;
