@@ -3,6 +3,7 @@ import { EcomdwError } from '../functions/shared/errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerLineage } from './commands/lineage.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerValidate } from './commands/validate.js';
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerRun(program);
   registerValidate(program);
+  registerReport(program);
   registerLineage(program);
   return program;
 }

@@ -206,8 +206,11 @@ select
     deltas.measure,
     deltas.slice_kind,
     deltas.slice_value,
-    published.figure_value as old_value,
-    published.known_from as published_by_load,
+    published.figure_value as published_value,
+    -- a figure of a day already published is a restatement even when its slice is new
+    -- (revenue moving to a payment channel the day did not have): it was 0 then
+    case when day_totals.business_date is null then null else coalesce(published.figure_value, 0) end as old_value,
+    coalesce(published.known_from, day_totals.known_from) as published_by_load,
     coalesce(published.figure_value, 0) + deltas.delta as new_value
 from deltas
 left join known.daily_figures as published
@@ -216,9 +219,14 @@ left join known.daily_figures as published
     and published.slice_kind = deltas.slice_kind
     and published.slice_value = deltas.slice_value
     and published.known_to is null
+left join known.daily_figures as day_totals
+    on day_totals.business_date = deltas.business_date
+    and day_totals.measure = deltas.measure
+    and day_totals.slice_kind = 'total'
+    and day_totals.known_to is null
 where deltas.delta <> 0;
 
--- 4. Restatements: figures that moved after an earlier load had published them.
+-- 4. Restatements: figures of days an earlier load had published that moved.
 insert into audit.restatements (
     load_seq, run_id, batch_id, business_date, measure, slice_kind, slice_value, old_value, new_value, published_by_load
 )
@@ -341,7 +349,7 @@ where known.daily_figures.business_date = changes.business_date
     and known.daily_figures.slice_kind = changes.slice_kind
     and known.daily_figures.slice_value = changes.slice_value
     and known.daily_figures.known_to is null
-    and changes.old_value is not null;
+    and changes.published_value is not null;
 
 insert into known.daily_figures (business_date, measure, slice_kind, slice_value, figure_value, known_from, known_to)
 select

@@ -30,6 +30,10 @@ const rowHash: Macro = (...cols) =>
 
 const none: Macro = () => '';
 
+// A known.* row as known at a load (default :known_seq): opened at or before it, not yet closed by then.
+const knownAt: Macro = (alias, load = ':known_seq') =>
+  `(${alias}.known_from <= ${load} and (${alias}.known_to is null or ${alias}.known_to > ${load}))`;
+
 // Hours between two timestamps with 2 decimals, rounded half away from zero, in
 // integer arithmetic: DuckDB divides decimals in DOUBLE, whose rounding at .xx5
 // would depend on binary representation rather than on the seconds.
@@ -56,6 +60,7 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
     lag_hours: lagHours((from, to) => `date_diff('second', ${from}, ${to})`, '//'),
     same: (a, b) => `(${a} is not distinct from ${b})`,
+    known_at: knownAt,
     now: () => 'cast(current_timestamp as timestamp)',
     string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
   },
@@ -79,6 +84,7 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     lag_hours: lagHours((from, to) => `datediff(second, ${from}, ${to})`, '/'),
     // Redshift has no IS [NOT] DISTINCT FROM
     same: (a, b) => `(${a} = ${b} or (${a} is null and ${b} is null))`,
+    known_at: knownAt,
     // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
     now: () => 'sysdate',
     string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,
