@@ -90,7 +90,7 @@ create table if not exists known.orders (
     order_id varchar(256) not null, order_ts timestamp not null, order_date date not null,
     customer_id varchar(256) not null, customer_sk bigint not null,
     order_status varchar(256), revenue_state varchar(16) not null,
-    payment_method varchar(256) not null, payment_channel varchar(32) not null, shipment_status varchar(256) not null,
+    payment_method varchar(256) not null, payment_channel varchar(32) not null,
     segment varchar(256), city varchar(256), state varchar(256), country varchar(256),
     item_count integer not null, unit_count bigint not null,
     net_revenue decimal(18,4) not null, recognized_revenue decimal(18,4) not null,

@@ -7,7 +7,7 @@
 -- old and new value and the change rows behind it (audit.restatement_causes,
 -- one row per cause and key). Runs after known/order_items.sql,
 -- known/payments.sql and known/orders.sql, and reads the versions they closed
--- (known_to = this load) and opened (known_from = this load).
+-- and opened (their tmp_known_*_diff tables).
 -- Parameters: :load_seq, :run_id, :batch_id.
 
 -- 1. What each changed item version contributes (minus for the version this
@@ -18,28 +18,20 @@ drop table if exists tmp_known_item_moves;
 
 create temp table tmp_known_item_moves as
 with closed_items as (
-    select known_rows.*
-    from known.order_items as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_to = cast(:load_seq as bigint)
+    select diff.* from tmp_known_items_diff as diff where diff.side = 'closed'
 ),
 
 opened_items as (
-    select known_rows.*
-    from known.order_items as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_from = cast(:load_seq as bigint)
+    select diff.* from tmp_known_items_diff as diff where diff.side = 'opened'
 ),
 
 earlier_orders as (
-    -- orders some earlier load already knew
-    select distinct known_rows.order_id
-    from known.orders as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_from < cast(:load_seq as bigint)
+    -- of the orders with new item versions, those some earlier load already knew
+    select distinct stored.order_id
+    from known.orders as stored
+    inner join (select distinct opened_items.order_id from opened_items) as new_items
+        on new_items.order_id = stored.order_id
+    where stored.known_from < cast(:load_seq as bigint)
 ),
 
 paired as (
@@ -115,19 +107,11 @@ drop table if exists tmp_known_payment_moves;
 
 create temp table tmp_known_payment_moves as
 with closed_payments as (
-    select known_rows.*
-    from known.payments as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_to = cast(:load_seq as bigint)
+    select diff.* from tmp_known_payments_diff as diff where diff.side = 'closed'
 ),
 
 opened_payments as (
-    select known_rows.*
-    from known.payments as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_from = cast(:load_seq as bigint)
+    select diff.* from tmp_known_payments_diff as diff where diff.side = 'opened'
 ),
 
 paired as (

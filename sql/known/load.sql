@@ -32,16 +32,21 @@ insert into known.loads (
 )
 with versions as (
     select
-        sum(case when known_rows.known_from = cast(:load_seq as bigint) then 1 else 0 end) as opened,
-        sum(case when known_rows.known_to = cast(:load_seq as bigint) then 1 else 0 end) as closed
+        sum(case when changed.side = 'opened' then 1 else 0 end) as opened,
+        sum(case when changed.side = 'closed' then 1 else 0 end) as closed
     from (
-        select customers.known_from, customers.known_to from known.customers as customers
-        union all select products.known_from, products.known_to from known.products as products
-        union all select items.known_from, items.known_to from known.order_items as items
-        union all select payments.known_from, payments.known_to from known.payments as payments
-        union all select orders.known_from, orders.known_to from known.orders as orders
-    ) as known_rows
-    where known_rows.known_from = cast(:load_seq as bigint) or known_rows.known_to = cast(:load_seq as bigint)
+        select diff.side from tmp_known_items_diff as diff
+        union all select diff.side from tmp_known_payments_diff as diff
+        union all select diff.side from tmp_known_orders_diff as diff
+        union all
+        select case when dims.known_from = cast(:load_seq as bigint) then 'opened' else 'closed' end
+        from known.customers as dims
+        where dims.known_from = cast(:load_seq as bigint) or dims.known_to = cast(:load_seq as bigint)
+        union all
+        select case when dims.known_from = cast(:load_seq as bigint) then 'opened' else 'closed' end
+        from known.products as dims
+        where dims.known_from = cast(:load_seq as bigint) or dims.known_to = cast(:load_seq as bigint)
+    ) as changed
 ),
 
 warned as (

@@ -3,9 +3,11 @@
 -- (written here, and per order in known/orders.sql: an item earns revenue unless
 -- its order is cancelled or returned). Changed versions are closed, new ones opened.
 -- Parameters: :load_seq.
-drop table if exists tmp_known_items_now;
+-- The changed versions, computed once: closed (known as current, no longer
+-- what dw holds) and opened (what dw holds, not yet known as current).
+drop table if exists tmp_known_items_diff;
 
-create temp table tmp_known_items_now as
+create temp table tmp_known_items_diff as
 with item_facts as (
     select facts.*
     from dw.fact_order_items as facts
@@ -53,35 +55,54 @@ attributed as (
         on products.product_sk = item_facts.product_sk
     inner join dw.dim_payment_methods as payment_methods
         on payment_methods.payment_method_key = item_facts.payment_method_key
+),
+
+now_rows as (
+    select
+        attributed.*,
+        case when attributed.revenue_state = 'booked' then attributed.net_revenue else cast(0 as decimal(18,4)) end as recognized_revenue,
+        case when attributed.revenue_state = 'booked' then attributed.cost_amount else cast(0 as decimal(18,4)) end as recognized_cost,
+        case when attributed.revenue_state = 'booked' then attributed.margin else cast(0 as decimal(18,4)) end as recognized_margin
+    from attributed
+),
+
+known_rows as (
+    select
+        stored.order_id, stored.line_number, stored.order_ts, stored.order_date,
+        stored.customer_id, stored.customer_sk, stored.is_customer_inferred,
+        stored.product_id, stored.product_sk, stored.is_product_inferred,
+        stored.payment_method, stored.payment_channel, stored.revenue_state,
+        stored.category, stored.brand, stored.segment, stored.city, stored.state, stored.country,
+        stored.quantity, stored.gross_revenue, stored.discount_amount, stored.net_revenue,
+        stored.shipping_amount, stored.unit_cost, stored.cost_amount, stored.margin,
+        stored.recognized_revenue, stored.recognized_cost, stored.recognized_margin
+    from known.order_items as stored
+    inner join staging.affected_orders as affected
+        on affected.order_id = stored.order_id
+    where stored.known_to is null
+),
+
+closed as (
+    select * from known_rows
+    except
+    select * from now_rows
+),
+
+opened as (
+    select * from now_rows
+    except
+    select * from known_rows
 )
 
-select
-    attributed.*,
-    case when attributed.revenue_state = 'booked' then attributed.net_revenue else cast(0 as decimal(18,4)) end as recognized_revenue,
-    case when attributed.revenue_state = 'booked' then attributed.cost_amount else cast(0 as decimal(18,4)) end as recognized_cost,
-    case when attributed.revenue_state = 'booked' then attributed.margin else cast(0 as decimal(18,4)) end as recognized_margin
-from attributed;
+select cast('closed' as varchar(8)) as side, closed.* from closed
+union all
+select 'opened', opened.* from opened;
 
 update known.order_items
 set known_to = cast(:load_seq as bigint)
-from (
-    select
-        known_rows.order_id, known_rows.line_number, known_rows.order_ts, known_rows.order_date,
-        known_rows.customer_id, known_rows.customer_sk, known_rows.is_customer_inferred,
-        known_rows.product_id, known_rows.product_sk, known_rows.is_product_inferred,
-        known_rows.payment_method, known_rows.payment_channel, known_rows.revenue_state,
-        known_rows.category, known_rows.brand, known_rows.segment, known_rows.city, known_rows.state, known_rows.country,
-        known_rows.quantity, known_rows.gross_revenue, known_rows.discount_amount, known_rows.net_revenue,
-        known_rows.shipping_amount, known_rows.unit_cost, known_rows.cost_amount, known_rows.margin,
-        known_rows.recognized_revenue, known_rows.recognized_cost, known_rows.recognized_margin
-    from known.order_items as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_to is null
-    except
-    select * from tmp_known_items_now
-) as closed
-where known.order_items.order_id = closed.order_id
+from tmp_known_items_diff as closed
+where closed.side = 'closed'
+    and known.order_items.order_id = closed.order_id
     and known.order_items.line_number = closed.line_number
     and known.order_items.known_to is null;
 
@@ -101,20 +122,5 @@ select
     opened.unit_cost, opened.cost_amount, opened.margin,
     opened.recognized_revenue, opened.recognized_cost, opened.recognized_margin,
     cast(:load_seq as bigint), cast(null as bigint)
-from (
-    select * from tmp_known_items_now
-    except
-    select
-        known_rows.order_id, known_rows.line_number, known_rows.order_ts, known_rows.order_date,
-        known_rows.customer_id, known_rows.customer_sk, known_rows.is_customer_inferred,
-        known_rows.product_id, known_rows.product_sk, known_rows.is_product_inferred,
-        known_rows.payment_method, known_rows.payment_channel, known_rows.revenue_state,
-        known_rows.category, known_rows.brand, known_rows.segment, known_rows.city, known_rows.state, known_rows.country,
-        known_rows.quantity, known_rows.gross_revenue, known_rows.discount_amount, known_rows.net_revenue,
-        known_rows.shipping_amount, known_rows.unit_cost, known_rows.cost_amount, known_rows.margin,
-        known_rows.recognized_revenue, known_rows.recognized_cost, known_rows.recognized_margin
-    from known.order_items as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_to is null
-) as opened;
+from tmp_known_items_diff as opened
+where opened.side = 'opened';

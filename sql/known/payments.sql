@@ -1,42 +1,63 @@
 -- known.payments: the affected orders' payments as dw.fact_payments now holds
 -- them, with the payment channel and the order's customer; changed versions
 -- closed, new ones opened. Parameters: :load_seq.
-drop table if exists tmp_known_payments_now;
+-- The changed versions, computed once: closed (known as current, no longer
+-- what dw holds) and opened (what dw holds, not yet known as current).
+drop table if exists tmp_known_payments_diff;
 
-create temp table tmp_known_payments_now as
-select
-    facts.payment_id,
-    facts.order_id,
-    facts.paid_at,
-    cast(facts.paid_at as date) as paid_date,
-    payment_methods.payment_method_code as payment_method,
-    payment_methods.payment_channel,
-    customers.customer_id,
-    facts.customer_sk,
-    facts.amount
-from dw.fact_payments as facts
-inner join staging.affected_orders as affected
-    on affected.order_id = facts.order_id
-inner join dw.dim_payment_methods as payment_methods
-    on payment_methods.payment_method_key = facts.payment_method_key
-inner join dw.dim_customers as customers
-    on customers.customer_sk = facts.customer_sk;
+create temp table tmp_known_payments_diff as
+with now_rows as (
+    select
+        facts.payment_id,
+        facts.order_id,
+        facts.paid_at,
+        cast(facts.paid_at as date) as paid_date,
+        payment_methods.payment_method_code as payment_method,
+        payment_methods.payment_channel,
+        customers.customer_id,
+        facts.customer_sk,
+        facts.amount
+    from dw.fact_payments as facts
+    inner join staging.affected_orders as affected
+        on affected.order_id = facts.order_id
+    inner join dw.dim_payment_methods as payment_methods
+        on payment_methods.payment_method_key = facts.payment_method_key
+    inner join dw.dim_customers as customers
+        on customers.customer_sk = facts.customer_sk
+),
+
+known_rows as (
+    select
+        stored.payment_id, stored.order_id, stored.paid_at, stored.paid_date,
+        stored.payment_method, stored.payment_channel, stored.customer_id, stored.customer_sk,
+        stored.amount
+    from known.payments as stored
+    inner join staging.affected_orders as affected
+        on affected.order_id = stored.order_id
+    where stored.known_to is null
+),
+
+closed as (
+    select * from known_rows
+    except
+    select * from now_rows
+),
+
+opened as (
+    select * from now_rows
+    except
+    select * from known_rows
+)
+
+select cast('closed' as varchar(8)) as side, closed.* from closed
+union all
+select 'opened', opened.* from opened;
 
 update known.payments
 set known_to = cast(:load_seq as bigint)
-from (
-    select
-        known_rows.payment_id, known_rows.order_id, known_rows.paid_at, known_rows.paid_date,
-        known_rows.payment_method, known_rows.payment_channel, known_rows.customer_id, known_rows.customer_sk,
-        known_rows.amount
-    from known.payments as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_to is null
-    except
-    select * from tmp_known_payments_now
-) as closed
-where known.payments.payment_id = closed.payment_id
+from tmp_known_payments_diff as closed
+where closed.side = 'closed'
+    and known.payments.payment_id = closed.payment_id
     and known.payments.order_id = closed.order_id
     and known.payments.known_to is null;
 
@@ -48,15 +69,5 @@ select
     opened.payment_id, opened.order_id, opened.paid_at, opened.paid_date, opened.payment_method,
     opened.payment_channel, opened.customer_id, opened.customer_sk, opened.amount,
     cast(:load_seq as bigint), cast(null as bigint)
-from (
-    select * from tmp_known_payments_now
-    except
-    select
-        known_rows.payment_id, known_rows.order_id, known_rows.paid_at, known_rows.paid_date,
-        known_rows.payment_method, known_rows.payment_channel, known_rows.customer_id, known_rows.customer_sk,
-        known_rows.amount
-    from known.payments as known_rows
-    inner join staging.affected_orders as affected
-        on affected.order_id = known_rows.order_id
-    where known_rows.known_to is null
-) as opened;
+from tmp_known_payments_diff as opened
+where opened.side = 'opened';

@@ -26,7 +26,6 @@ select
     orders.revenue_state,
     orders.payment_method,
     orders.payment_channel,
-    orders.shipment_status,
     orders.segment,
     customers_now.segment as segment_now,
     orders.city,
