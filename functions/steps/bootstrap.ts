@@ -1,6 +1,6 @@
 import type { WarehouseEngine } from '../shared/engine/types.js';
 import { sqlStatements } from '../shared/sql/files.js';
-import { MART_VIEWS } from './buildMarts.js';
+import { backfillReporting, MART_VIEWS } from './buildMarts.js';
 
 /** Every file that creates or seeds the warehouse, in order; all idempotent. */
 export const BOOTSTRAP_FILES = [
@@ -22,21 +22,25 @@ export const BACKFILLS = [{ schema: 'history', table: 'waiting_rows', file: 'his
 
 /**
  * Creates the schemas and tables that do not exist yet, seeds the static
- * dimensions, (re)creates the mart views and backfills the tables it just created. One transaction per
+ * dimensions, (re)creates the mart views and backfills the tables it just created
+ * (the reporting layer of a warehouse built before it: backfillReporting). One transaction per
  * file: every file is idempotent, and the Data API caps a batch at 40 statements.
  */
 export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void> {
   const missing: (typeof BACKFILLS)[number][] = [];
-  for (const backfill of BACKFILLS) {
-    const [row] = await engine.query({
-      label: `does ${backfill.schema}.${backfill.table} exist`,
-      sql: `select count(*) as n from information_schema.tables where table_schema = :schema_name and table_name = :table_name`,
-      params: { schema_name: backfill.schema, table_name: backfill.table },
-    });
-    if (Number(row?.n ?? 0) === 0) missing.push(backfill);
-  }
+  for (const backfill of BACKFILLS) if (!(await tableExists(engine, backfill.schema, backfill.table))) missing.push(backfill);
   for (const file of BOOTSTRAP_FILES) await engine.transaction(sqlStatements(file, engine.dialect));
   // The mart views in one transaction: one Data API call rather than one per view.
   await engine.transaction(MART_VIEWS.flatMap((file) => sqlStatements(file, engine.dialect)));
   for (const backfill of missing) await engine.transaction(sqlStatements(backfill.file, engine.dialect));
+  await backfillReporting(engine);
+}
+
+async function tableExists(engine: WarehouseEngine, schema: string, table: string): Promise<boolean> {
+  const [row] = await engine.query({
+    label: `does ${schema}.${table} exist`,
+    sql: `select count(*) as n from information_schema.tables where table_schema = :schema_name and table_name = :table_name`,
+    params: { schema_name: schema, table_name: table },
+  });
+  return Number(row?.n ?? 0) > 0;
 }

@@ -60,6 +60,41 @@ export async function buildMarts(context: StepContext, batch: BatchRef): Promise
   return (await loadOf(engine, batch.runId)) ?? { loadSeq: params.load_seq, versionsOpened: 0, versionsClosed: 0, restatements: 0, metrics: [] };
 }
 
+/**
+ * Brings a warehouse built before the reporting layer up to date (bootstrap
+ * calls it every time; it acts once): when successful runs exist but no load
+ * was recorded, fact_order_fulfillment for every order, then everything dw
+ * holds recorded as load 0, the load of the latest successful run (so
+ * `--known-at` that batch shows the warehouse as it stood). Two transactions
+ * (the Data API takes 40 statements at a time), each idempotent: a failure
+ * leaves load 0 unrecorded, and the next bootstrap does it again.
+ */
+export async function backfillReporting(engine: WarehouseEngine): Promise<void> {
+  const [recorded] = await engine.query({ label: 'loads recorded', sql: 'select count(*) as n from known.loads' });
+  if (Number(recorded?.n ?? 0) > 0) return;
+  const [latest] = await engine.query({
+    label: 'latest successful run',
+    sql: 'select runs.run_id, runs.batch_id from audit.runs as runs order by runs.finished_at desc, runs.run_id desc limit 1',
+  });
+  if (!latest) return;
+  const params = { batch_id: String(latest.batch_id), run_id: String(latest.run_id), load_seq: 0 };
+  const scope = [
+    // every order, every customer and product key: the scope of the steps' own SQL
+    { label: 'backfill scope', sql: 'delete from staging.affected_orders' },
+    { label: 'backfill scope', sql: 'insert into staging.affected_orders (order_id) select orders.order_id from history.orders as orders' },
+    { label: 'backfill scope', sql: 'delete from staging.changed_dimension_keys' },
+    {
+      label: 'backfill scope',
+      sql: `insert into staging.changed_dimension_keys (entity, natural_key, changed_from)
+            select 'customer', dims.customer_id, min(dims.valid_from) from dw.dim_customers as dims group by dims.customer_id
+            union all
+            select 'product', dims.product_id, min(dims.valid_from) from dw.dim_products as dims group by dims.product_id`,
+    },
+  ];
+  await engine.transaction([...scope, ...sqlStatements('facts/fact_order_fulfillment.sql', engine.dialect, params)]);
+  await engine.transaction([...scope, ...MART_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params))]);
+}
+
 async function loadOf(engine: WarehouseEngine, runId: string): Promise<BuildMartsResult | null> {
   const [row] = await engine.query({
     label: 'load of the run',
