@@ -17,6 +17,7 @@ import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
 import { readSqlFile, splitStatements, SQL_ROOT } from '../functions/shared/sql/files.js';
 import { renderSql } from '../functions/shared/sql/render.js';
 import type { StepContext } from '../functions/steps/context.js';
+import { dataTests } from '../functions/steps/dataTests.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
 
 /**
@@ -185,6 +186,12 @@ const PAYLOADS: Readonly<Record<PipelineStepName, unknown>> = {
   RecordFailure: { request: {}, batch: BATCH, error: { Error: 'WarehouseStatementError', Cause: '{"errorMessage":"boom"}' } },
 };
 
+// Every freshness test at both severities: the largest ValidateBatch there can be.
+const FRESHNESS_EVERYWHERE = {
+  environment: 'test',
+  freshness: parseFreshness(JSON.stringify(Object.fromEntries(SOURCE_TABLES.map((t) => [t, { warnAfterHours: 24, errorAfterHours: 48 }])))),
+};
+
 describe('Every statement the pipeline runs, rendered for Redshift', () => {
   const files: Rendered[] = [];
   /** What each step sent through the Redshift engine (a mocked Data API): one entry per BatchExecuteStatement or ExecuteStatement. */
@@ -211,9 +218,7 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
       listRawFiles: async () => [],
       readManifest: async (table) => manifestOf(table),
     };
-    // Every freshness test at both severities: the largest ValidateBatch transaction there can be.
-    const freshness = parseFreshness(JSON.stringify(Object.fromEntries(SOURCE_TABLES.map((t) => [t, { warnAfterHours: 24, errorAfterHours: 48 }]))));
-    const context: StepContext = { engine: new RedshiftEngine(CONFIG, new RedshiftDataClient({ region: 'eu-west-1' })), lake, config: { environment: 'test', freshness } };
+    const context: StepContext = { engine: new RedshiftEngine(CONFIG, new RedshiftDataClient({ region: 'eu-west-1' })), lake, config: FRESHNESS_EVERYWHERE };
     try {
       for (step of PIPELINE_STEP_NAMES) await PIPELINE_STEPS[step](context, PAYLOADS[step]);
     } finally {
@@ -265,10 +270,15 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
 
   it('sends each step\'s writes as one BatchExecuteStatement within the Data API limits', () => {
     // Assess: one batch per step (DiscoverBatch: one per bootstrap file, one for the mart views, one per
-    // backfill of a table the empty warehouse lacked, then the ledger), each within the 40-statement limit.
+    // backfill of a table the empty warehouse lacked, then the ledger; ValidateBatch: its tests 40 at a
+    // time), each within the 40-statement limit.
     const batches = PIPELINE_STEP_NAMES.map((step) => [step, sent.filter((s) => s.step === step && s.kind === 'batch').map((s) => s.sqls.length)]);
+    const validateBatches = Math.ceil((dataTests(FRESHNESS_EVERYWHERE).length + 1) / 40);
     expect(batches.map(([step, sizes]) => [step, (sizes as number[]).length])).toEqual(
-      PIPELINE_STEP_NAMES.map((step) => [step, step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + 1 + BACKFILLS.length + 1 : 1]),
+      PIPELINE_STEP_NAMES.map((step) => [
+        step,
+        step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + 1 + BACKFILLS.length + 1 : step === 'ValidateBatch' ? validateBatches : 1,
+      ]),
     );
     for (const { sqls } of sent.filter((s) => s.kind === 'batch')) expect(sqls.length).toBeLessThanOrEqual(40);
   });
