@@ -145,4 +145,15 @@ describe('ecomdw report, as a user runs it', () => {
     expect(await queryDuckDb(older, 'select load_seq, batch_id from known.loads')).toEqual([{ load_seq: '0', batch_id: 'b2' }]);
     expect(await sectionsOf(older)).toEqual(await sectionsOf(db));
   }, 60_000);
+
+  it('shows the reporting layer in the lineage: facts feed known.*, known.* feeds the marts', async () => {
+    // Act
+    const { code, stdout } = await ecomdw(['lineage', '--json']);
+    // Assess
+    expect(code).toBe(0);
+    const sources = (model: string) => (JSON.parse(stdout) as { model: string; sources: string[] }[]).find((n) => n.model === model)?.sources;
+    expect(sources('known.order_items')).toEqual(expect.arrayContaining(['dw.fact_order_items', 'dw.dim_products', 'dw.dim_customers']));
+    expect(sources('dw.fact_order_fulfillment')).toEqual(expect.arrayContaining(['dw.fact_order_items', 'dw.fact_payments', 'history.shipments']));
+    expect(sources('mart.sales')).toEqual(['known.customers', 'known.order_items', 'known.products']);
+  });
 });
