@@ -10,7 +10,9 @@
  *    is kept as the 1x history);
  * 3. the floor: DuckDB reading the same raw files into plain tables; and the
  *    contract floor: the writes SPEC.md requires, without the logic (floors.ts);
- * 4. the last day's batch on the 1x history, and on histories 3x and 10x
+ * 4. the report on the full load's warehouse, every section, each
+ *    attribution and known at the middle batch (bench/reporting.ts);
+ * 5. the last day's batch on the 1x history, and on histories 3x and 10x
  *    larger (the 1x history plus cold copies, bench/replicate.ts), `repeat`
  *    times each, interleaved.
  */
@@ -23,7 +25,17 @@ import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
 import { renderReport, type BenchRun, type ScaleResult, type Machine } from './report.js';
 import { COLD_KEYS, type ColdKeys } from './replicate.js';
-import { RESULT_MARKER, type ContractFloorResult, type FloorResult, type GenerateResult, type PipelineResult, type ReplicateResult, type ScenarioResult, type ScenarioSpec } from './scenario.js';
+import {
+  RESULT_MARKER,
+  type ContractFloorResult,
+  type FloorResult,
+  type GenerateResult,
+  type PipelineResult,
+  type ReplicateResult,
+  type ReportingResult,
+  type ScenarioResult,
+  type ScenarioSpec,
+} from './scenario.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIO = path.join(ROOT, 'bench', 'scenario.ts');
@@ -141,6 +153,15 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     runs: [{ lakeDir: historyLake, snapshotTo: histories[1] }, { lakeDir: lake }],
   });
   if (fullLoad.failure) throw new Error(`scale ${scale}: the full load failed: ${fullLoad.failure}`);
+  // The report on the loaded warehouse: every section, each attribution, and as known at the middle batch.
+  const middle = generate.batches[Math.floor(generate.batches.length / 2)] as string;
+  const reporting = await scenario<ReportingResult>(`s${scale}-report`, {
+    kind: 'reporting',
+    dbPath: path.join(dir, 'full-load.duckdb'),
+    knownAt: middle,
+    asOfDate: middle,
+    repeat: Math.max(3, repeat),
+  });
   const floor = await scenario<FloorResult>(`s${scale}-floor`, { kind: 'floor', lakeDir: lake, dbPath: path.join(dir, 'floor.duckdb') });
   const contractFloor = await scenario<ContractFloorResult>(`s${scale}-contract-floor`, {
     kind: 'contract-floor',
@@ -186,6 +207,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     fullLoad,
     floor,
     contractFloor,
+    reporting,
     lastBatch,
     costGrowth: HISTORY_FACTORS.map((factor) => {
       const runs = measured[factor] ?? [];

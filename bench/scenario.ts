@@ -12,6 +12,7 @@ import { parseFreshness } from '../functions/shared/config.js';
 import { generateLake } from '../generator/generateLake.js';
 import { contractFloor, floor, type ContractFloorResult, type FloorResult } from './floors.js';
 import { replicateHistory, type ColdKeys } from './replicate.js';
+import { measureReporting, type ReportingResult } from './reporting.js';
 
 /** The line prefix that marks a scenario's result on stdout. */
 export const RESULT_MARKER = 'BENCH-RESULT ';
@@ -28,6 +29,15 @@ export type ScenarioSpec =
     }
   | { readonly kind: 'floor'; readonly lakeDir: string; readonly dbPath: string; readonly batches?: readonly string[] }
   | { readonly kind: 'contract-floor'; readonly lakeDir: string; readonly dbPath: string; readonly silverDir: string }
+  | {
+      readonly kind: 'reporting';
+      readonly dbPath: string;
+      /** The batch the known-at report is as of. */
+      readonly knownAt: string;
+      /** The date of the as-of attribution. */
+      readonly asOfDate: string;
+      readonly repeat: number;
+    }
   | {
       readonly kind: 'replicate';
       readonly fromDb: string;
@@ -96,7 +106,8 @@ export interface ReplicateResult {
 }
 
 export type { ContractFloorResult, FloorResult } from './floors.js';
-export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult;
+export type { ReportingResult } from './reporting.js';
+export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult | ReportingResult;
 
 /** Runs one scenario in this process and returns its figures. */
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
@@ -111,6 +122,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       return { ...(await contractFloor(spec.lakeDir, spec.dbPath, spec.silverDir)), maxRssBytes: maxRssBytes() };
     case 'replicate':
       return replicate(spec);
+    case 'reporting': {
+      const started = performance.now();
+      const measured = await measureReporting(spec.dbPath, spec.knownAt, spec.asOfDate, spec.repeat);
+      return { kind: 'reporting', ...measured, seconds: (performance.now() - started) / 1000, maxRssBytes: maxRssBytes() };
+    }
   }
 }
 

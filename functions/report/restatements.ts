@@ -43,7 +43,7 @@ export function periodName(periodStart: string, grain: Grain): string {
  * One row per moved figure from restatements.sql's rows (one per figure and
  * cause), with its causes and a sentence a finance user reads, e.g. `March 2024
  * margin for category toys −1,240.00 (was 35,000.00, now 33,760.00): 3
- * back-dated product cost corrections, 1 deleted item`.
+ * back-dated product cost corrections (P01 … P07: −1,100.00), 1 deleted item (O9#2: −140.00)`.
  */
 export function explainRestatements(rows: readonly Row[], grain: Grain): ReportRow[] {
   const figures = new Map<string, { first: Row; causes: Row[] }>();
@@ -75,7 +75,7 @@ export function explainRestatements(rows: readonly Row[], grain: Grain): ReportR
   });
 }
 
-// Largest moves first; each cause with its count of distinct change rows and an example key.
+// Largest moves first; each cause with its count of distinct change rows, an example key and what it moved.
 function causeText(causes: readonly Row[]): string {
   const sorted = [...causes].sort((a, b) => {
     const size = (r: Row) => {
@@ -90,7 +90,8 @@ function causeText(causes: readonly Row[]): string {
       const count = whole(r.change_rows) ?? 0;
       const [one, many] = CAUSE_WORDS[String(r.cause)] ?? [String(r.cause), String(r.cause)];
       const example = count === 1 ? String(r.first_key) : `${String(r.first_key)} … ${String(r.last_key)}`;
-      return `${count} ${count === 1 ? one : many} (${example})`;
+      const amount = rounded(r.amount, 2) ?? 0;
+      return `${count} ${count === 1 ? one : many} (${example}: ${amount > 0 ? '+' : ''}${formatAmount(amount, '\u2212')})`;
     })
     .join(', ');
 }
