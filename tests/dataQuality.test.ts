@@ -101,24 +101,30 @@ describe('Data-quality failures', () => {
     }
   });
 
-  it('catches every mart that no longer reconciles with the facts', async () => {
+  it('catches every mart, and every table of what the warehouse knows, that no longer reconciles with the facts', async () => {
     // Prepare: both batches done, then the marts' stored rows drift from dw the way a faulty BuildMarts would leave them.
     await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
     const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
     const martTests = (v: Awaited<ReturnType<typeof validateWarehouse>>) =>
-      v.results.filter((r) => r.test.startsWith('mart.')).map((r) => [r.test, r.status]);
+      v.results.filter((r) => r.test.startsWith('mart.') || r.test.startsWith('known.')).map((r) => [r.test, r.status]);
     try {
       const sound = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
       await engine.transaction([
-        { sql: `update known.order_items set net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1, recognized_cost = recognized_cost + 1 where order_id = 'o1' and known_to is null` },
-        { sql: `update known.orders set item_count = item_count + 1, net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1, is_delivered = not is_delivered where order_id = 'o1' and known_to is null` },
+        { sql: `update known.order_items set net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1 where order_id = 'o1' and known_to is null` },
+        { sql: `update known.orders set item_count = item_count + 1, net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1 where order_id = 'o1' and known_to is null` },
+        { sql: `update known.order_milestones set delivered_at = case when delivered_at is null then timestamp '2024-01-09 00:00:00' end where order_id = 'o1' and known_to is null` },
+        { sql: `update known.payments set amount = amount + 1 where order_id = 'o1' and known_to is null` },
+        { sql: `update known.daily_figures set figure_value = figure_value + 1 where measure = 'revenue' and slice_kind = 'total' and known_to is null` },
       ]);
       // Act
       const broken = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
       // Assess
-      const marts = ['basket_daily', 'customer_cohorts', 'customer_lifetime_value', 'fulfillment_daily', 'orders', 'product_profitability', 'revenue_daily', 'sales'];
-      expect(martTests(sound)).toEqual(marts.map((m) => [`mart.${m}.reconciliation`, 'pass']));
-      expect(martTests(broken)).toEqual(marts.map((m) => [`mart.${m}.reconciliation`, 'fail']));
+      const tests = [
+        ...['daily_figures', 'orders', 'payments'].map((t) => `known.${t}.reconciliation`),
+        ...['basket_daily', 'customer_cohorts', 'customer_lifetime_value', 'fulfillment_daily', 'orders', 'product_profitability', 'revenue_daily', 'sales'].map((m) => `mart.${m}.reconciliation`),
+      ];
+      expect(martTests(sound)).toEqual(tests.map((t) => [t, 'pass']));
+      expect(martTests(broken)).toEqual(tests.map((t) => [t, 'fail']));
     } finally {
       await engine.close();
     }

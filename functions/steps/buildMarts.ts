@@ -13,6 +13,7 @@ export const MART_FILES = [
   'known/order_items.sql',
   'known/payments.sql',
   'known/orders.sql',
+  'known/order_milestones.sql',
   'known/daily_figures.sql',
   'known/load.sql',
 ] as const;
@@ -92,7 +93,8 @@ export async function backfillReporting(engine: WarehouseEngine): Promise<void> 
     },
   ];
   await engine.transaction([...scope, ...sqlStatements('facts/fact_order_fulfillment.sql', engine.dialect, params)]);
-  await engine.transaction([...scope, ...MART_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params))]);
+  // the scope above is committed and still in place: the Data API's 40 statements go to BuildMarts' own
+  await engine.transaction(MART_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
 }
 
 async function loadOf(engine: WarehouseEngine, runId: string): Promise<BuildMartsResult | null> {

@@ -3,7 +3,7 @@ import { MAX_TRANSACTION_STATEMENTS, type Statement } from '../shared/engine/typ
 import { readSqlFile } from '../shared/sql/files.js';
 import { renderSql, sqlNow } from '../shared/sql/render.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
-import { dataTests, type DataTest } from './dataTests.js';
+import { dataTests, type DataTest, type SuiteScope } from './dataTests.js';
 
 /** One recorded test result. */
 export interface TestResult {
@@ -28,9 +28,9 @@ export interface ValidateBatchResult {
  * result in audit.test_results (committed even when a test fails, so the
  * failure is inspectable); an error-severity failure then fails the step.
  */
-export async function validateBatch(context: StepContext, batch: BatchRef): Promise<ValidateBatchResult> {
+export async function validateBatch(context: StepContext, batch: BatchRef, scope: SuiteScope = {}): Promise<ValidateBatchResult> {
   const { engine } = context;
-  const tests = dataTests(context.config);
+  const tests = dataTests(context.config, scope);
   const statements: Statement[] = [
     { label: 'clear results', sql: `delete from audit.test_results where run_id = :run_id`, params: { run_id: batch.runId } },
     ...tests.map((t) => resultStatement(t, batch, engine.dialect)),

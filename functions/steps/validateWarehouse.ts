@@ -28,7 +28,7 @@ export async function validateWarehouse(context: StepContext): Promise<Warehouse
   ]);
   const runId = `validate-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   try {
-    const result = await validateBatch(context, { batchId: 'on-demand', runId, tables: [] });
+    const result = await validateBatch(context, { batchId: 'on-demand', runId, tables: [] }, { wholeWarehouse: true });
     return { runId, passed: result.passed, warned: result.warned, failed: result.failed, results: result.results };
   } catch (error) {
     if (!(error instanceof DataQualityError)) throw error;

@@ -58,20 +58,17 @@ create table if not exists known.products (
 ) {{ diststyle_all }} {{ sortkey(product_id, valid_from) }};
 
 -- known.order_items: one row per order item version, with the attributes valid
--- at purchase and the revenue definition applied (recognized_* columns).
+-- at purchase and the revenue definition applied (recognized_* columns). Only
+-- what the reports and marts read: every column is diffed and written per batch.
 create table if not exists known.order_items (
-    order_id varchar(256) not null, line_number bigint not null,
-    order_ts timestamp not null, order_date date not null,
-    customer_id varchar(256) not null, customer_sk bigint not null, is_customer_inferred boolean not null,
-    product_id varchar(256) not null, product_sk bigint not null, is_product_inferred boolean not null,
+    order_id varchar(256) not null, line_number bigint not null, order_date date not null,
+    customer_id varchar(256) not null, is_customer_inferred boolean not null,
+    product_id varchar(256) not null, is_product_inferred boolean not null,
     payment_method varchar(256) not null, payment_channel varchar(32) not null,
     revenue_state varchar(16) not null,
-    category varchar(256), brand varchar(256),
-    segment varchar(256), city varchar(256), state varchar(256), country varchar(256),
-    quantity bigint not null, gross_revenue decimal(18,4) not null, discount_amount decimal(18,4) not null,
-    net_revenue decimal(18,4) not null, shipping_amount decimal(18,4) not null,
-    unit_cost decimal(18,4), cost_amount decimal(18,4), margin decimal(18,4),
-    recognized_revenue decimal(18,4) not null, recognized_cost decimal(18,4), recognized_margin decimal(18,4),
+    category varchar(256), segment varchar(256), city varchar(256), state varchar(256), country varchar(256),
+    quantity bigint not null, net_revenue decimal(18,4) not null,
+    recognized_revenue decimal(18,4) not null, recognized_margin decimal(18,4),
     known_from bigint not null, known_to bigint
 ) {{ distkey(order_id) }} {{ sortkey(order_date) }};
 
@@ -80,28 +77,28 @@ create table if not exists known.payments (
     payment_id varchar(256) not null, order_id varchar(256) not null,
     paid_at timestamp not null, paid_date date not null,
     payment_method varchar(256) not null, payment_channel varchar(32) not null,
-    customer_id varchar(256) not null, customer_sk bigint not null,
-    amount decimal(18,4) not null,
+    customer_id varchar(256) not null, amount decimal(18,4) not null,
     known_from bigint not null, known_to bigint
 ) {{ distkey(order_id) }} {{ sortkey(paid_date) }};
 
--- known.orders: one row per order version (the fulfillment fact, attributed).
+-- known.orders: one row per order version (the fulfillment fact's order-level
+-- figures; what moves at every step of the order's life is in
+-- known.order_milestones, so that an order's versions here stay few).
 create table if not exists known.orders (
     order_id varchar(256) not null, order_ts timestamp not null, order_date date not null,
-    customer_id varchar(256) not null, customer_sk bigint not null,
-    order_status varchar(256), revenue_state varchar(16) not null,
-    payment_method varchar(256) not null, payment_channel varchar(32) not null,
-    segment varchar(256), city varchar(256), state varchar(256), country varchar(256),
+    customer_id varchar(256) not null, revenue_state varchar(16) not null,
     item_count integer not null, unit_count bigint not null,
     net_revenue decimal(18,4) not null, recognized_revenue decimal(18,4) not null,
-    payment_count integer not null, paid_amount decimal(18,4) not null,
-    first_paid_at timestamp, first_shipped_at timestamp, delivered_at timestamp,
-    placed_to_paid_hours decimal(18,2), placed_to_shipped_hours decimal(18,2),
-    shipped_to_delivered_hours decimal(18,2), placed_to_delivered_hours decimal(18,2),
-    is_paid boolean not null, is_shipped boolean not null, is_delivered boolean not null,
-    is_cancelled boolean not null, is_returned boolean not null,
     known_from bigint not null, known_to bigint
 ) {{ distkey(order_id) }} {{ sortkey(order_date) }};
+
+-- known.order_milestones: one row per version of an order's milestones (the
+-- lags are computed from them and the order's order_ts when read).
+create table if not exists known.order_milestones (
+    order_id varchar(256) not null,
+    first_paid_at timestamp, first_shipped_at timestamp, delivered_at timestamp,
+    known_from bigint not null, known_to bigint
+) {{ distkey(order_id) }} {{ sortkey(order_id) }};
 
 -- known.daily_figures: the published figures, one row per (business date,
 -- measure, slice) version; a change to an existing one is a restatement.

@@ -1,16 +1,17 @@
 -- known.customers: the versions of the customers the batch may have changed
--- (its customers, its orders' customers, the keys whose history changed), as
--- dw.dim_customers now holds them. A version known as current that dw no longer
--- holds as it was is closed (known_to = this load); a version not known as it
--- is now is opened (known_from = this load). Set differences compare NULLs as
--- equal. Parameters: :load_seq.
+-- (its customers, the inferred members it created, the keys whose history
+-- changed), as dw.dim_customers now holds them. A version known as current that
+-- dw no longer holds as it was is closed (known_to = this load); a version not
+-- known as it is now is opened (known_from = this load). Set differences compare
+-- NULLs as equal. Parameters: :load_seq, :batch_id.
 drop table if exists tmp_known_customers_now;
 
 create temp table tmp_known_customers_now as
 with touched as (
     select staged.customer_id from staging.customers as staged
     union
-    select staged.customer_id from staging.orders as staged
+    -- inferred members this batch created (a customer its orders referenced, never sent)
+    select dims.customer_id from dw.dim_customers as dims where dims.batch_id = :batch_id
     union
     select changed.natural_key as customer_id from staging.changed_dimension_keys as changed where changed.entity = 'customer'
 )

@@ -75,7 +75,8 @@ paired as (
         case when not {{ same(opened_items.city, closed_items.city) }} then true else false end as is_city_changed,
         case when closed_items.is_product_inferred and not opened_items.is_product_inferred then true else false end as is_product_resolved,
         case when closed_items.is_customer_inferred and not opened_items.is_customer_inferred then true else false end as is_customer_resolved,
-        case when not {{ same(opened_items.unit_cost, closed_items.unit_cost) }} then true else false end as is_cost_changed
+        -- the same booked item with another margin: its purchase-time cost changed
+        case when not {{ same(opened_items.recognized_margin, closed_items.recognized_margin) }} then true else false end as is_cost_changed
     from opened_items
     full outer join closed_items
         on closed_items.order_id = opened_items.order_id

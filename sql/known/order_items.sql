@@ -1,10 +1,9 @@
 -- known.order_items: the affected orders' items as dw.fact_order_items now holds
 -- them, with the attributes valid at purchase and the revenue definition applied
--- (written here, and per order in known/orders.sql: an item earns revenue unless
--- its order is cancelled or returned). Changed versions are closed, new ones opened.
+-- (written here, and per order in known/orders.sql: an item earns its net revenue
+-- unless its order is cancelled or returned; margin is then net revenue minus the
+-- purchase-time cost). Changed versions are closed, new ones opened.
 -- Parameters: :load_seq.
--- The changed versions, computed once: closed (known as current, no longer
--- what dw holds) and opened (what dw holds, not yet known as current).
 drop table if exists tmp_known_items_diff;
 
 create temp table tmp_known_items_diff as
@@ -19,13 +18,10 @@ attributed as (
     select
         item_facts.order_id,
         item_facts.line_number,
-        item_facts.order_ts,
         cast(item_facts.order_ts as date) as order_date,
         customers.customer_id,
-        item_facts.customer_sk,
         customers.is_inferred as is_customer_inferred,
         products.product_id,
-        item_facts.product_sk,
         products.is_inferred as is_product_inferred,
         payment_methods.payment_method_code as payment_method,
         payment_methods.payment_channel,
@@ -35,18 +31,12 @@ attributed as (
             else 'booked'
         end as revenue_state,
         products.category,
-        products.brand,
         customers.segment,
         customers.city,
         customers.state,
         customers.country,
         item_facts.quantity,
-        item_facts.gross_revenue,
-        item_facts.discount_amount,
         item_facts.net_revenue,
-        item_facts.shipping_amount,
-        item_facts.unit_cost,
-        item_facts.cost_amount,
         item_facts.margin
     from item_facts
     inner join dw.dim_customers as customers
@@ -59,44 +49,92 @@ attributed as (
 
 now_rows as (
     select
-        attributed.*,
+        attributed.order_id, attributed.line_number, attributed.order_date, attributed.customer_id,
+        attributed.is_customer_inferred, attributed.product_id, attributed.is_product_inferred,
+        attributed.payment_method, attributed.payment_channel, attributed.revenue_state,
+        attributed.category, attributed.segment, attributed.city, attributed.state, attributed.country,
+        attributed.quantity, attributed.net_revenue,
         case when attributed.revenue_state = 'booked' then attributed.net_revenue else cast(0 as decimal(18,4)) end as recognized_revenue,
-        case when attributed.revenue_state = 'booked' then attributed.cost_amount else cast(0 as decimal(18,4)) end as recognized_cost,
+        -- NULL while the product's cost is unknown
         case when attributed.revenue_state = 'booked' then attributed.margin else cast(0 as decimal(18,4)) end as recognized_margin
     from attributed
 ),
 
 known_rows as (
     select
-        stored.order_id, stored.line_number, stored.order_ts, stored.order_date,
-        stored.customer_id, stored.customer_sk, stored.is_customer_inferred,
-        stored.product_id, stored.product_sk, stored.is_product_inferred,
-        stored.payment_method, stored.payment_channel, stored.revenue_state,
-        stored.category, stored.brand, stored.segment, stored.city, stored.state, stored.country,
-        stored.quantity, stored.gross_revenue, stored.discount_amount, stored.net_revenue,
-        stored.shipping_amount, stored.unit_cost, stored.cost_amount, stored.margin,
-        stored.recognized_revenue, stored.recognized_cost, stored.recognized_margin
+        stored.order_id,
+        stored.line_number,
+        stored.order_date,
+        stored.customer_id,
+        stored.is_customer_inferred,
+        stored.product_id,
+        stored.is_product_inferred,
+        stored.payment_method,
+        stored.payment_channel,
+        stored.revenue_state,
+        stored.category,
+        stored.segment,
+        stored.city,
+        stored.state,
+        stored.country,
+        stored.quantity,
+        stored.net_revenue,
+        stored.recognized_revenue,
+        stored.recognized_margin
     from known.order_items as stored
     inner join staging.affected_orders as affected
         on affected.order_id = stored.order_id
     where stored.known_to is null
-),
-
-closed as (
-    select * from known_rows
-    except
-    select * from now_rows
-),
-
-opened as (
-    select * from now_rows
-    except
-    select * from known_rows
 )
 
-select cast('closed' as varchar(8)) as side, closed.* from closed
+-- the changed versions, computed once: closed (known as current, no longer what
+-- dw holds) and opened (what dw holds, not yet known as current); joined on the
+-- key and compared column by column (derived columns follow the ones compared)
+select cast('closed' as varchar(8)) as side, known_rows.*
+from known_rows
+left join now_rows
+    on now_rows.order_id = known_rows.order_id
+    and now_rows.line_number = known_rows.line_number
+where now_rows.order_id is null
+    or known_rows.order_date <> now_rows.order_date
+    or known_rows.customer_id <> now_rows.customer_id
+    or known_rows.is_customer_inferred <> now_rows.is_customer_inferred
+    or known_rows.product_id <> now_rows.product_id
+    or known_rows.is_product_inferred <> now_rows.is_product_inferred
+    or known_rows.payment_method <> now_rows.payment_method
+    or known_rows.payment_channel <> now_rows.payment_channel
+    or known_rows.revenue_state <> now_rows.revenue_state
+    or not {{ same(known_rows.category, now_rows.category) }}
+    or not {{ same(known_rows.segment, now_rows.segment) }}
+    or not {{ same(known_rows.city, now_rows.city) }}
+    or not {{ same(known_rows.state, now_rows.state) }}
+    or not {{ same(known_rows.country, now_rows.country) }}
+    or known_rows.quantity <> now_rows.quantity
+    or known_rows.net_revenue <> now_rows.net_revenue
+    or not {{ same(known_rows.recognized_margin, now_rows.recognized_margin) }}
 union all
-select 'opened', opened.* from opened;
+select 'opened', now_rows.*
+from now_rows
+left join known_rows
+    on known_rows.order_id = now_rows.order_id
+    and known_rows.line_number = now_rows.line_number
+where known_rows.order_id is null
+    or now_rows.order_date <> known_rows.order_date
+    or now_rows.customer_id <> known_rows.customer_id
+    or now_rows.is_customer_inferred <> known_rows.is_customer_inferred
+    or now_rows.product_id <> known_rows.product_id
+    or now_rows.is_product_inferred <> known_rows.is_product_inferred
+    or now_rows.payment_method <> known_rows.payment_method
+    or now_rows.payment_channel <> known_rows.payment_channel
+    or now_rows.revenue_state <> known_rows.revenue_state
+    or not {{ same(now_rows.category, known_rows.category) }}
+    or not {{ same(now_rows.segment, known_rows.segment) }}
+    or not {{ same(now_rows.city, known_rows.city) }}
+    or not {{ same(now_rows.state, known_rows.state) }}
+    or not {{ same(now_rows.country, known_rows.country) }}
+    or now_rows.quantity <> known_rows.quantity
+    or now_rows.net_revenue <> known_rows.net_revenue
+    or not {{ same(now_rows.recognized_margin, known_rows.recognized_margin) }};
 
 update known.order_items
 set known_to = cast(:load_seq as bigint)
@@ -107,20 +145,17 @@ where closed.side = 'closed'
     and known.order_items.known_to is null;
 
 insert into known.order_items (
-    order_id, line_number, order_ts, order_date, customer_id, customer_sk, is_customer_inferred,
-    product_id, product_sk, is_product_inferred, payment_method, payment_channel, revenue_state,
-    category, brand, segment, city, state, country,
-    quantity, gross_revenue, discount_amount, net_revenue, shipping_amount, unit_cost, cost_amount, margin,
-    recognized_revenue, recognized_cost, recognized_margin, known_from, known_to
+    order_id, line_number, order_date, customer_id, is_customer_inferred, product_id,
+    is_product_inferred, payment_method, payment_channel, revenue_state, category, segment,
+    city, state, country, quantity, net_revenue, recognized_revenue,
+    recognized_margin,
+    known_from, known_to
 )
 select
-    opened.order_id, opened.line_number, opened.order_ts, opened.order_date, opened.customer_id, opened.customer_sk,
-    opened.is_customer_inferred, opened.product_id, opened.product_sk, opened.is_product_inferred,
-    opened.payment_method, opened.payment_channel, opened.revenue_state,
-    opened.category, opened.brand, opened.segment, opened.city, opened.state, opened.country,
-    opened.quantity, opened.gross_revenue, opened.discount_amount, opened.net_revenue, opened.shipping_amount,
-    opened.unit_cost, opened.cost_amount, opened.margin,
-    opened.recognized_revenue, opened.recognized_cost, opened.recognized_margin,
+    opened.order_id, opened.line_number, opened.order_date, opened.customer_id, opened.is_customer_inferred, opened.product_id,
+    opened.is_product_inferred, opened.payment_method, opened.payment_channel, opened.revenue_state, opened.category, opened.segment,
+    opened.city, opened.state, opened.country, opened.quantity, opened.net_revenue, opened.recognized_revenue,
+    opened.recognized_margin,
     cast(:load_seq as bigint), cast(null as bigint)
 from tmp_known_items_diff as opened
 where opened.side = 'opened';

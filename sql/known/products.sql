@@ -1,14 +1,15 @@
 -- known.products: the versions of the products the batch may have changed (its
--- products, its items' products, the keys whose history changed), as
+-- products, the inferred members it created, the keys whose history changed), as
 -- dw.dim_products now holds them; closed and opened like known.customers.
--- Parameters: :load_seq.
+-- Parameters: :load_seq, :batch_id.
 drop table if exists tmp_known_products_now;
 
 create temp table tmp_known_products_now as
 with touched as (
     select staged.product_id from staging.products as staged
     union
-    select staged.product_id from staging.order_items as staged
+    -- inferred members this batch created (a product its items referenced, never sent)
+    select dims.product_id from dw.dim_products as dims where dims.batch_id = :batch_id
     union
     select changed.natural_key as product_id from staging.changed_dimension_keys as changed where changed.entity = 'product'
 )

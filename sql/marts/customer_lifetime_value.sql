@@ -17,32 +17,22 @@ item_margins as (
     group by known_rows.customer_id
 ),
 
-ranked as (
-    select
-        orders.*,
-        row_number() over (partition by orders.customer_id order by orders.order_ts, orders.order_id) as order_rank
-    from orders
-),
-
 customers as (
     select
-        ranked.customer_id,
-        min(ranked.order_ts) as first_order_at,
-        max(ranked.order_ts) as last_order_at,
+        orders.customer_id,
+        min(orders.order_ts) as first_order_at,
+        max(orders.order_ts) as last_order_at,
         count(*) as orders,
-        sum(case when ranked.revenue_state = 'booked' then 1 else 0 end) as recognized_orders,
-        sum(ranked.recognized_revenue) as lifetime_revenue,
-        max(case when ranked.order_rank = 1 then ranked.segment end) as first_segment,
-        max(case when ranked.order_rank = 1 then ranked.city end) as first_city
-    from ranked
-    group by ranked.customer_id
+        sum(case when orders.revenue_state = 'booked' then 1 else 0 end) as recognized_orders,
+        sum(orders.recognized_revenue) as lifetime_revenue
+    from orders
+    group by orders.customer_id
 ),
 
-customers_now as (
+known_customers as (
     select known_rows.*
     from known.customers as known_rows
     where known_rows.known_to is null
-        and known_rows.valid_to = cast('9999-12-31 00:00:00' as timestamp)
 )
 
 select
@@ -54,12 +44,17 @@ select
     customers.recognized_orders,
     customers.lifetime_revenue,
     item_margins.lifetime_margin,
-    customers.first_segment as segment_at_first_order,
+    customers_then.segment as segment_at_first_order,
     customers_now.segment as segment_now,
-    customers.first_city as city_at_first_order,
+    customers_then.city as city_at_first_order,
     customers_now.city as city_now
 from customers
 left join item_margins
     on item_margins.customer_id = customers.customer_id
-left join customers_now
-    on customers_now.customer_id = customers.customer_id;
+left join known_customers as customers_then
+    on customers_then.customer_id = customers.customer_id
+    and customers_then.valid_from <= customers.first_order_at
+    and customers.first_order_at < customers_then.valid_to
+left join known_customers as customers_now
+    on customers_now.customer_id = customers.customer_id
+    and customers_now.valid_to = cast('9999-12-31 00:00:00' as timestamp);

@@ -5,19 +5,31 @@
 -- orders and in their own columns.
 create or replace view mart.fulfillment_daily as
 with orders as (
-    select known_rows.*
+    select
+        known_rows.order_date,
+        known_rows.revenue_state,
+        milestones.first_paid_at,
+        milestones.first_shipped_at,
+        milestones.delivered_at,
+        {{ lag_hours(known_rows.order_ts, milestones.first_paid_at) }} as placed_to_paid_hours,
+        {{ lag_hours(known_rows.order_ts, milestones.first_shipped_at) }} as placed_to_shipped_hours,
+        {{ lag_hours(milestones.first_shipped_at, milestones.delivered_at) }} as shipped_to_delivered_hours,
+        {{ lag_hours(known_rows.order_ts, milestones.delivered_at) }} as placed_to_delivered_hours
     from known.orders as known_rows
+    left join known.order_milestones as milestones
+        on milestones.order_id = known_rows.order_id
+        and milestones.known_to is null
     where known_rows.known_to is null
 )
 
 select
     orders.order_date,
     count(*) as orders,
-    sum(case when orders.is_paid then 1 else 0 end) as paid_orders,
-    sum(case when orders.is_shipped then 1 else 0 end) as shipped_orders,
-    sum(case when orders.is_delivered then 1 else 0 end) as delivered_orders,
-    sum(case when orders.is_cancelled then 1 else 0 end) as cancelled_orders,
-    sum(case when orders.is_returned then 1 else 0 end) as returned_orders,
+    count(orders.first_paid_at) as paid_orders,
+    count(orders.first_shipped_at) as shipped_orders,
+    count(orders.delivered_at) as delivered_orders,
+    sum(case when orders.revenue_state = 'cancelled' then 1 else 0 end) as cancelled_orders,
+    sum(case when orders.revenue_state = 'returned' then 1 else 0 end) as returned_orders,
     avg(orders.placed_to_paid_hours) as avg_placed_to_paid_hours,
     avg(orders.placed_to_shipped_hours) as avg_placed_to_shipped_hours,
     avg(orders.shipped_to_delivered_hours) as avg_shipped_to_delivered_hours,

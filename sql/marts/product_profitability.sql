@@ -27,7 +27,7 @@ monthly as (
         sum(case when items.revenue_state = 'booked' then items.quantity else 0 end) as recognized_units,
         sum(items.net_revenue) as net_revenue,
         sum(items.recognized_revenue) as revenue,
-        sum(items.recognized_cost) as cost,
+        sum(items.recognized_revenue - items.recognized_margin) as cost,
         sum(items.recognized_margin) as margin,
         sum(case when items.recognized_margin is null then items.recognized_revenue else 0 end) as revenue_without_cost
     from items

@@ -25,13 +25,11 @@ select
     count(distinct items.order_id) as orders,
     count(*) as items,
     sum(items.quantity) as units,
-    sum(items.gross_revenue) as gross_revenue,
-    sum(items.discount_amount) as discount_amount,
     sum(items.net_revenue) as net_revenue,
     sum(case when items.revenue_state = 'cancelled' then items.net_revenue else 0 end) as cancelled_revenue,
     sum(case when items.revenue_state = 'returned' then items.net_revenue else 0 end) as returned_revenue,
     sum(items.recognized_revenue) as revenue,
-    sum(items.recognized_cost) as cost,
+    sum(items.recognized_revenue - items.recognized_margin) as cost,
     sum(items.recognized_margin) as margin,
     sum(case when items.recognized_margin is null then items.recognized_revenue else 0 end) as revenue_without_cost
 from items

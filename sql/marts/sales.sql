@@ -4,7 +4,8 @@
 -- booked revenue (quantity x unit_price - discount, any order status);
 -- recognized_revenue is the same for orders that are neither cancelled nor
 -- returned, and 0 for those (revenue_state says which). recognized_cost and
--- recognized_margin follow it; both are NULL while the product's cost is unknown.
+-- recognized_margin (purchase-time cost) follow it; both are NULL while the
+-- product's cost is unknown. Prices, discounts and shipping: dw.fact_order_items.
 create or replace view mart.sales as
 with items as (
     select known_rows.*
@@ -29,7 +30,6 @@ customers_now as (
 select
     items.order_id,
     items.line_number,
-    items.order_ts,
     items.order_date,
     cast(date_trunc('month', items.order_date) as date) as order_month,
     items.customer_id,
@@ -39,7 +39,6 @@ select
     items.revenue_state,
     items.category,
     products_now.category as category_now,
-    items.brand,
     products_now.brand as brand_now,
     items.segment,
     customers_now.segment as segment_now,
@@ -50,15 +49,9 @@ select
     items.country,
     customers_now.country as country_now,
     items.quantity,
-    items.gross_revenue,
-    items.discount_amount,
     items.net_revenue,
-    items.shipping_amount,
-    items.unit_cost,
-    items.cost_amount,
-    items.margin,
     items.recognized_revenue,
-    items.recognized_cost,
+    items.recognized_revenue - items.recognized_margin as recognized_cost,
     items.recognized_margin
 from items
 left join products_now

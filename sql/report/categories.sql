@@ -35,7 +35,7 @@ select
     sum(attributed.quantity) as units,
     sum(attributed.net_revenue) as net_revenue,
     sum(attributed.recognized_revenue) as revenue,
-    sum(attributed.recognized_cost) as cost,
+    sum(attributed.recognized_revenue - attributed.recognized_margin) as cost,
     sum(attributed.recognized_margin) as margin,
     sum(case when attributed.recognized_margin is null then attributed.recognized_revenue else 0 end) as revenue_without_cost
 from attributed

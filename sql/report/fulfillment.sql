@@ -10,8 +10,19 @@ with orders as (
             when 'week' then cast(date_trunc('week', known_rows.order_date) as date)
             else cast(date_trunc('month', known_rows.order_date) as date)
         end as period_start,
-        known_rows.*
+        known_rows.order_date,
+        known_rows.revenue_state,
+        milestones.first_paid_at,
+        milestones.first_shipped_at,
+        milestones.delivered_at,
+        {{ lag_hours(known_rows.order_ts, milestones.first_paid_at) }} as placed_to_paid_hours,
+        {{ lag_hours(known_rows.order_ts, milestones.first_shipped_at) }} as placed_to_shipped_hours,
+        {{ lag_hours(milestones.first_shipped_at, milestones.delivered_at) }} as shipped_to_delivered_hours,
+        {{ lag_hours(known_rows.order_ts, milestones.delivered_at) }} as placed_to_delivered_hours
     from known.orders as known_rows
+    left join known.order_milestones as milestones
+        on milestones.order_id = known_rows.order_id
+        and {{ known_at(milestones) }}
     where {{ known_at(known_rows) }}
         and known_rows.order_date >= cast(:from_date as date)
         and known_rows.order_date <= cast(:to_date as date)
@@ -20,11 +31,11 @@ with orders as (
 select
     orders.period_start,
     count(*) as orders,
-    sum(case when orders.is_paid then 1 else 0 end) as paid_orders,
-    sum(case when orders.is_shipped then 1 else 0 end) as shipped_orders,
-    sum(case when orders.is_delivered then 1 else 0 end) as delivered_orders,
-    sum(case when orders.is_cancelled then 1 else 0 end) as cancelled_orders,
-    sum(case when orders.is_returned then 1 else 0 end) as returned_orders,
+    count(orders.first_paid_at) as paid_orders,
+    count(orders.first_shipped_at) as shipped_orders,
+    count(orders.delivered_at) as delivered_orders,
+    sum(case when orders.revenue_state = 'cancelled' then 1 else 0 end) as cancelled_orders,
+    sum(case when orders.revenue_state = 'returned' then 1 else 0 end) as returned_orders,
     sum(orders.placed_to_paid_hours) as placed_to_paid_hours_sum,
     count(orders.placed_to_paid_hours) as placed_to_paid_count,
     sum(orders.placed_to_shipped_hours) as placed_to_shipped_hours_sum,

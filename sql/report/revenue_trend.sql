@@ -32,7 +32,7 @@ trend as (
         sum(case when periods.revenue_state = 'cancelled' then periods.net_revenue else 0 end) as cancelled_revenue,
         sum(case when periods.revenue_state = 'returned' then periods.net_revenue else 0 end) as returned_revenue,
         sum(periods.recognized_revenue) as revenue,
-        sum(periods.recognized_cost) as cost,
+        sum(periods.recognized_revenue - periods.recognized_margin) as cost,
         sum(periods.recognized_margin) as margin,
         sum(case when periods.recognized_margin is null then periods.recognized_revenue else 0 end) as revenue_without_cost
     from periods

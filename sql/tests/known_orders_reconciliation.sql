@@ -1,0 +1,42 @@
+-- known.orders and known.order_milestones (what mart.orders, the fulfillment,
+-- basket and cohort figures read): for the affected orders, the current
+-- versions equal dw.fact_order_fulfillment: one each, same customer, items,
+-- revenue, revenue state and milestones.
+with facts as (
+    select facts.*, customers.customer_id
+    from dw.fact_order_fulfillment as facts
+    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join dw.dim_customers as customers on customers.customer_sk = facts.customer_sk
+),
+
+stored as (
+    select orders.*, milestones.first_paid_at, milestones.first_shipped_at, milestones.delivered_at,
+        case when milestones.order_id is null then false else true end as has_milestones
+    from known.orders as orders
+    inner join staging.affected_orders as affected on affected.order_id = orders.order_id
+    left join known.order_milestones as milestones
+        on milestones.order_id = orders.order_id
+        and milestones.known_to is null
+    where orders.known_to is null
+)
+
+select 'missing ' || facts.order_id as failure_key
+from facts
+left join stored on stored.order_id = facts.order_id
+where stored.order_id is null or not stored.has_milestones
+union all
+select 'extra ' || stored.order_id
+from stored
+left join facts on facts.order_id = stored.order_id
+where facts.order_id is null
+union all
+select 'differs ' || facts.order_id
+from facts
+inner join stored on stored.order_id = facts.order_id
+where stored.customer_id <> facts.customer_id
+    or stored.item_count <> facts.item_count
+    or stored.net_revenue <> facts.net_revenue
+    or stored.revenue_state <> case when facts.is_cancelled then 'cancelled' when facts.is_returned then 'returned' else 'booked' end
+    or not {{ same(stored.first_paid_at, facts.first_paid_at) }}
+    or not {{ same(stored.first_shipped_at, facts.first_shipped_at) }}
+    or not {{ same(stored.delivered_at, facts.delivered_at) }}
