@@ -30,36 +30,38 @@ attributed as (
         on customers_then.customer_id = items.customer_id
 ),
 
-cells as (
+per_order as (
+    -- one row per order: its items share the customer, so an order counts once per slice
     select
+        attributed.order_id,
+        attributed.customer_id,
         attributed.segment,
         attributed.state,
         attributed.city,
-        attributed.customer_id,
-        attributed.order_id,
-        attributed.recognized_revenue,
-        attributed.recognized_margin
+        sum(attributed.recognized_revenue) as revenue,
+        sum(attributed.recognized_margin) as margin
     from attributed
+    group by attributed.order_id, attributed.customer_id, attributed.segment, attributed.state, attributed.city
 ),
 
 sliced as (
-    select cast('segment' as varchar(16)) as dimension, cells.segment as slice_value, cells.* from cells
+    select cast('segment' as varchar(16)) as dimension, per_order.segment as slice_value, per_order.* from per_order
     union all
-    select 'state', cells.state, cells.* from cells
+    select 'state', per_order.state, per_order.* from per_order
     union all
-    select 'city', cells.city, cells.* from cells
+    select 'city', per_order.city, per_order.* from per_order
 )
 
 select
     sliced.dimension,
     sliced.slice_value,
     count(distinct sliced.customer_id) as customers,
-    count(distinct sliced.order_id) as orders,
-    sum(sliced.recognized_revenue) as revenue,
-    sum(sliced.recognized_margin) as margin
+    count(*) as orders,
+    sum(sliced.revenue) as revenue,
+    sum(sliced.margin) as margin
 from sliced
 group by sliced.dimension, sliced.slice_value
 order by
     case sliced.dimension when 'segment' then 1 when 'state' then 2 else 3 end,
-    sum(sliced.recognized_revenue) desc,
+    sum(sliced.revenue) desc,
     sliced.slice_value
