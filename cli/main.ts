@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EcomdwError } from '../functions/shared/errors.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
+import { registerImport } from './commands/import.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerGenerate(program);
+  registerImport(program);
   registerRun(program);
   registerValidate(program);
   registerReport(program);

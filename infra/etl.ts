@@ -68,11 +68,12 @@ export class Etl extends pulumi.ComponentResource {
     const scriptLocation = pulumi.interpolate`s3://${args.artifactsBucketName}/${GLUE_ARTIFACTS_PREFIX}${path.basename(args.scriptPath)}`;
     this.sqlPrefix = pulumi.interpolate`s3://${args.artifactsBucketName}/${GLUE_ARTIFACTS_PREFIX}sql/`;
 
-    const logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-normalize-logs`,
-      { name: `/aws-glue/ecomdw/${name}`, retentionInDays: args.logRetentionDays },
-      { parent: this },
-    );
+    // Glue 5.0 writes to <prefix>/output (stdout, stderr) and <prefix>/error (driver, executors, Spark)
+    // when given --custom-logGroup-prefix; the Glue 4 continuous-logging arguments are ignored by it.
+    const logGroupPrefix = `/aws-glue/ecomdw/${name}`;
+    for (const stream of ['output', 'error'] as const) {
+      new aws.cloudwatch.LogGroup(`${name}-normalize-${stream}-logs`, { name: `${logGroupPrefix}/${stream}`, retentionInDays: args.logRetentionDays }, { parent: this });
+    }
     const glueLogGroups = pulumi.interpolate`arn:${context.partition}:logs:${context.region}:${context.accountId}:log-group:/aws-glue/`;
     const role = roleWithPolicy(
       `${name}-glue-role`,
@@ -97,7 +98,7 @@ export class Etl extends pulumi.ComponentResource {
           {
             Sid: 'WriteJobLogs',
             Effect: 'Allow',
-            // Glue writes driver output to its own /aws-glue/jobs/* groups as well as the continuous-log group below.
+            // The job's own groups (<prefix>/output, <prefix>/error) lie under /aws-glue/.
             Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
             Resource: [pulumi.interpolate`${glueLogGroups}*`, pulumi.interpolate`${glueLogGroups}*:log-stream:*`],
           },
@@ -126,8 +127,7 @@ export class Etl extends pulumi.ComponentResource {
           '--job-bookmark-option': 'job-bookmark-disable',
           '--lake_bucket': args.lakeBucketName,
           '--sql_prefix': this.sqlPrefix,
-          '--enable-continuous-cloudwatch-log': 'true',
-          '--continuous-log-logGroup': logGroup.name,
+          '--custom-logGroup-prefix': logGroupPrefix,
         },
       },
       { parent: this },

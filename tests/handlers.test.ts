@@ -7,7 +7,7 @@ import type { EmfOutput } from '@aws-lambda-powertools/metrics/types';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bundleHandlers } from '../infra/bundle.js';
-import { makeHandler } from '../functions/handlers/makeHandler.js';
+import { makeHandler, STEP_DEADLINE_MARGIN_MS } from '../functions/handlers/makeHandler.js';
 import { parseFreshness } from '../functions/shared/config.js';
 import type { SourceTable } from '../functions/shared/contract.js';
 import type { Row, Statement, WarehouseEngine } from '../functions/shared/engine/types.js';
@@ -207,6 +207,44 @@ describe('A pipeline Lambda handler', () => {
     expect(published[0]!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['environment', 'step']]);
     expect(valuesOf(published[0])).toMatchObject({ TestsFailed: 0, TestsWarned: 1 });
     expect(valuesOf(published[0]).StepDuration).toEqual(expect.any(Number));
+  });
+
+  it('publishes TestsFailed of a ValidateBatch whose error-severity test failed, before the step fails', async () => {
+    // Prepare
+    const engine = new RecordingEngine((sql) =>
+      /from audit\.test_results/.test(sql)
+        ? [
+            { test_name: 'fact_payments.unique', model: 'fact_payments', severity: 'error', status: 'fail', failing_rows: 2, sample_keys: 'p-1, p-2' },
+            { test_name: 'b', model: 'm', severity: 'warn', status: 'warn', failing_rows: 3, sample_keys: 'x, y, z' },
+          ]
+        : [],
+    );
+    const { handler, published } = harness('ValidateBatch', engine);
+
+    // Act
+    const error = await handler(PAYLOAD, lambdaContext()).catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(DataQualityError);
+    expect(published).toHaveLength(1);
+    expect(valuesOf(published[0])).toMatchObject({ TestsFailed: 1, TestsWarned: 1 });
+  });
+
+  it('bounds the warehouse work by the time the invocation has left, minus a margin to cancel and report', async () => {
+    // Prepare
+    const deadlines: (number | null)[] = [];
+    const engine = Object.assign(new RecordingEngine(), { setDeadline: (at: number | null) => deadlines.push(at) });
+    const { handler } = harness('LoadStaging', engine);
+    const before = Date.now();
+
+    // Act
+    await handler(PAYLOAD, lambdaContext());
+
+    // Assess: lambdaContext() has 60 s left; the bound is lifted when the step ends.
+    expect(deadlines).toHaveLength(2);
+    expect(deadlines[1]).toBeNull();
+    expect(deadlines[0]).toBeGreaterThanOrEqual(before + 60_000 - STEP_DEADLINE_MARGIN_MS);
+    expect(deadlines[0]).toBeLessThanOrEqual(Date.now() + 60_000 - STEP_DEADLINE_MARGIN_MS);
   });
 
   it('logs structured JSON lines carrying the execution id as correlation id, and the batch and run ids', async () => {

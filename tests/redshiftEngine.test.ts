@@ -375,6 +375,54 @@ describe('Running a step as one transaction', () => {
     expect(redshift.commandCalls(CancelStatementCommand).map((c) => c.args[0].input)).toEqual([{ Id: 'batch-5' }]);
   });
 
+  it('cancels at the step deadline when it comes before the statement timeout, so the batch never commits after the Lambda dies', async () => {
+    // Prepare
+    vi.useFakeTimers();
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-7' });
+    redshift.on(DescribeStatementCommand).resolves({ Id: 'batch-7', Status: 'STARTED' });
+    redshift.on(CancelStatementCommand).resolves({ Status: true });
+    const engine = engineWith({ initialDelayMs: 100, backoffFactor: 2, maxDelayMs: 1_000, timeoutMs: 600_000 });
+    engine.setDeadline(Date.now() + 2_000);
+
+    // Act
+    const running = rejectionOf(engine.transaction(STEP));
+    await vi.advanceTimersByTimeAsync(2_000);
+    const error = await running;
+
+    // Assess
+    expect(error).toBeInstanceOf(WarehouseTimeoutError);
+    expect(error.message).toMatch(/batch-7 .* was still running at the step's deadline .*; it was cancelled/);
+    expect(redshift.commandCalls(CancelStatementCommand).map((c) => c.args[0].input)).toEqual([{ Id: 'batch-7' }]);
+  });
+
+  it('polls again after a transient InternalServerException instead of failing a statement that may still commit', async () => {
+    // Prepare
+    redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-8' });
+    redshift
+      .on(DescribeStatementCommand)
+      .rejectsOnce(Object.assign(new Error('Internal server error'), { name: 'InternalServerException' }))
+      .resolves({ Id: 'batch-8', Status: 'FINISHED' });
+
+    // Act
+    await engineWith().transaction(STEP);
+
+    // Assess
+    expect(redshift.commandCalls(DescribeStatementCommand)).toHaveLength(2);
+  });
+
+  it('submits nothing once the step deadline has passed', async () => {
+    // Prepare
+    const engine = engineWith();
+    engine.setDeadline(Date.now() - 1);
+
+    // Act
+    const error = await rejectionOf(engine.transaction(STEP));
+
+    // Assess
+    expect(error).toBeInstanceOf(WarehouseTimeoutError);
+    expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
+  });
+
   it('still throws WarehouseTimeoutError when the cancel itself fails', async () => {
     // Prepare
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'batch-6' });

@@ -5,6 +5,7 @@ import {
   BatchExecuteStatementCommand,
   DescribeStatementCommand,
   ExecuteStatementCommand,
+  GetStatementResultCommand,
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -176,7 +177,7 @@ function manifestOf(table: SourceTable): NormalizeManifest {
 
 /** The payload each Task state sends (statemachine/pipeline.asl.json). */
 const PAYLOADS: Readonly<Record<PipelineStepName, unknown>> = {
-  DiscoverBatch: { request: {} },
+  DiscoverBatch: { request: {}, executionId: 'arn:aws:states:eu-west-1:123456789012:execution:ecomdw-test-pipeline:e1' },
   LoadStaging: BATCH,
   BuildDimensions: BATCH,
   BuildFacts: BATCH,
@@ -209,9 +210,15 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
     });
     redshift.on(ExecuteStatementCommand).callsFake((input: { Sql: string }) => {
       sent.push({ step, kind: 'query', sqls: [input.Sql] });
-      return { Id: 'query' };
+      return { Id: /from audit\.pipeline_lease/.test(input.Sql) ? 'lease' : 'query' };
     });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', HasResultSet: false });
+    // The lease check reads back who holds the lease: this execution.
+    redshift.on(DescribeStatementCommand, { Id: 'lease' }).resolves({ Status: 'FINISHED', HasResultSet: true });
+    redshift.on(GetStatementResultCommand, { Id: 'lease' }).resolves({
+      ColumnMetadata: [{ name: 'holder' }],
+      Records: [[{ stringValue: (PAYLOADS.DiscoverBatch as { executionId: string }).executionId }]],
+    });
     const lake: Lake = {
       location: 's3://ecomdw-test-lake',
       listRawBatches: async () => new Map([[BATCH.batchId, [...SOURCE_TABLES]]]),
@@ -270,14 +277,14 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
 
   it('sends each step\'s writes as one BatchExecuteStatement within the Data API limits', () => {
     // Assess: one batch per step (DiscoverBatch: one per bootstrap file, one for the mart views, one per
-    // backfill of a table the empty warehouse lacked, then the ledger; ValidateBatch: its tests 40 at a
-    // time), each within the 40-statement limit.
+    // backfill of a table the empty warehouse lacked, the lease, then the ledger; ValidateBatch: its tests
+    // 40 at a time), each within the 40-statement limit.
     const batches = PIPELINE_STEP_NAMES.map((step) => [step, sent.filter((s) => s.step === step && s.kind === 'batch').map((s) => s.sqls.length)]);
     const validateBatches = Math.ceil((dataTests(FRESHNESS_EVERYWHERE).length + 1) / 40);
     expect(batches.map(([step, sizes]) => [step, (sizes as number[]).length])).toEqual(
       PIPELINE_STEP_NAMES.map((step) => [
         step,
-        step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + 1 + BACKFILLS.length + 1 : step === 'ValidateBatch' ? validateBatches : 1,
+        step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + 1 + BACKFILLS.length + 2 : step === 'ValidateBatch' ? validateBatches : 1,
       ]),
     );
     for (const { sqls } of sent.filter((s) => s.kind === 'batch')) expect(sqls.length).toBeLessThanOrEqual(40);

@@ -11,6 +11,14 @@ import type { StepContext, StepMetric } from '../steps/context.js';
 import { PIPELINE_STEPS, type PipelineStepName } from '../steps/registry.js';
 import { cloudStepContext } from './cloudContext.js';
 
+/**
+ * Time kept back from the invocation's remaining time for cancelling what
+ * still runs, logging and returning the error: the warehouse gets the rest
+ * (engine.setDeadline), so no statement is left running when Lambda stops the
+ * function, to commit after RecordFailure.
+ */
+export const STEP_DEADLINE_MARGIN_MS = 20_000;
+
 /** What a handler is built from; everything defaults to the Lambda set-up, tests inject their own. */
 export interface HandlerOptions {
   /** Builds the step context; called once per container (again only after it failed). */
@@ -37,7 +45,7 @@ export function makeHandler(step: PipelineStepName, options: HandlerOptions = {}
     options.context ?? (() => cloudStepContext(process.env, { instrument: (client) => tracer.captureAWSv3Client(client) })),
   );
 
-  const run = async (event: unknown): Promise<unknown> => {
+  const run = async (event: unknown, lambdaContext: Context): Promise<unknown> => {
     logger.appendKeys({ step, ...correlationIdsOf(event) });
     setCorrelationId(logger, event);
     let stepContext: StepContext;
@@ -51,14 +59,18 @@ export function makeHandler(step: PipelineStepName, options: HandlerOptions = {}
     logger.info('step started');
     const started = performance.now();
     let result: unknown;
+    stepContext.engine.setDeadline?.(Date.now() + lambdaContext.getRemainingTimeInMillis() - STEP_DEADLINE_MARGIN_MS);
     try {
       // Looked up per call, not captured: the table is the one dispatch point for both runners.
       result = await PIPELINE_STEPS[step](stepContext, event);
     } catch (error) {
       const ms = performance.now() - started;
-      recordStepMetrics(metrics, dimensions, [], ms);
+      // A failing step may still have figures to report (ValidateBatch: TestsFailed, which the alarm watches).
+      recordStepMetrics(metrics, dimensions, metricsOf(error), ms);
       logger.error('step failed', { error: error as Error, durationMs: Math.round(ms) });
       throw error;
+    } finally {
+      stepContext.engine.setDeadline?.(null);
     }
     const ms = performance.now() - started;
     // DiscoverBatch learns the batch only now.
@@ -84,6 +96,7 @@ function setCorrelationId(logger: Logger, ...payloads: unknown[]): void {
   if (id !== undefined) logger.setCorrelationId(id);
 }
 
+/** The `metrics` a step's result, or its error, carries. */
 function metricsOf(result: unknown): StepMetric[] {
   const figures = (result as { metrics?: unknown } | null | undefined)?.metrics;
   return Array.isArray(figures) ? (figures as StepMetric[]) : [];

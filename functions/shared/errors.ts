@@ -54,6 +54,14 @@ export class WarehouseStatementError extends EcomdwError {
   }
 }
 
+/** Another execution holds the pipeline lease: this one stops before touching the warehouse. */
+export class PipelineBusyError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PipelineBusyError';
+  }
+}
+
 /** The warehouse did not answer in time (Redshift Data API polling). */
 export class WarehouseTimeoutError extends EcomdwError {
   public constructor(message: string, options?: ErrorOptions) {
@@ -78,13 +86,23 @@ export class NormalizationError extends EcomdwError {
   }
 }
 
+/** A figure a failing step still reports (e.g. TestsFailed), emitted as a metric before the step fails. */
+export interface FailureMetric {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: 'Count';
+}
+
 /** An error-severity data-quality test failed: the batch must not be marked done. */
 export class DataQualityError extends EcomdwError {
   public readonly failedTests: readonly string[];
-  public constructor(message: string, failedTests: readonly string[], options?: ErrorOptions) {
+  /** TestsFailed / TestsWarned of the run: the validation-errors alarm watches them. */
+  public readonly metrics: readonly FailureMetric[];
+  public constructor(message: string, failedTests: readonly string[], options?: ErrorOptions & { metrics?: readonly FailureMetric[] }) {
     super(message, options);
     this.name = 'DataQualityError';
     this.failedTests = failedTests;
+    this.metrics = options?.metrics ?? [];
   }
 }
 

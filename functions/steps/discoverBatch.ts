@@ -1,12 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import { sqlNow } from '../shared/sql/render.js';
 import { listBatches } from '../shared/lake/batches.js';
 import { bootstrapWarehouse } from './bootstrap.js';
+import { randomBytes } from 'node:crypto';
 import type { StepContext } from './context.js';
+import { acquireLease, releaseLeaseStatement } from './lease.js';
+import { newRunId } from './runId.js';
 
 /** The execution's request: nothing (next pending batch) or one batch, maybe forced. */
 export interface DiscoverBatchInput {
   readonly request?: { readonly batchId?: string; readonly force?: boolean };
+  /** The Step Functions execution (`$$.Execution.Id`): the holder of the pipeline lease. */
+  readonly executionId?: string;
 }
 
 /** The batch to process, or `batchId: null` with the reason there is none. */
@@ -25,6 +29,14 @@ export interface DiscoverBatchResult {
 export async function discoverBatch(context: StepContext, input: DiscoverBatchInput): Promise<DiscoverBatchResult> {
   const { engine, lake } = context;
   await bootstrapWarehouse(engine);
+  // One execution at a time: a second one (a manual start during the schedule's) stops here.
+  const holder = input.executionId ?? `unnamed-${randomBytes(4).toString('hex')}`;
+  await acquireLease(engine, holder);
+  // The execution ends when there is nothing to do: it lets go of the lease.
+  const none = async (reason: string, pendingAfter: number): Promise<DiscoverBatchResult> => {
+    await engine.transaction([releaseLeaseStatement(holder)]);
+    return { batchId: null, runId: null, tables: [], pendingAfter, reason };
+  };
   const requested = input.request?.batchId;
   const batches = await listBatches(lake, requested);
   const done = new Set(
@@ -42,7 +54,7 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
   }
   if (batchId === undefined) return none('every batch is done', 0);
 
-  const runId = `${batchId}-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const runId = newRunId(batchId);
   await engine.transaction([
     {
       label: 'ledger: mark running',
@@ -73,6 +85,3 @@ async function previousAttempts(context: StepContext, batchId: string): Promise<
   return Number(rows[0]?.attempts ?? 0);
 }
 
-function none(reason: string, pendingAfter: number): DiscoverBatchResult {
-  return { batchId: null, runId: null, tables: [], pendingAfter, reason };
-}

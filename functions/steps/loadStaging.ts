@@ -1,3 +1,4 @@
+import { AUDIT_LIMITS, countsJsonWithinBytes, joinWithinBytes } from '../shared/auditLimits.js';
 import { SOURCE_TABLES, columnNames, isSourceTable, SILVER_LINEAGE_COLUMNS, type SourceTable } from '../shared/contract.js';
 import { sqlNow } from '../shared/sql/render.js';
 import { NormalizationError } from '../shared/errors.js';
@@ -65,8 +66,8 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
           raw_rows: manifest.rawRows,
           silver_rows: manifest.silverRows,
           quarantined_rows: manifest.quarantinedRows,
-          extra_columns: extraColumns(manifest).join(',') || '-',
-          reject_reasons: JSON.stringify(manifest.rejectReasons).slice(0, 4000),
+          extra_columns: joinWithinBytes(extraColumns(manifest), ',', AUDIT_LIMITS.extraColumns) || '-',
+          reject_reasons: countsJsonWithinBytes(manifest.rejectReasons, AUDIT_LIMITS.rejectReasons),
         },
       },
     );

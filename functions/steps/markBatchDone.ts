@@ -1,5 +1,6 @@
 import type { BatchRef, StepContext } from './context.js';
 import { sqlNow } from '../shared/sql/render.js';
+import { releaseLeaseStatement } from './lease.js';
 
 /** Figures of the run, recorded with the batch. */
 export interface RunFigures {
@@ -10,8 +11,12 @@ export interface RunFigures {
   readonly testsFailed: number;
 }
 
-/** Step 7: marks the batch done in the ledger and records the run's figures. */
-export async function markBatchDone(context: StepContext, batch: BatchRef, figures: RunFigures): Promise<void> {
+/**
+ * Step 7: marks the batch done in the ledger and records the run's figures.
+ * `endsExecution`: the execution stops after this batch (it was asked for
+ * one), so its pipeline lease is released in the same transaction.
+ */
+export async function markBatchDone(context: StepContext, batch: BatchRef, figures: RunFigures, endsExecution?: { readonly executionId: string }): Promise<void> {
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   await context.engine.transaction([
     {
@@ -34,5 +39,6 @@ export async function markBatchDone(context: StepContext, batch: BatchRef, figur
         tests_failed: figures.testsFailed,
       },
     },
+    ...(endsExecution ? [releaseLeaseStatement(endsExecution.executionId)] : []),
   ]);
 }

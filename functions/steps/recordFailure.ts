@@ -1,5 +1,10 @@
-import type { StepContext } from './context.js';
+import { AUDIT_LIMITS, cutToBytes } from '../shared/auditLimits.js';
 import { sqlNow } from '../shared/sql/render.js';
+import type { StepContext } from './context.js';
+import { releaseLeaseStatement } from './lease.js';
+
+/** SNS: a Subject is ASCII, without line breaks or control characters, and under 100 characters. */
+export const MAX_SUBJECT_LENGTH = 99;
 
 /** The error Step Functions caught (`Error` = the error's name, `Cause` = its message or JSON). */
 export interface CaughtError {
@@ -10,6 +15,8 @@ export interface CaughtError {
 /** The whole state at the Catch: the batch may not be known yet (discovery failed). */
 export interface RecordFailureInput {
   readonly batch?: { readonly batchId?: string | null; readonly runId?: string | null };
+  /** The failed execution: its pipeline lease (if it holds it) is released. */
+  readonly executionId?: string;
   readonly error: CaughtError;
 }
 
@@ -30,8 +37,9 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
   const cause = causeMessage(input.error.Cause);
   const where = batchId ? `batch ${batchId}` : 'discovery';
   const alert: FailureAlert = {
-    subject: `ecomdw ${context.config.environment}: ${where} failed (${errorName})`.slice(0, 99),
-    message: `${errorName}: ${cause}`.slice(0, 4000),
+    subject: snsSubject(`ecomdw ${context.config.environment}: ${where} failed (${errorName})`),
+    // audit.alerts.message and audit.batches.error share the limit: one cut text serves both.
+    message: cutToBytes(`${errorName}: ${cause}`, Math.min(AUDIT_LIMITS.alertMessage, AUDIT_LIMITS.batchError)),
   };
   try {
     await context.engine.transaction([
@@ -49,14 +57,21 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
         label: 'alert',
         sql: `insert into audit.alerts (run_id, batch_id, raised_at, error_name, message)
               values (:run_id, :batch_id, ${sqlNow(context.engine.dialect)}, :error_name, :message)`,
-        params: { run_id: runId ?? '-', batch_id: batchId ?? '-', error_name: errorName, message: alert.message },
+        params: { run_id: runId ?? '-', batch_id: batchId ?? '-', error_name: cutToBytes(errorName, AUDIT_LIMITS.alertErrorName), message: alert.message },
       },
+      // A no-op when another execution holds the lease (this one failed to get it).
+      ...(input.executionId ? [releaseLeaseStatement(input.executionId)] : []),
     ]);
   } catch {
     // The warehouse itself may be what failed (locked, unreachable): the alert
     // must still go out, so recording it is best-effort.
   }
   return alert;
+}
+
+/** A subject SNS accepts: printable ASCII only (anything else becomes `?`), at most 99 characters. */
+export function snsSubject(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/[^\x20-\x7e]/g, '?').slice(0, MAX_SUBJECT_LENGTH);
 }
 
 // Lambda failures arrive as a JSON Cause ({"errorMessage": ...}); local ones as text.

@@ -21,8 +21,10 @@ export const PIPELINE_STEPS = {
   BuildMarts: (context: StepContext, payload: unknown) => buildMarts(context, payload as BatchRef),
   ValidateBatch: (context: StepContext, payload: unknown) => validateBatch(context, payload as BatchRef),
   MarkBatchDone: (context: StepContext, payload: unknown) => {
-    const input = payload as BatchRef & RunFigures;
-    return markBatchDone(context, input, input);
+    const input = payload as BatchRef & RunFigures & { readonly request?: { readonly batchId?: string }; readonly executionId?: string };
+    // A run for one named batch ends after it (the ASL's WasBatchRequested): the lease goes with it.
+    const ends = input.request?.batchId !== undefined && input.executionId !== undefined;
+    return markBatchDone(context, input, input, ends ? { executionId: input.executionId as string } : undefined);
   },
   RecordFailure: (context: StepContext, payload: unknown) => recordFailure(context, payload as RecordFailureInput),
 } as const;

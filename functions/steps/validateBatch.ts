@@ -1,3 +1,4 @@
+import { AUDIT_LIMITS } from '../shared/auditLimits.js';
 import { DataQualityError } from '../shared/errors.js';
 import { MAX_TRANSACTION_STATEMENTS, type Statement } from '../shared/engine/types.js';
 import { readSqlFile } from '../shared/sql/files.js';
@@ -56,19 +57,22 @@ export async function validateBatch(context: StepContext, batch: BatchRef, scope
   );
   const count = (status: TestResult['status']) => results.filter((r) => r.status === status).length;
   const summary = { passed: count('pass'), warned: count('warn'), failed: count('fail') };
+  const metrics: StepMetric[] = [
+    { name: 'TestsFailed', value: summary.failed, unit: 'Count' },
+    { name: 'TestsWarned', value: summary.warned, unit: 'Count' },
+  ];
   const failures = results.filter((r) => r.status === 'fail');
   if (failures.length > 0) {
     const detail = failures.map((f) => `${f.test} (${f.failingRows} rows, e.g. ${f.sampleKeys ?? '-'})`).join('; ');
-    throw new DataQualityError(`batch ${batch.batchId}: ${failures.length} error-severity test(s) failed: ${detail}`, failures.map((f) => f.test));
+    // The figures travel with the error: the handler emits them before failing (the validation alarm watches TestsFailed).
+    throw new DataQualityError(`batch ${batch.batchId}: ${failures.length} error-severity test(s) failed: ${detail}`, failures.map((f) => f.test), {
+      metrics: [
+        { name: 'TestsFailed', value: summary.failed, unit: 'Count' },
+        { name: 'TestsWarned', value: summary.warned, unit: 'Count' },
+      ],
+    });
   }
-  return {
-    ...summary,
-    results,
-    metrics: [
-      { name: 'TestsFailed', value: summary.failed, unit: 'Count' },
-      { name: 'TestsWarned', value: summary.warned, unit: 'Count' },
-    ],
-  };
+  return { ...summary, results, metrics };
 }
 
 // Test names, models and severities are the suite's own constants (never
@@ -77,22 +81,27 @@ function resultStatement(test: DataTest, batch: BatchRef, dialect: StepContext['
   const query = renderSql(readSqlFile(test.file), dialect, `sql/${test.file}`).trim();
   const failStatus = test.severity === 'error' ? 'fail' : 'warn';
   const sample = renderSql(`{{ string_agg(case when failures.sample_rank <= 5 then failures.failure_key end) }}`, dialect);
+  // Five keys of up to 256 bytes each do not always fit sample_keys: cut in bytes, as Redshift counts them.
+  const sampleKeys = renderSql(`{{ truncate_bytes(sampled.sample_keys, ${AUDIT_LIMITS.sampleKeys}) }}`, dialect);
   return {
     label: test.name,
     sql: `insert into audit.test_results (run_id, batch_id, test_name, model, severity, status, failing_rows, sample_keys, tested_at)
 select :run_id, :batch_id, '${test.name}', '${test.model}', '${test.severity}',
-    case when count(*) = 0 then 'pass' else '${failStatus}' end,
-    count(*),
-    ${sample},
+    case when sampled.failing_rows = 0 then 'pass' else '${failStatus}' end,
+    sampled.failing_rows,
+    ${sampleKeys},
     ${sqlNow(dialect)}
 from (
-    select
-        failing.failure_key,
-        row_number() over (order by failing.failure_key) as sample_rank
+    select count(*) as failing_rows, ${sample} as sample_keys
     from (
+        select
+            failing.failure_key,
+            row_number() over (order by failing.failure_key) as sample_rank
+        from (
 ${query}
-    ) as failing
-) as failures`,
+        ) as failing
+    ) as failures
+) as sampled`,
     params: { run_id: batch.runId, batch_id: batch.batchId, ...test.params },
   };
 }

@@ -59,6 +59,21 @@ describe('Etl', () => {
     expect(await valueOf(etl.sqlPrefix)).toBe('s3://artifacts-bucket/glue/sql/');
   });
 
+  it('sends the job\'s logs to its own groups with the stack\'s retention, the Glue 5.0 way', () => {
+    // Glue 5.0 ignores --enable-continuous-cloudwatch-log and --continuous-log-logGroup (Glue 4 and earlier);
+    // --custom-logGroup-prefix P sends its logs to P/output and P/error instead of /aws-glue/jobs/*.
+    const args = one('aws:glue/job:Job', '-normalize').inputs.defaultArguments;
+    expect(args).not.toHaveProperty('--enable-continuous-cloudwatch-log');
+    expect(args).not.toHaveProperty('--continuous-log-logGroup');
+    const prefix = args['--custom-logGroup-prefix'];
+    expect(prefix).toBe('/aws-glue/ecomdw/ecomdw-test');
+    const groups = ofType('aws:cloudwatch/logGroup:LogGroup').map((g) => [g.inputs.name, g.inputs.retentionInDays]);
+    expect(groups.sort()).toEqual([
+      [`${prefix}/error`, 30],
+      [`${prefix}/output`, 30],
+    ]);
+  });
+
   it('uploads the script, every normalization SQL file rendered for Spark, and the seed CSVs', () => {
     const objects = ofType('aws:s3/bucketObjectv2:BucketObjectv2');
     const keys = objects.map((o) => o.inputs.key).sort();

@@ -31,6 +31,9 @@ const THROTTLING_ERRORS: ReadonlySet<string> = new Set([
   'ActiveSessionsExceededException',
 ]);
 
+/** Data API errors of a poll that say nothing about the statement (the service had a moment): poll again. */
+const TRANSIENT_POLL_ERRORS: ReadonlySet<string> = new Set(['InternalServerException', 'DatabaseConnectionException']);
+
 /** Errors where the Data API refused the request itself (bad SQL size, bad parameters): the statement is at fault. */
 const REJECTION_ERRORS: ReadonlySet<string> = new Set([
   'ValidationException',
@@ -76,6 +79,7 @@ export class RedshiftEngine implements WarehouseEngine {
   private readonly config: RedshiftConfig;
   private readonly client: RedshiftDataClient;
   private readonly ownsClient: boolean;
+  private deadline: number | null = null;
 
   /** Validates the configuration (ConfigError) and uses `client` if given, e.g. a mocked one. */
   public constructor(config: RedshiftConfigInput, client?: RedshiftDataClient) {
@@ -87,13 +91,8 @@ export class RedshiftEngine implements WarehouseEngine {
   public async transaction(statements: readonly Statement[]): Promise<void> {
     if (statements.length === 0) return;
     const all = statements.map((s) => s.sql).join(';\n');
-    if (statements.length > MAX_BATCH_STATEMENTS) {
-      throw new WarehouseStatementError(
-        `a transaction of ${statements.length} statements exceeds the Data API's ${MAX_BATCH_STATEMENTS} per BatchExecuteStatement; split the step`,
-        all,
-      );
-    }
-    statements.forEach(checkSize);
+    checkBatch(statements);
+    this.assertTimeLeft(statements);
     const { sqls, parameters } = bindBatch(statements);
     const submitted = await this.call(all, () =>
       this.client.send(
@@ -109,28 +108,12 @@ export class RedshiftEngine implements WarehouseEngine {
   }
 
   public loadParquet(table: string, columns: readonly string[], lakePrefix: string): Statement {
-    if (!TABLE_NAME.test(table)) throw new ConfigError(`loadParquet: table ${JSON.stringify(table)} is not a lower-case [schema.]table name`);
-    if (columns.length === 0) throw new ConfigError(`loadParquet: no columns given for ${table}`);
-    if (!LAKE_PREFIX.test(lakePrefix)) {
-      throw new ConfigError(
-        `loadParquet: lake prefix ${JSON.stringify(lakePrefix)} does not match (silver|quarantine)/<table>/batch_id=<BATCH>`,
-      );
-    }
-    const target = table.split('.').map(quotedIdentifier).join('.');
-    const list = columns.map(quotedIdentifier).join(', ');
-    // COPY reads every object whose key starts with the source, and the batch folder also
-    // holds _manifest.json: only the data files (`part-*`, as Spark and the local
-    // normalizer name them) are loaded. The `/` keeps batch_id=2024-01-0 from also
-    // matching batch_id=2024-01-01/.
-    const source = quotedLiteral(`s3://${this.config.lakeBucket}/${lakePrefix}/${DATA_FILE_PREFIX}`);
-    return {
-      label: `load ${table}`,
-      sql: `copy ${target} (${list}) from ${source} iam_role ${quotedLiteral(this.config.copyRoleArn)} format as parquet`,
-    };
+    return redshiftCopyStatement(this.config, table, columns, lakePrefix);
   }
 
   public async query(statement: Statement): Promise<Row[]> {
     checkSize(statement);
+    this.assertTimeLeft([statement]);
     const parameters = toSqlParameters(statement);
     const submitted = await this.call(statement.sql, () =>
       this.client.send(
@@ -148,6 +131,11 @@ export class RedshiftEngine implements WarehouseEngine {
     return finished.HasResultSet ? this.readResult(id, statement) : [];
   }
 
+  /** A statement still running at the deadline is cancelled (CancelStatement), whatever its own timeout. */
+  public setDeadline(deadline: number | null): void {
+    this.deadline = deadline;
+  }
+
   /** Stateless API: only a client this engine created has sockets to release. */
   public async close(): Promise<void> {
     if (this.ownsClient) this.client.destroy();
@@ -160,7 +148,9 @@ export class RedshiftEngine implements WarehouseEngine {
   /** Polls DescribeStatement with exponential backoff until a final status or the deadline. */
   private async waitFor(id: string, statements: readonly Statement[]): Promise<DescribeStatementResponse> {
     const { initialDelayMs, maxDelayMs, backoffFactor, timeoutMs } = this.config.poll;
-    const deadline = Date.now() + timeoutMs;
+    const statementDeadline = Date.now() + timeoutMs;
+    const stepDeadline = this.deadline ?? Number.POSITIVE_INFINITY;
+    const deadline = Math.min(statementDeadline, stepDeadline);
     let delay = initialDelayMs;
     let last: string | undefined;
     for (;;) {
@@ -169,23 +159,27 @@ export class RedshiftEngine implements WarehouseEngine {
       last = described?.Status ?? last;
       if (described?.Status === 'FINISHED') return described;
       if (described?.Status === 'FAILED' || described?.Status === 'ABORTED') throw failure(described, statements);
-      if (Date.now() >= deadline) throw await this.timedOut(id, statements, last);
+      if (Date.now() >= deadline) throw await this.timedOut(id, statements, last, stepDeadline < statementDeadline);
       delay = Math.min(delay * backoffFactor, maxDelayMs);
     }
   }
 
-  /** A throttled poll is not a failed statement: it returns undefined and the loop polls again later. */
+  /**
+   * A throttled or transiently failing poll is not a failed statement: it
+   * returns undefined and the loop polls again later (failing the step would
+   * let Step Functions retry it while the submitted batch may still commit).
+   */
   private async describe(id: string, statements: readonly Statement[]): Promise<DescribeStatementResponse | undefined> {
     try {
       return await this.client.send(new DescribeStatementCommand({ Id: id }));
     } catch (error) {
-      if (isThrottling(error)) return undefined;
+      if (isThrottling(error) || (error instanceof Error && TRANSIENT_POLL_ERRORS.has(error.name))) return undefined;
       throw mapSdkError(error, joinedSql(statements));
     }
   }
 
   /** Cancels best-effort (a cancelled batch rolls back) and says in the error whether the cancel went through. */
-  private async timedOut(id: string, statements: readonly Statement[], status: string | undefined): Promise<WarehouseTimeoutError> {
+  private async timedOut(id: string, statements: readonly Statement[], status: string | undefined, atStepDeadline: boolean): Promise<WarehouseTimeoutError> {
     let cancelled: string;
     try {
       const response = await this.client.send(new CancelStatementCommand({ Id: id }));
@@ -194,9 +188,17 @@ export class RedshiftEngine implements WarehouseEngine {
       cancelled = `cancelling it failed (${error instanceof Error ? error.message : String(error)})`;
     }
     const seconds = this.config.poll.timeoutMs / 1000;
-    return new WarehouseTimeoutError(
-      `warehouse statement ${id}${where(statements)} did not finish within ${seconds} s (last status ${status ?? 'unknown'}); ${cancelled}`,
-    );
+    const why = atStepDeadline
+      ? "was still running at the step's deadline (the time the Lambda invocation has left, minus the margin to report)"
+      : `did not finish within ${seconds} s`;
+    return new WarehouseTimeoutError(`warehouse statement ${id}${where(statements)} ${why} (last status ${status ?? 'unknown'}); ${cancelled}`);
+  }
+
+  /** Past the step's deadline nothing new is submitted: it could only commit after the function is gone. */
+  private assertTimeLeft(statements: readonly Statement[]): void {
+    if (this.deadline !== null && Date.now() >= this.deadline) {
+      throw new WarehouseTimeoutError(`the step's time is up; ${where(statements) || 'the statement'} was not submitted`);
+    }
   }
 
   /** Reads every page of the result (NextToken) into rows keyed by column name. */
@@ -283,7 +285,48 @@ function freeName(base: string, taken: ReadonlySet<string>): string {
   return name;
 }
 
-function checkSize(statement: Statement): void {
+/** The Data API's limits on one BatchExecuteStatement: at most 40 statements, each within 100 KB. */
+export function checkBatch(statements: readonly Statement[]): void {
+  if (statements.length > MAX_BATCH_STATEMENTS) {
+    throw new WarehouseStatementError(
+      `a transaction of ${statements.length} statements exceeds the Data API's ${MAX_BATCH_STATEMENTS} per BatchExecuteStatement; split the step`,
+      joinedSql(statements),
+    );
+  }
+  statements.forEach(checkSize);
+}
+
+/**
+ * The COPY that appends a batch's parquet files to a table, as Redshift runs
+ * it. Validates table, columns and prefix: the S3 path and the role cannot be
+ * bound parameters, so they are spliced as literals.
+ */
+export function redshiftCopyStatement(
+  config: Pick<RedshiftConfig, 'lakeBucket' | 'copyRoleArn'>,
+  table: string,
+  columns: readonly string[],
+  lakePrefix: string,
+): Statement {
+  if (!TABLE_NAME.test(table)) throw new ConfigError(`loadParquet: table ${JSON.stringify(table)} is not a lower-case [schema.]table name`);
+  if (columns.length === 0) throw new ConfigError(`loadParquet: no columns given for ${table}`);
+  if (!LAKE_PREFIX.test(lakePrefix)) {
+    throw new ConfigError(`loadParquet: lake prefix ${JSON.stringify(lakePrefix)} does not match (silver|quarantine)/<table>/batch_id=<BATCH>`);
+  }
+  const target = table.split('.').map(quotedIdentifier).join('.');
+  const list = columns.map(quotedIdentifier).join(', ');
+  // COPY reads every object whose key starts with the source, and the batch folder also
+  // holds _manifest.json: only the data files (`part-*`, as Spark and the local
+  // normalizer name them) are loaded. The `/` keeps batch_id=2024-01-0 from also
+  // matching batch_id=2024-01-01/.
+  const source = quotedLiteral(`s3://${config.lakeBucket}/${lakePrefix}/${DATA_FILE_PREFIX}`);
+  return {
+    label: `load ${table}`,
+    sql: `copy ${target} (${list}) from ${source} iam_role ${quotedLiteral(config.copyRoleArn)} format as parquet`,
+  };
+}
+
+/** A statement within the Data API's 100 KB. */
+export function checkSize(statement: Statement): void {
   const bytes = Buffer.byteLength(statement.sql, 'utf8');
   if (bytes > MAX_STATEMENT_BYTES) {
     throw new WarehouseStatementError(

@@ -41,6 +41,13 @@ export interface WarehouseEngine {
   loadParquet(table: string, columns: readonly string[], lakePrefix: string): Statement;
   /** Runs one read-only statement and returns its (small) result. */
   query(statement: Statement): Promise<Row[]>;
+  /**
+   * Bounds the total time of the calls that follow (epoch ms; null: no bound).
+   * Work still running then is cancelled and a WarehouseTimeoutError thrown;
+   * nothing new is submitted after it. The Lambda handler sets it from the
+   * time its invocation has left, so no statement outlives the function.
+   */
+  setDeadline?(deadline: number | null): void;
   /** Releases the connection. */
   close(): Promise<void>;
 }

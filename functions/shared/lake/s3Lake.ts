@@ -124,9 +124,11 @@ export class S3Lake implements Lake {
 }
 
 // GetObject on a missing key is NoSuchKey (404) when the caller may list the
-// prefix, which the loadStaging role may.
+// prefix, which the loadStaging role may (without ListBucket S3 answers 403,
+// reported as an error). A missing bucket is a 404 too, but a wrong
+// LAKE_BUCKET is a configuration error, never "no manifest yet".
 function isMissingKey(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  if (!(error instanceof Error) || error.name === 'NoSuchBucket') return false;
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return error.name === 'NoSuchKey' || error.name === 'NotFound' || status === 404;
 }

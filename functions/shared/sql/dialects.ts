@@ -42,6 +42,24 @@ const lagHours = (secondsBetween: Macro, integerDivide: string): Macro => (from,
   return `cast(cast((case when ${seconds} < 0 then -1 else 1 end) * ((abs(${seconds}) * 2 + 36) ${integerDivide} 72) as decimal(18,0)) * 0.01 as decimal(18,2))`;
 };
 
+/**
+ * `x` cut to at most `n` bytes of UTF-8, with `...` when cut: Redshift counts
+ * varchar limits in bytes, but LEFT() counts characters on every engine, so
+ * the cut tries n-3 characters, then half, a third and a quarter of that (a
+ * UTF-8 character is at most 4 bytes), and takes the first that fits. The
+ * same steps on every engine give the same text.
+ */
+const truncateBytes = (byteLength: (x: string) => string): Macro => (x, n) => {
+  const limit = Number(n);
+  if (!Number.isInteger(limit) || limit < 4) throw new Error(`truncate_bytes: limit ${n} is not a whole number of at least 4 bytes`);
+  const room = limit - 3;
+  const tries = [1, 2, 3, 4].map((share) => Math.floor(room / share));
+  return `(case when ${byteLength(x)} <= ${limit} then ${x}${tries
+    .slice(0, 3)
+    .map((chars) => ` when ${byteLength(`left(${x}, ${chars})`)} <= ${room} then left(${x}, ${chars}) || '...'`)
+    .join('')} else left(${x}, ${tries[3]}) || '...' end)`;
+};
+
 export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string, Macro>>>> = {
   duckdb: {
     // TimeZone is UTC on every connection: offsets convert, naive stamps are UTC.
@@ -58,11 +76,14 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: none,
     sortkey: none,
     hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
+    seconds_between: (from, to) => `date_diff('second', ${from}, ${to})`,
     lag_hours: lagHours((from, to) => `date_diff('second', ${from}, ${to})`, '//'),
     same: (a, b) => `(${a} is not distinct from ${b})`,
     known_at: knownAt,
     now: () => 'cast(current_timestamp as timestamp)',
     string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
+    // strlen counts bytes (length counts characters).
+    truncate_bytes: truncateBytes((x) => `strlen(${x})`),
   },
   spark: {
     // The Glue job sets spark.sql.session.timeZone=UTC.
@@ -80,6 +101,7 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     distkey: (col) => `distkey(${col})`,
     sortkey: (...cols) => `compound sortkey(${cols.join(', ')})`,
     hours_between: (from, to) => `datediff(hour, ${from}, ${to})`,
+    seconds_between: (from, to) => `datediff(second, ${from}, ${to})`,
     // bigint / bigint is integer division (truncating) on Redshift
     lag_hours: lagHours((from, to) => `datediff(second, ${from}, ${to})`, '/'),
     // Redshift has no IS [NOT] DISTINCT FROM
@@ -88,5 +110,6 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
     now: () => 'sysdate',
     string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,
+    truncate_bytes: truncateBytes((x) => `octet_length(${x})`),
   },
 };

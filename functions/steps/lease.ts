@@ -1,0 +1,66 @@
+import type { Statement, WarehouseEngine } from '../shared/engine/types.js';
+import { PipelineBusyError } from '../shared/errors.js';
+import { renderSql, sqlNow } from '../shared/sql/render.js';
+
+/** The one lease row's name. */
+const LEASE = 'pipeline';
+
+/**
+ * How long a lease lives without its execution releasing it: the state
+ * machine's own TimeoutSeconds (6 h, after which Step Functions has ended the
+ * execution whatever it was doing) plus 15 minutes. An execution that ends
+ * normally, or through RecordFailure, releases its lease at once; only one
+ * stopped by hand, timed out or whose RecordFailure failed leaves it behind.
+ */
+export const LEASE_TTL_SECONDS = 6 * 3600 + 15 * 60;
+
+/**
+ * Takes (or renews) the warehouse's pipeline lease for `holder`, the Step
+ * Functions execution id, or throws PipelineBusyError naming the execution
+ * that holds it. On Redshift the lease table is locked for the transaction,
+ * so two executions starting at once are serialized and exactly one wins. The
+ * local DuckDB warehouse is a file one process holds exclusively, so a lease
+ * found there was left by a process that is gone: it is taken over.
+ */
+export async function acquireLease(engine: WarehouseEngine, holder: string, ttlSeconds = LEASE_TTL_SECONDS): Promise<void> {
+  const exclusive = engine.dialect === 'duckdb';
+  const expired = renderSql(`{{ seconds_between(acquired_at, {{ now }}) }} >= ttl_seconds`, engine.dialect);
+  const statements: Statement[] = [
+    ...(engine.dialect === 'redshift' ? [{ label: 'lease: lock', sql: 'lock audit.pipeline_lease' }] : []),
+    {
+      label: 'lease: drop an expired or own lease',
+      sql: exclusive
+        ? `delete from audit.pipeline_lease where lease_name = '${LEASE}'`
+        : `delete from audit.pipeline_lease where lease_name = '${LEASE}' and (holder = :holder or ${expired})`,
+      ...(exclusive ? {} : { params: { holder } }),
+    },
+    {
+      label: 'lease: take it if free',
+      sql: `insert into audit.pipeline_lease (lease_name, holder, acquired_at, ttl_seconds)
+            select '${LEASE}', :holder, ${sqlNow(engine.dialect)}, :ttl_seconds
+            where not exists (select 1 from audit.pipeline_lease as lease where lease.lease_name = '${LEASE}')`,
+      params: { holder, ttl_seconds: ttlSeconds },
+    },
+  ];
+  await engine.transaction(statements);
+  const [lease] = await engine.query({
+    label: 'lease: who holds it',
+    sql: `select holder, cast(acquired_at as varchar) as acquired_at, ttl_seconds from audit.pipeline_lease where lease_name = '${LEASE}'`,
+  });
+  if (lease?.holder !== holder) {
+    throw new PipelineBusyError(
+      `another execution is running the pipeline: ${String(lease?.holder)} holds the warehouse lease since ${String(lease?.acquired_at)} UTC ` +
+        `(it expires ${Number(lease?.ttl_seconds)} s after that if never released); this execution stopped before touching the warehouse. ` +
+        `If that execution is known to be gone, delete its row from audit.pipeline_lease.`,
+    );
+  }
+}
+
+/** The statement that releases `holder`'s lease (a no-op when another execution holds it), to join a step's transaction. */
+export function releaseLeaseStatement(holder: string): Statement {
+  return {
+    label: 'lease: release',
+    sql: `delete from audit.pipeline_lease where lease_name = '${LEASE}' and holder = :holder`,
+    params: { holder },
+  };
+}

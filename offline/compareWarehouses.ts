@@ -1,0 +1,89 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import pg from 'pg';
+import { quotedIdentifier, quotedLiteral } from '../functions/shared/sql/quote.js';
+import type { PostgresConnection } from './postgres/embeddedPostgres.js';
+
+/** How one table of the two warehouses compares (rows as multisets). */
+export interface TableComparison {
+  /** `schema.table`. */
+  readonly table: string;
+  readonly duckdbRows: number;
+  readonly postgresRows: number;
+  /** Rows DuckDB has and PostgreSQL lacks (EXCEPT ALL), and the other way round. */
+  readonly onlyInDuckdb: number;
+  readonly onlyInPostgres: number;
+  /** Up to 3 rows of each difference, as JSON, to make a failure readable. */
+  readonly examples: readonly string[];
+}
+
+export interface CompareOptions {
+  /** Schemas whose every table is compared (default: dw). */
+  readonly schemas?: readonly string[];
+  /** Columns left out of the comparison, e.g. the batch that last wrote a row (default: batch_id). */
+  readonly ignoreColumns?: readonly string[];
+}
+
+/**
+ * Compares every table of the given schemas between a DuckDB warehouse file
+ * and a PostgreSQL database, inside DuckDB: PostgreSQL writes each table as
+ * CSV with server-side COPY (values as text), DuckDB reads it with the DuckDB
+ * table's own column types and runs EXCEPT ALL both ways. No row passes
+ * through JavaScript; surrogate keys are compared like any column.
+ */
+export async function compareWarehouses(postgres: PostgresConnection, duckdbFile: string, options: CompareOptions = {}): Promise<TableComparison[]> {
+  const schemas = options.schemas ?? ['dw'];
+  const ignore = new Set(options.ignoreColumns ?? ['batch_id']);
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ecomdw-compare-'));
+  // The server (another OS user when we are root) writes the CSV files here.
+  chmodSync(dir, 0o777);
+  const instance = await DuckDBInstance.create(':memory:');
+  const duck = await instance.connect();
+  const client = new pg.Client(postgres);
+  await client.connect();
+  try {
+    await duck.run(`attach ${quotedLiteral(duckdbFile)} as w (read_only)`);
+    const columns = (
+      await duck.runAndReadAll(
+        `select schema_name as table_schema, table_name, column_name, data_type from duckdb_columns()
+         where database_name = 'w' and schema_name in (${schemas.map(quotedLiteral).join(', ')}) order by schema_name, table_name, column_index`,
+      )
+    ).getRowObjectsJson() as Record<string, string>[];
+    const tables = new Map<string, { name: string; type: string }[]>();
+    for (const c of columns) {
+      if (ignore.has(c.column_name as string)) continue;
+      const key = `${c.table_schema}.${c.table_name}`;
+      tables.set(key, [...(tables.get(key) ?? []), { name: c.column_name as string, type: c.data_type as string }]);
+    }
+    const results: TableComparison[] = [];
+    for (const [table, cols] of tables) {
+      const csv = path.join(dir, `${table}.csv`);
+      const list = cols.map((c) => quotedIdentifier(c.name));
+      await client.query(`copy (select ${list.map((c) => `${c}::text`).join(', ')} from ${table}) to ${quotedLiteral(csv)} with (format csv)`);
+      const types = `{${cols.map((c) => `${quotedLiteral(c.name)}: ${quotedLiteral(c.type)}`).join(', ')}}`;
+      const fromPostgres = `select * from read_csv(${quotedLiteral(csv)}, header = false, auto_detect = false, delim = ',', columns = ${types}, quote = '"', escape = '"', allow_quoted_nulls = false)`;
+      const fromDuckdb = `select ${list.join(', ')} from w.${table}`;
+      const count = async (sql: string): Promise<number> => Number((await duck.runAndReadAll(`select count(*) as n from (${sql})`)).getRowObjectsJson()[0]?.n ?? 0);
+      const sample = async (sql: string): Promise<string[]> =>
+        ((await duck.runAndReadAll(`select * from (${sql}) limit 3`)).getRowObjectsJson() as unknown[]).map((row) => JSON.stringify(row));
+      const duckOnly = `${fromDuckdb} except all ${fromPostgres}`;
+      const postgresOnly = `${fromPostgres} except all ${fromDuckdb}`;
+      results.push({
+        table,
+        duckdbRows: await count(fromDuckdb),
+        postgresRows: await count(fromPostgres),
+        onlyInDuckdb: await count(duckOnly),
+        onlyInPostgres: await count(postgresOnly),
+        examples: [...(await sample(duckOnly)).map((r) => `duckdb only: ${r}`), ...(await sample(postgresOnly)).map((r) => `postgres only: ${r}`)],
+      });
+    }
+    return results;
+  } finally {
+    await client.end();
+    duck.closeSync();
+    instance.closeSync();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
