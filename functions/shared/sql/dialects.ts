@@ -104,8 +104,9 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     seconds_between: (from, to) => `datediff(second, ${from}, ${to})`,
     // bigint / bigint is integer division (truncating) on Redshift
     lag_hours: lagHours((from, to) => `datediff(second, ${from}, ${to})`, '/'),
-    // Redshift has no IS [NOT] DISTINCT FROM
-    same: (a, b) => `(${a} = ${b} or (${a} is null and ${b} is null))`,
+    // Redshift has no IS [NOT] DISTINCT FROM. Two-valued like it: a = b is NULL when
+    // one side is, and NOT NULL would hide a change from NULL to a value.
+    same: (a, b) => `(coalesce(${a} = ${b}, false) or (${a} is null and ${b} is null))`,
     known_at: knownAt,
     // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
     now: () => 'sysdate',
