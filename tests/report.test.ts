@@ -146,12 +146,14 @@ interface Corrections {
 async function pickCorrections(db: string): Promise<Corrections> {
   const day = await queryDuckDb(
     db,
-    `select order_id, line_number, product_id, customer_id, strftime(order_ts, '%Y-%m-%d %H:%M:%S') as order_ts,
-         strftime(order_ts - interval 1 second, '%Y-%m-%d %H:%M:%S') as just_before
-     from known.order_items
-     where known_to is null and order_date = date '2024-03-02' and revenue_state = 'booked'
-       and not is_product_inferred and not is_customer_inferred and unit_cost is not null
-     order by order_ts, order_id, line_number`,
+    `select items.order_id, items.line_number, items.product_id, items.customer_id,
+         strftime(orders.order_ts, '%Y-%m-%d %H:%M:%S') as order_ts,
+         strftime(orders.order_ts - interval 1 second, '%Y-%m-%d %H:%M:%S') as just_before
+     from known.order_items as items
+     join known.orders as orders on orders.order_id = items.order_id and orders.known_to is null
+     where items.known_to is null and items.order_date = date '2024-03-02' and items.revenue_state = 'booked'
+       and not items.is_product_inferred and not items.is_customer_inferred and items.recognized_margin is not null
+     order by orders.order_ts, items.order_id, items.line_number`,
   );
   const pick = (i: number) => {
     const row = day[i];
