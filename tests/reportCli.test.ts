@@ -156,4 +156,22 @@ describe('ecomdw report, as a user runs it', () => {
     expect(sources('dw.fact_order_fulfillment')).toEqual(expect.arrayContaining(['dw.fact_order_items', 'dw.fact_payments', 'history.shipments']));
     expect(sources('mart.sales')).toEqual(['known.customers', 'known.order_items', 'known.products']);
   });
+
+  it('takes a run id for --known-at, and keeps a batch forced again at its first load', async () => {
+    // Prepare: b1 forced again after b2: a later load of the same batch
+    const forcedDb = path.join(dir, 'forced.duckdb');
+    copyFileSync(db, forcedDb);
+    const [first] = await queryDuckDb(forcedDb, `select run_id from known.loads where batch_id = 'b1'`);
+    expect((await runPipeline({ lakeDir: lake, dbPath: forcedDb, config, batchId: 'b1', force: true })).failure).toBeNull();
+    const asOf = async (args: string[]) => (JSON.parse((await ecomdw(['report', '--db', forcedDb, '--json', ...args])).stdout) as Report).asOf;
+    // Act
+    const byBatch = await asOf(['--known-at', 'b1']);
+    const byRun = await asOf(['--known-at', String(first?.run_id)]);
+    const latest = await asOf([]);
+    // Assess
+    expect(byBatch).toEqual(byRun);
+    expect(byBatch).toMatchObject({ loadSeq: 1, batchId: 'b1', runId: first?.run_id });
+    expect(latest).toMatchObject({ loadSeq: 3, batchId: 'b1' });
+    expect(latest.runId).not.toBe(first?.run_id);
+  }, 60_000);
 });
