@@ -1,14 +1,18 @@
 import Table from 'cli-table3';
+import { formatReportHtml } from '../functions/report/html/formatReportHtml.js';
 import { formatAmount } from '../functions/report/numbers.js';
 import type { Column, Report, ReportRow, ReportSection } from '../functions/report/types.js';
 
-/** The report's output formats (HTML comes with the renderer of issue 13). */
-export const REPORT_FORMATS = ['table', 'json', 'csv'] as const;
+/** The report's output formats. */
+export const REPORT_FORMATS = ['table', 'json', 'csv', 'html'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** The report as text in one format; the same report gives the same bytes. */
-export function formatReport(report: Report, format: ReportFormat): string {
+export async function formatReport(report: Report, format: ReportFormat): Promise<string> {
   switch (format) {
+    case 'html':
+      // one self-contained page with its charts (functions/report/html/)
+      return formatReportHtml(report);
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
     case 'csv':

@@ -32,13 +32,14 @@ async function ecomdw(args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-/** The report variants saved after batch k and reproduced later: formats, attributions, grains, a section filter. */
+/** The report variants saved after batch k and reproduced later: formats (HTML with its charts too), attributions, grains, a section filter. */
 const VARIANTS: Readonly<Record<string, string[]>> = {
   'plain.txt': [],
   'plain.json': ['--format', 'json'],
   'current.csv': ['--format', 'csv', '--attribution', 'current'],
   'as-of.json': ['--json', '--attribution', 'as-of:2024-03-01', '--grain', 'month'],
   'restatements.txt': ['--section', 'restatements,revenue_trend,categories', '--grain', 'week'],
+  'page.html': ['--format', 'html'],
 };
 
 describe('Reports that stop drifting: --known-at reproduces a past report byte for byte', () => {

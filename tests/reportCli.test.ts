@@ -58,7 +58,7 @@ describe('ecomdw report, as a user runs it', () => {
     [['--known-at', 'b9'], '--known-at b9: no successful load of that batch or run in this warehouse (loaded batches: b1, b2)'],
     [['--known-at', 'b1', '--changes-since', 'b2'], "--changes-since b2 (load 2) is later than the report's load 1 (batch b1)"],
     [['--section', 'revenue,basket'], '--section takes section ids separated by commas'],
-    [['--format', 'xml'], "--format must be one of table, json, csv, got 'xml'"],
+    [['--format', 'xml'], "--format must be one of table, json, csv, html, got 'xml'"],
   ])('refuses %j in one line with exit code 2', async (args, message) => {
     // Act
     const { code, stdout, stderr } = await ecomdw(['report', '--db', db, ...args]);

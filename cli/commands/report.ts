@@ -31,7 +31,7 @@ export async function reportCommand(flags: ReportCommandFlags): Promise<Report> 
   } finally {
     await engine.close();
   }
-  const text = formatReport(report, format);
+  const text = await formatReport(report, format);
   if (flags.out === undefined) {
     process.stdout.write(text);
   } else {
@@ -79,6 +79,7 @@ export function registerReport(program: Command): void {
         '  ecomdw report                                   as of the latest load\n' +
         '  ecomdw report --grain month --attribution current\n' +
         '  ecomdw report --known-at 2024-01-03 --format json --out report-0103.json\n' +
+        '  ecomdw report --format html --out report.html           one page with charts, opens offline\n' +
         '  ecomdw report --changes-since 2024-01-03 --section restatements\n',
     )
     .action(async (flags: ReportCommandFlags) => {

@@ -4,6 +4,7 @@ import { backfillReporting, MART_VIEWS } from './buildMarts.js';
 
 /** Every file that creates or seeds the warehouse, in order; all idempotent. */
 export const BOOTSTRAP_FILES = [
+  'ddl/00_pipeline_lease.sql',
   'ddl/01_schemas.sql',
   'ddl/02_audit.sql',
   'ddl/03_staging.sql',

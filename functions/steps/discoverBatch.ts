@@ -28,10 +28,11 @@ export interface DiscoverBatchResult {
  */
 export async function discoverBatch(context: StepContext, input: DiscoverBatchInput): Promise<DiscoverBatchResult> {
   const { engine, lake } = context;
-  await bootstrapWarehouse(engine);
-  // One execution at a time: a second one (a manual start during the schedule's) stops here.
+  // One execution at a time: a second one (a manual start during the schedule's) stops here,
+  // before it bootstraps (two bootstraps at once collide on the seeds).
   const holder = input.executionId ?? `unnamed-${randomBytes(4).toString('hex')}`;
   await acquireLease(engine, holder);
+  await bootstrapWarehouse(engine);
   // The execution ends when there is nothing to do: it lets go of the lease.
   const none = async (reason: string, pendingAfter: number): Promise<DiscoverBatchResult> => {
     await engine.transaction([releaseLeaseStatement(holder)]);

@@ -1,6 +1,10 @@
 import type { Statement, WarehouseEngine } from '../shared/engine/types.js';
 import { PipelineBusyError } from '../shared/errors.js';
+import { sqlStatements } from '../shared/sql/files.js';
 import { renderSql, sqlNow } from '../shared/sql/render.js';
+
+/** The lease table's DDL (idempotent). */
+export const LEASE_DDL_FILE = 'ddl/00_pipeline_lease.sql';
 
 /** The one lease row's name. */
 const LEASE = 'pipeline';
@@ -23,6 +27,8 @@ export const LEASE_TTL_SECONDS = 6 * 3600 + 15 * 60;
  * found there was left by a process that is gone: it is taken over.
  */
 export async function acquireLease(engine: WarehouseEngine, holder: string, ttlSeconds = LEASE_TTL_SECONDS): Promise<void> {
+  // The lease comes before the bootstrap, so its table may not exist yet.
+  await engine.transaction(sqlStatements(LEASE_DDL_FILE, engine.dialect));
   const exclusive = engine.dialect === 'duckdb';
   const expired = renderSql(`{{ seconds_between(acquired_at, {{ now }}) }} >= ttl_seconds`, engine.dialect);
   const statements: Statement[] = [

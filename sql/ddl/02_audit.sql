@@ -9,16 +9,6 @@ create table if not exists audit.batches (
     error varchar(4096)
 ) {{ diststyle_all }};
 
--- audit.pipeline_lease: at most one row, the execution allowed to run the pipeline now (two
--- executions at once would share the staging tables). DiscoverBatch takes it, the execution's
--- end releases it; one older than ttl_seconds was left by an execution that is gone.
-create table if not exists audit.pipeline_lease (
-    lease_name varchar(32) not null,
-    holder varchar(512) not null,
-    acquired_at timestamp not null,
-    ttl_seconds integer not null
-) {{ diststyle_all }};
-
 -- audit.table_loads: one row per batch and source table: conservation of rows.
 create table if not exists audit.table_loads (
     batch_id varchar(64) not null,

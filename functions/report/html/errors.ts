@@ -1,0 +1,17 @@
+import { EcomdwError } from '../../shared/errors.js';
+
+/** A report document the HTML renderer cannot read: not JSON, not an ecomdw report, or a charted section without the columns its chart draws. */
+export class ReportDocumentError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReportDocumentError';
+  }
+}
+
+/** Vega or Vega-Lite failed to draw a chart (names the chart). */
+export class ChartRenderError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ChartRenderError';
+  }
+}
