@@ -29,7 +29,6 @@ export const HISTORY_TABLES = [
   'known.order_items',
   'known.payments',
   'known.orders',
-  'known.order_milestones',
   'audit.batches',
   'audit.table_loads',
   'audit.runs',

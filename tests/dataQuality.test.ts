@@ -112,7 +112,7 @@ describe('Data-quality failures', () => {
       await engine.transaction([
         { sql: `update known.order_items set net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1 where order_id = 'o1' and known_to is null` },
         { sql: `update known.orders set item_count = item_count + 1, net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1 where order_id = 'o1' and known_to is null` },
-        { sql: `update known.order_milestones set delivered_at = case when delivered_at is null then timestamp '2024-01-09 00:00:00' end where order_id = 'o1' and known_to is null` },
+        { sql: `update known.orders set delivered_at = case when delivered_at is null then timestamp '2024-01-09 00:00:00' end where order_id = 'o1' and known_to is null` },
         { sql: `update known.payments set amount = amount + 1 where order_id = 'o1' and known_to is null` },
         { sql: `update known.daily_figures set figure_value = figure_value + 1 where measure = 'revenue' and slice_kind = 'total' and known_to is null` },
       ]);

@@ -34,7 +34,7 @@ export const SECTIONS: readonly SectionSpec[] = [
     id: 'revenue_trend',
     title: 'Revenue and margin trend',
     description:
-      'Per period of order dates. net_revenue is booked revenue (every live item, any order status); cancelled_revenue and ' +
+      'Per period of order dates: orders with items, their items (lines) and units. net_revenue is booked revenue (every live item, any order status); cancelled_revenue and ' +
       'returned_revenue are the part of it whose order was cancelled or returned; revenue = net_revenue - cancelled - returned ' +
       '(recognized). cost, margin and margin_pct cover recognized items with a known cost (margin_pct of their revenue); ' +
       'revenue_without_cost is recognized revenue whose cost is unknown. revenue_as_was and margin_as_was are the same ' +
@@ -42,6 +42,7 @@ export const SECTIONS: readonly SectionSpec[] = [
     columns: [
       col('period_start', 'period', 'date'),
       col('orders', 'orders', 'integer'),
+      col('items', 'items', 'integer'),
       col('units', 'units', 'integer'),
       col('net_revenue', 'booked', 'amount'),
       col('cancelled_revenue', 'cancelled', 'amount'),
@@ -58,6 +59,7 @@ export const SECTIONS: readonly SectionSpec[] = [
       rows.map((r) => ({
         period_start: text(r.period_start),
         orders: whole(r.orders),
+        items: whole(r.items),
         units: whole(r.units),
         net_revenue: amount(r.net_revenue),
         cancelled_revenue: amount(r.cancelled_revenue),
@@ -78,7 +80,6 @@ export const SECTIONS: readonly SectionSpec[] = [
     columns: [
       col('payment_channel', 'channel', 'text'),
       col('payments', 'payments', 'integer'),
-      col('orders', 'orders', 'integer'),
       col('amount', 'amount', 'amount'),
       col('share_pct', 'share %', 'percent'),
     ],
@@ -87,7 +88,6 @@ export const SECTIONS: readonly SectionSpec[] = [
       return rows.map((r) => ({
         payment_channel: text(r.payment_channel),
         payments: whole(r.payments),
-        orders: whole(r.orders),
         amount: amount(r.amount),
         share_pct: percent(r.amount, total),
       }));
@@ -101,7 +101,7 @@ export const SECTIONS: readonly SectionSpec[] = [
       'margin_pct of the revenue of items with a known cost; share_pct of all recognized revenue.',
     columns: [
       col('category', 'category', 'text'),
-      col('orders', 'orders', 'integer'),
+      col('items', 'items', 'integer'),
       col('units', 'units', 'integer'),
       col('net_revenue', 'booked', 'amount'),
       col('revenue', 'revenue', 'amount'),
@@ -114,7 +114,7 @@ export const SECTIONS: readonly SectionSpec[] = [
       const total = exactSum(rows.map((r) => r.revenue));
       return rows.map((r) => ({
         category: text(r.category),
-        orders: whole(r.orders),
+        items: whole(r.items),
         units: whole(r.units),
         net_revenue: amount(r.net_revenue),
         revenue: amount(r.revenue),
@@ -129,8 +129,8 @@ export const SECTIONS: readonly SectionSpec[] = [
     id: 'geography_segments',
     title: 'Geography and segments',
     description:
-      'Recognized revenue and margin per customer segment, state and city, chosen by the attribution: the customer as they were ' +
-      'at purchase, as they are now, or as they were at a date.',
+      'Orders (with items), customers, recognized revenue and margin per customer segment, state and city, chosen by the ' +
+      'attribution: the customer as they were at purchase, as they are now, or as they were at a date.',
     columns: [
       col('dimension', 'by', 'text'),
       col('slice_value', 'value', 'text'),

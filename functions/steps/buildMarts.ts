@@ -13,7 +13,6 @@ export const MART_FILES = [
   'known/order_items.sql',
   'known/payments.sql',
   'known/orders.sql',
-  'known/order_milestones.sql',
   'known/daily_figures.sql',
   'known/load.sql',
 ] as const;

@@ -81,24 +81,19 @@ create table if not exists known.payments (
     known_from bigint not null, known_to bigint
 ) {{ distkey(order_id) }} {{ sortkey(paid_date) }};
 
--- known.orders: one row per order version (the fulfillment fact's order-level
--- figures; what moves at every step of the order's life is in
--- known.order_milestones, so that an order's versions here stay few).
+-- known.orders: one row per order version (the fulfillment fact, attributed at
+-- purchase, with its items' recognized margin; lags and milestone flags are
+-- computed from the timestamps when read). Narrow: it changes at every
+-- milestone of the order's life.
 create table if not exists known.orders (
     order_id varchar(256) not null, order_ts timestamp not null, order_date date not null,
     customer_id varchar(256) not null, revenue_state varchar(16) not null,
+    segment varchar(256), state varchar(256), city varchar(256), country varchar(256),
     item_count integer not null, unit_count bigint not null,
-    net_revenue decimal(18,4) not null, recognized_revenue decimal(18,4) not null,
-    known_from bigint not null, known_to bigint
-) {{ distkey(order_id) }} {{ sortkey(order_date) }};
-
--- known.order_milestones: one row per version of an order's milestones (the
--- lags are computed from them and the order's order_ts when read).
-create table if not exists known.order_milestones (
-    order_id varchar(256) not null,
+    net_revenue decimal(18,4) not null, recognized_revenue decimal(18,4) not null, recognized_margin decimal(18,4),
     first_paid_at timestamp, first_shipped_at timestamp, delivered_at timestamp,
     known_from bigint not null, known_to bigint
-) {{ distkey(order_id) }} {{ sortkey(order_id) }};
+) {{ distkey(order_id) }} {{ sortkey(order_date) }};
 
 -- known.daily_figures: the published figures, one row per (business date,
 -- measure, slice) version; a change to an existing one is a restatement.

@@ -38,7 +38,6 @@ with versions as (
         select diff.side from tmp_known_items_diff as diff
         union all select diff.side from tmp_known_payments_diff as diff
         union all select diff.side from tmp_known_orders_diff as diff
-        union all select diff.side from tmp_known_milestones_diff as diff
         union all
         select case when dims.known_from = cast(:load_seq as bigint) then 'opened' else 'closed' end
         from known.customers as dims

@@ -1,19 +1,14 @@
 -- mart.orders: one row per order (the fulfillment fact), with the customer's
 -- attributes at purchase (the version valid at order_ts) beside today's
 -- (`*_now`). Revenue as in mart.sales: net_revenue booked, recognized_revenue 0
--- for cancelled and returned orders. paid_amount is the sum of its payments.
+-- for cancelled and returned orders, recognized_margin at purchase-time cost
+-- (NULL while no item's cost is known). paid_amount is the sum of its payments.
 -- Lags in hours between the milestones, as in dw.fact_order_fulfillment; NULL
 -- until both have happened. The order's status and shipment status: dw.
 create or replace view mart.orders as
 with orders as (
     select known_rows.*
     from known.orders as known_rows
-    where known_rows.known_to is null
-),
-
-milestones as (
-    select known_rows.*
-    from known.order_milestones as known_rows
     where known_rows.known_to is null
 ),
 
@@ -24,10 +19,11 @@ payments as (
     group by known_rows.order_id
 ),
 
-customers as (
+customers_now as (
     select known_rows.*
     from known.customers as known_rows
     where known_rows.known_to is null
+        and known_rows.valid_to = cast('9999-12-31 00:00:00' as timestamp)
 )
 
 select
@@ -37,41 +33,35 @@ select
     cast(date_trunc('month', orders.order_date) as date) as order_month,
     orders.customer_id,
     orders.revenue_state,
-    customers_then.segment,
+    orders.segment,
     customers_now.segment as segment_now,
-    customers_then.city,
+    orders.city,
     customers_now.city as city_now,
-    customers_then.state,
+    orders.state,
     customers_now.state as state_now,
-    customers_then.country,
+    orders.country,
     customers_now.country as country_now,
     orders.item_count,
     orders.unit_count,
     orders.net_revenue,
     orders.recognized_revenue,
+    orders.recognized_margin,
     coalesce(payments.payment_count, 0) as payment_count,
     coalesce(payments.paid_amount, 0) as paid_amount,
-    milestones.first_paid_at,
-    milestones.first_shipped_at,
-    milestones.delivered_at,
-    {{ lag_hours(orders.order_ts, milestones.first_paid_at) }} as placed_to_paid_hours,
-    {{ lag_hours(orders.order_ts, milestones.first_shipped_at) }} as placed_to_shipped_hours,
-    {{ lag_hours(milestones.first_shipped_at, milestones.delivered_at) }} as shipped_to_delivered_hours,
-    {{ lag_hours(orders.order_ts, milestones.delivered_at) }} as placed_to_delivered_hours,
-    case when milestones.first_paid_at is null then false else true end as is_paid,
-    case when milestones.first_shipped_at is null then false else true end as is_shipped,
-    case when milestones.delivered_at is null then false else true end as is_delivered,
+    orders.first_paid_at,
+    orders.first_shipped_at,
+    orders.delivered_at,
+    {{ lag_hours(orders.order_ts, orders.first_paid_at) }} as placed_to_paid_hours,
+    {{ lag_hours(orders.order_ts, orders.first_shipped_at) }} as placed_to_shipped_hours,
+    {{ lag_hours(orders.first_shipped_at, orders.delivered_at) }} as shipped_to_delivered_hours,
+    {{ lag_hours(orders.order_ts, orders.delivered_at) }} as placed_to_delivered_hours,
+    case when orders.first_paid_at is null then false else true end as is_paid,
+    case when orders.first_shipped_at is null then false else true end as is_shipped,
+    case when orders.delivered_at is null then false else true end as is_delivered,
     case when orders.revenue_state = 'cancelled' then true else false end as is_cancelled,
     case when orders.revenue_state = 'returned' then true else false end as is_returned
 from orders
-left join milestones
-    on milestones.order_id = orders.order_id
 left join payments
     on payments.order_id = orders.order_id
-left join customers as customers_then
-    on customers_then.customer_id = orders.customer_id
-    and customers_then.valid_from <= orders.order_ts
-    and orders.order_ts < customers_then.valid_to
-left join customers as customers_now
-    on customers_now.customer_id = orders.customer_id
-    and customers_now.valid_to = cast('9999-12-31 00:00:00' as timestamp);
+left join customers_now
+    on customers_now.customer_id = orders.customer_id;

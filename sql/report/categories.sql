@@ -31,7 +31,7 @@ attributed as (
 
 select
     attributed.category,
-    count(distinct attributed.order_id) as orders,
+    count(*) as items,
     sum(attributed.quantity) as units,
     sum(attributed.net_revenue) as net_revenue,
     sum(attributed.recognized_revenue) as revenue,

@@ -12,17 +12,14 @@ with orders as (
         end as period_start,
         known_rows.order_date,
         known_rows.revenue_state,
-        milestones.first_paid_at,
-        milestones.first_shipped_at,
-        milestones.delivered_at,
-        {{ lag_hours(known_rows.order_ts, milestones.first_paid_at) }} as placed_to_paid_hours,
-        {{ lag_hours(known_rows.order_ts, milestones.first_shipped_at) }} as placed_to_shipped_hours,
-        {{ lag_hours(milestones.first_shipped_at, milestones.delivered_at) }} as shipped_to_delivered_hours,
-        {{ lag_hours(known_rows.order_ts, milestones.delivered_at) }} as placed_to_delivered_hours
+        known_rows.first_paid_at,
+        known_rows.first_shipped_at,
+        known_rows.delivered_at,
+        {{ lag_hours(known_rows.order_ts, known_rows.first_paid_at) }} as placed_to_paid_hours,
+        {{ lag_hours(known_rows.order_ts, known_rows.first_shipped_at) }} as placed_to_shipped_hours,
+        {{ lag_hours(known_rows.first_shipped_at, known_rows.delivered_at) }} as shipped_to_delivered_hours,
+        {{ lag_hours(known_rows.order_ts, known_rows.delivered_at) }} as placed_to_delivered_hours
     from known.orders as known_rows
-    left join known.order_milestones as milestones
-        on milestones.order_id = known_rows.order_id
-        and {{ known_at(milestones) }}
     where {{ known_at(known_rows) }}
         and known_rows.order_date >= cast(:from_date as date)
         and known_rows.order_date <= cast(:to_date as date)

@@ -1,11 +1,13 @@
--- Report section geography_segments: revenue and margin per customer segment,
--- state and city, chosen by :attribution like categories.sql (the customer's
--- version at purchase, now, or at a date, as known at load :known_seq).
+-- Report section geography_segments: orders, customers, revenue and margin per
+-- customer segment, state and city, chosen by :attribution: the customer's
+-- version at purchase (carried by the order), now, or at a date, as known at
+-- load :known_seq. Read from the orders (one row each), not their items.
 -- Parameters: :known_seq, :from_date, :to_date, :attribution, :attributed_at.
-with items as (
+with orders as (
     select known_rows.*
-    from known.order_items as known_rows
+    from known.orders as known_rows
     where {{ known_at(known_rows) }}
+        and known_rows.item_count > 0
         and known_rows.order_date >= cast(:from_date as date)
         and known_rows.order_date <= cast(:to_date as date)
 ),
@@ -21,35 +23,23 @@ customers_then as (
 
 attributed as (
     select
-        coalesce(case when :attribution = 'purchase' then items.segment else customers_then.segment end, '(none)') as segment,
-        coalesce(case when :attribution = 'purchase' then items.state else customers_then.state end, '(none)') as state,
-        coalesce(case when :attribution = 'purchase' then items.city else customers_then.city end, '(none)') as city,
-        items.*
-    from items
+        orders.customer_id,
+        coalesce(case when :attribution = 'purchase' then orders.segment else customers_then.segment end, '(none)') as segment,
+        coalesce(case when :attribution = 'purchase' then orders.state else customers_then.state end, '(none)') as state,
+        coalesce(case when :attribution = 'purchase' then orders.city else customers_then.city end, '(none)') as city,
+        orders.recognized_revenue,
+        orders.recognized_margin
+    from orders
     left join customers_then
-        on customers_then.customer_id = items.customer_id
-),
-
-per_order as (
-    -- one row per order: its items share the customer, so an order counts once per slice
-    select
-        attributed.order_id,
-        attributed.customer_id,
-        attributed.segment,
-        attributed.state,
-        attributed.city,
-        sum(attributed.recognized_revenue) as revenue,
-        sum(attributed.recognized_margin) as margin
-    from attributed
-    group by attributed.order_id, attributed.customer_id, attributed.segment, attributed.state, attributed.city
+        on customers_then.customer_id = orders.customer_id
 ),
 
 sliced as (
-    select cast('segment' as varchar(16)) as dimension, per_order.segment as slice_value, per_order.* from per_order
+    select cast('segment' as varchar(16)) as dimension, attributed.segment as slice_value, attributed.* from attributed
     union all
-    select 'state', per_order.state, per_order.* from per_order
+    select 'state', attributed.state, attributed.* from attributed
     union all
-    select 'city', per_order.city, per_order.* from per_order
+    select 'city', attributed.city, attributed.* from attributed
 )
 
 select
@@ -57,11 +47,11 @@ select
     sliced.slice_value,
     count(distinct sliced.customer_id) as customers,
     count(*) as orders,
-    sum(sliced.revenue) as revenue,
-    sum(sliced.margin) as margin
+    sum(sliced.recognized_revenue) as revenue,
+    sum(sliced.recognized_margin) as margin
 from sliced
 group by sliced.dimension, sliced.slice_value
 order by
     case sliced.dimension when 'segment' then 1 when 'state' then 2 else 3 end,
-    sum(sliced.revenue) desc,
+    sum(sliced.recognized_revenue) desc,
     sliced.slice_value

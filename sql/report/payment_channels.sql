@@ -12,7 +12,6 @@ with payments as (
 select
     payments.payment_channel,
     count(*) as payments,
-    count(distinct payments.order_id) as orders,
     sum(payments.amount) as amount
 from payments
 group by payments.payment_channel
