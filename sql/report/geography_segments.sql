@@ -34,24 +34,38 @@ attributed as (
         on customers_then.customer_id = orders.customer_id
 ),
 
+per_customer as (
+    -- one row per customer and place: the slices below read a customer's orders once
+    select
+        attributed.customer_id,
+        attributed.segment,
+        attributed.state,
+        attributed.city,
+        count(*) as orders,
+        sum(attributed.recognized_revenue) as revenue,
+        sum(attributed.recognized_margin) as margin
+    from attributed
+    group by attributed.customer_id, attributed.segment, attributed.state, attributed.city
+),
+
 sliced as (
-    select cast('segment' as varchar(16)) as dimension, attributed.segment as slice_value, attributed.* from attributed
+    select cast('segment' as varchar(16)) as dimension, per_customer.segment as slice_value, per_customer.* from per_customer
     union all
-    select 'state', attributed.state, attributed.* from attributed
+    select 'state', per_customer.state, per_customer.* from per_customer
     union all
-    select 'city', attributed.city, attributed.* from attributed
+    select 'city', per_customer.city, per_customer.* from per_customer
 )
 
 select
     sliced.dimension,
     sliced.slice_value,
     count(distinct sliced.customer_id) as customers,
-    count(*) as orders,
-    sum(sliced.recognized_revenue) as revenue,
-    sum(sliced.recognized_margin) as margin
+    sum(sliced.orders) as orders,
+    sum(sliced.revenue) as revenue,
+    sum(sliced.margin) as margin
 from sliced
 group by sliced.dimension, sliced.slice_value
 order by
     case sliced.dimension when 'segment' then 1 when 'state' then 2 else 3 end,
-    sum(sliced.recognized_revenue) desc,
+    sum(sliced.revenue) desc,
     sliced.slice_value
