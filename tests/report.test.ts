@@ -106,11 +106,18 @@ describe('Reports that stop drifting: --known-at reproduces a past report byte f
     const { code, stdout } = await ecomdw(['report', '--db', db, '--changes-since', k, '--section', 'restatements', '--json']);
     const recorded = await queryDuckDb(
       db,
-      `select distinct cause, cause_key from audit.restatement_causes
-       where load_seq = (select max(load_seq) from known.loads where batch_id = '${corrections}') order by cause, cause_key`,
+      `select distinct cause, first_key as cause_key from audit.restatement_causes
+       where load_seq = (select max(load_seq) from known.loads where batch_id = '${corrections}') and first_key = last_key
+       order by cause, cause_key`,
     );
-    // Assess: the corrections batch restated figures for exactly the changes it carried
+    const [spread] = await queryDuckDb(
+      db,
+      `select count(*)::integer as n from audit.restatement_causes
+       where load_seq = (select max(load_seq) from known.loads where batch_id = '${corrections}') and (first_key <> last_key or change_rows <> 1)`,
+    );
+    // Assess: the corrections batch restated figures for exactly the changes it carried, one change row each
     // (the product row carries no category: its category slices move too).
+    expect(spread?.n).toBe(0);
     expect(recorded).toEqual([
       { cause: 'cancellation', cause_key: picked.cancelledOrder.id },
       { cause: 'customer_change', cause_key: picked.customer },

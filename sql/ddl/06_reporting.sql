@@ -106,7 +106,9 @@ create table if not exists known.daily_figures (
 
 -- audit.restatements: each figure a load changed after an earlier load had
 -- published it (old and new value), and audit.restatement_causes: the change
--- rows behind it, one row per cause and key (a product, an order, an item).
+-- rows behind it per cause: how many (orders or items of the figure's day, with
+-- the first and last key) and what they moved; a product or customer change,
+-- which moves many days, has a row of its own per key.
 create table if not exists audit.restatements (
     load_seq bigint not null, run_id varchar(64) not null, batch_id varchar(64) not null,
     business_date date not null, measure varchar(32) not null,
@@ -118,6 +120,7 @@ create table if not exists audit.restatements (
 create table if not exists audit.restatement_causes (
     load_seq bigint not null, business_date date not null, measure varchar(32) not null,
     slice_kind varchar(32) not null, slice_value varchar(256) not null,
-    cause varchar(32) not null, cause_key varchar(512) not null,
+    cause varchar(32) not null, change_rows bigint not null,
+    first_key varchar(512) not null, last_key varchar(512) not null,
     amount decimal(38,4) not null
 ) {{ diststyle_all }} {{ sortkey(load_seq, business_date) }};

@@ -226,7 +226,7 @@ where changes.old_value is not null;
 -- here). A cause is the first that applies: one that moves every figure of the
 -- item, else a change of the slice's own attribute, else (margin) its cost.
 insert into audit.restatement_causes (
-    load_seq, business_date, measure, slice_kind, slice_value, cause, cause_key, amount
+    load_seq, business_date, measure, slice_kind, slice_value, cause, change_rows, first_key, last_key, amount
 )
 with restated_days as (
     select distinct changes.business_date from tmp_known_figure_changes as changes where changes.old_value is not null
@@ -311,19 +311,38 @@ per_key as (
         sum(keyed.amount) as amount
     from keyed
     group by keyed.business_date, keyed.measure, keyed.slice_kind, keyed.slice_value, keyed.cause, keyed.cause_key
+),
+
+restated_keys as (
+    select per_key.*
+    from per_key
+    inner join tmp_known_figure_changes as changes
+        on changes.business_date = per_key.business_date
+        and changes.measure = per_key.measure
+        and changes.slice_kind = per_key.slice_kind
+        and changes.slice_value = per_key.slice_value
+    where changes.old_value is not null
+        and per_key.amount <> 0
+),
+
+grouped as (
+    -- a product or customer change moves many days: kept key by key, so that a period
+    -- counts it once; an order or an item belongs to one day: counted per figure
+    select
+        restated_keys.*,
+        case
+            when restated_keys.cause in ('late_product', 'product_cost_correction', 'product_category_change', 'late_customer', 'customer_change')
+                then restated_keys.cause_key
+            else ''
+        end as kept_key
+    from restated_keys
 )
 
 select
-    cast(:load_seq as bigint), per_key.business_date, per_key.measure, per_key.slice_kind, per_key.slice_value,
-    per_key.cause, per_key.cause_key, per_key.amount
-from per_key
-inner join tmp_known_figure_changes as changes
-    on changes.business_date = per_key.business_date
-    and changes.measure = per_key.measure
-    and changes.slice_kind = per_key.slice_kind
-    and changes.slice_value = per_key.slice_value
-where changes.old_value is not null
-    and per_key.amount <> 0;
+    cast(:load_seq as bigint), grouped.business_date, grouped.measure, grouped.slice_kind, grouped.slice_value,
+    grouped.cause, count(*), min(grouped.cause_key), max(grouped.cause_key), sum(grouped.amount)
+from grouped
+group by grouped.business_date, grouped.measure, grouped.slice_kind, grouped.slice_value, grouped.cause, grouped.kept_key;
 
 -- 6. The figures themselves: the moved ones closed, their new values opened.
 update known.daily_figures

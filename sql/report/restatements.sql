@@ -72,7 +72,9 @@ causes as (
         recorded.slice_kind,
         recorded.slice_value,
         recorded.cause,
-        recorded.cause_key,
+        recorded.change_rows,
+        recorded.first_key,
+        recorded.last_key,
         recorded.amount
     from audit.restatement_causes as recorded
     inner join days_then
@@ -85,9 +87,15 @@ causes as (
 cause_totals as (
     select
         causes.period_start, causes.measure, causes.slice_kind, causes.slice_value, causes.cause,
-        count(distinct causes.cause_key) as change_rows,
-        min(causes.cause_key) as first_key,
-        max(causes.cause_key) as last_key,
+        -- product and customer changes are recorded key by key (counted once however many days they
+        -- moved); an order's or item's change rows belong to one day and are counted as recorded
+        case
+            when causes.cause in ('late_product', 'product_cost_correction', 'product_category_change', 'late_customer', 'customer_change')
+                then count(distinct causes.first_key)
+            else sum(causes.change_rows)
+        end as change_rows,
+        min(causes.first_key) as first_key,
+        max(causes.last_key) as last_key,
         sum(causes.amount) as amount
     from causes
     group by causes.period_start, causes.measure, causes.slice_kind, causes.slice_value, causes.cause
