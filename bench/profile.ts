@@ -20,7 +20,7 @@ import type { Statement } from '../functions/shared/engine/types.js';
 import { sqlStatements, readSqlFile } from '../functions/shared/sql/files.js';
 import { renderSql } from '../functions/shared/sql/render.js';
 import { buildDimensions, DIMENSION_FILES } from '../functions/steps/buildDimensions.js';
-import { buildFacts, FACT_FILES } from '../functions/steps/buildFacts.js';
+import { buildFacts, FACT_DAY_FILES, FACT_FILES } from '../functions/steps/buildFacts.js';
 import { buildMarts, MART_FILES } from '../functions/steps/buildMarts.js';
 import type { BatchRef, StepContext } from '../functions/steps/context.js';
 import { dataTests } from '../functions/steps/dataTests.js';
@@ -56,7 +56,7 @@ async function statementsOf(context: StepContext, batch: BatchRef): Promise<Stat
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   const dialect = context.engine.dialect;
   if (step === 'BuildDimensions') return DIMENSION_FILES.flatMap((file) => sqlStatements(file, dialect, params));
-  if (step === 'BuildFacts') return FACT_FILES.flatMap((file) => sqlStatements(file, dialect, params));
+  if (step === 'BuildFacts') return [...FACT_FILES, ...FACT_DAY_FILES].flatMap((file) => sqlStatements(file, dialect, params));
   if (step === 'BuildMarts') {
     const [next] = await context.engine.query({ sql: 'select coalesce(max(load_seq), 0) + 1 as load_seq from known.loads' });
     return MART_FILES.flatMap((file) => sqlStatements(file, dialect, { ...params, load_seq: Number(next?.load_seq ?? 1) }));

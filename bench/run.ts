@@ -1,20 +1,24 @@
 /**
- * `npm run bench [-- --scales 1,10 --repeat 3 --days 7 --work <dir> --out BENCHMARKS.md]`
+ * `npm run bench [-- --scales 1,10,30 --repeat 3 --days 7 --work <dir> --out BENCHMARKS.md]`
  *
- * Measures the local pipeline on generated data and rewrites BENCHMARKS.md.
- * Every scenario runs in its own process (bench/scenario.ts), so its peak RSS
- * is its own. Per scale factor:
+ * Measures the local pipeline, and its dbt peer (bench/peers/dbt) on the same
+ * data, and rewrites BENCHMARKS.md. Every scenario runs in its own process
+ * (bench/scenario.ts; the peer's driver for dbt), so its peak RSS is its own.
+ * Per scale factor:
  *
  * 1. generate a lake of `days` daily batches (the generator's rows/s);
  * 2. full load: every batch into a fresh warehouse (the first days' warehouse
- *    is kept as the 1x history);
- * 3. the floor: DuckDB reading the same raw files into plain tables; and the
+ *    is kept as the 1x history); then the dbt peer over the same batches, from
+ *    the silver Parquet the pipeline wrote (its first days' warehouse kept too);
+ * 3. correctness of both against the reference model (`--correctness-scales`);
+ * 4. the floor: DuckDB reading the same raw files into plain tables; and the
  *    contract floor: the writes SPEC.md requires, without the logic (floors.ts);
- * 4. the report on the full load's warehouse, every section, each
+ * 5. the report on the full load's warehouse, every section, each
  *    attribution and known at the middle batch (bench/reporting.ts);
- * 5. the last day's batch on the 1x history, and on histories 3x and 10x
- *    larger (the 1x history plus cold copies, bench/replicate.ts), `repeat`
- *    times each, interleaved.
+ * 6. the last day's batch on the 1x history, and on histories 3x and 10x
+ *    larger (the 1x history plus cold copies, bench/replicate.ts; at
+ *    `--growth-scales` only), and the peer's snapshot + run + test of the same
+ *    batch on its own history, `repeat` times each, interleaved.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
@@ -23,11 +27,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { execFileSync } from 'node:child_process';
+import { installPeer, runPeer, type DbtResult, type PeerSpec } from './peers/dbtPeer.js';
 import { renderReport, type BenchRun, type ScaleResult, type Machine } from './report.js';
 import { COLD_KEYS, type ColdKeys } from './replicate.js';
 import {
   RESULT_MARKER,
   type ContractFloorResult,
+  type CorrectnessResult,
   type FloorResult,
   type GenerateResult,
   type PipelineResult,
@@ -41,12 +47,19 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIO = path.join(ROOT, 'bench', 'scenario.ts');
 /** History sizes of the cost-growth scenario, as multiples of the full load's history. */
 export const HISTORY_FACTORS = [1, 3, 10] as const;
-// Roughly what a scale factor needs at its peak (measured: ~1.9 GB at scale 10), with room to spare.
+// Roughly what a scale factor needs at its peak (measured: ~1.9 GB at scale 10), with room to spare;
+// the warehouse's 3 GB budget caps it (scale 30: 3.8 GB measured), the generator at 4.2 GB.
 const BYTES_PER_SCALE = 400 * 1024 ** 2;
+const MOST_BYTES_NEEDED = 6 * 1024 ** 3;
+// The reference model holds every silver row as a JS object: about 1 GB per million rows.
+const CORRECTNESS_HEAP_MB = 16_384;
 
 const { values } = parseArgs({
   options: {
-    scales: { type: 'string', default: '1,10' },
+    scales: { type: 'string', default: '1,10,30' },
+    'growth-scales': { type: 'string', default: '1,10' },
+    'correctness-scales': { type: 'string', default: '1' },
+    'no-peer': { type: 'boolean', default: false },
     days: { type: 'string', default: '7' },
     repeat: { type: 'string', default: '3' },
     seed: { type: 'string', default: '42' },
@@ -63,17 +76,31 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'usage: npm run bench -- [--scales 1,10] [--days 7] [--repeat 3] [--seed 42] [--cold-keys older|interleaved] [--work <dir>] [--out BENCHMARKS.md] [--keep] [--no-demo]\n' +
-      '       npm run bench -- --from-results <work>/results.json [--out BENCHMARKS.md]   (re-render a report without measuring)\n',
+      '       npm run bench -- --from-results <work>/results.json[,<work2>/results.json] [--out BENCHMARKS.md]\n' +
+      '         (re-render a report without measuring; several runs, e.g. scales measured separately, make one report)\n',
   );
   process.exit(0);
 }
 
-const scales = values.scales.split(',').map((s) => Number(s.trim()));
+const scaleList = (text: string): number[] => (text.trim() === '' ? [] : text.split(',').map((s) => Number(s.trim())));
+const scales = scaleList(values.scales);
+const growthScales = scaleList(values['growth-scales']);
+const correctnessScales = scaleList(values['correctness-scales']);
+const withPeer = !values['no-peer'];
 const days = Number(values.days);
 const repeat = Number(values.repeat);
 const coldKeys = values['cold-keys'] as ColdKeys;
-if (scales.some((s) => !(s > 0)) || !Number.isInteger(days) || days < 2 || !Number.isInteger(repeat) || repeat < 1 || !COLD_KEYS.includes(coldKeys)) {
-  process.stderr.write('bench: --scales must be positive numbers, --days an integer >= 2, --repeat an integer >= 1, --cold-keys older or interleaved\n');
+if (
+  [...scales, ...growthScales, ...correctnessScales].some((s) => !(s > 0)) ||
+  !Number.isInteger(days) ||
+  days < 2 ||
+  !Number.isInteger(repeat) ||
+  repeat < 1 ||
+  !COLD_KEYS.includes(coldKeys)
+) {
+  process.stderr.write(
+    'bench: --scales, --growth-scales and --correctness-scales must be positive numbers, --days an integer >= 2, --repeat an integer >= 1, --cold-keys older or interleaved\n',
+  );
   process.exit(2);
 }
 const work = path.resolve(values.work);
@@ -83,11 +110,11 @@ function say(message: string): void {
 }
 
 /** Runs one scenario in a child process; its progress goes to a log file. */
-async function scenario<T extends ScenarioResult>(name: string, spec: ScenarioSpec): Promise<T> {
+async function scenario<T extends ScenarioResult>(name: string, spec: ScenarioSpec, nodeOptions: readonly string[] = []): Promise<T> {
   const log = path.join(work, 'logs', `${name}.log`);
   mkdirSync(path.dirname(log), { recursive: true });
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', SCENARIO, JSON.stringify(spec)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeOptions, '--import', 'tsx', SCENARIO, JSON.stringify(spec)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const logStream = createWriteStream(log);
   child.stderr.pipe(logStream);
   let stdout = '';
@@ -102,17 +129,44 @@ async function scenario<T extends ScenarioResult>(name: string, spec: ScenarioSp
   return result;
 }
 
+/**
+ * Runs the dbt peer over some batches (bench/peers/dbtPeer.ts); its progress goes to a log file.
+ * A failing peer does not stop the bench: its result carries the failure, and the report says so.
+ */
+async function peerScenario(name: string, spec: PeerSpec): Promise<DbtResult> {
+  const started = performance.now();
+  // The peer's lake holds the batches that have arrived: built anew for every run.
+  rmSync(spec.peerLake, { recursive: true, force: true });
+  let result: DbtResult;
+  try {
+    result = await runPeer(ROOT, spec, path.join(work, 'logs', `${name}.log`));
+  } catch (error) {
+    const failure = error instanceof Error ? error.message : String(error);
+    result = { kind: 'dbt', seconds: 0, cpuSeconds: 0, maxRssBytes: 0, commands: [], failure, dbBytes: 0 };
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1).padStart(7);
+  say(`  ${name.padEnd(28)} ${seconds} s  peak RSS ${(result.maxRssBytes / 1024 ** 3).toFixed(2)} GiB${result.failure ? `  FAILED: ${result.failure} (logs: ${spec.logDir})` : ''}`);
+  return result;
+}
+
 // A lake of some batches of another, by hard links (copies across devices): raw files are never rewritten.
 function linkLake(from: string, to: string, batches: readonly string[]): void {
   rmSync(to, { recursive: true, force: true });
-  const raw = path.join(from, 'raw');
-  for (const table of readdirSync(raw)) {
+  linkLayer(from, to, 'raw', batches);
+}
+
+// One layer's files of some batches of a lake, hard-linked into another (which keeps what it has).
+function linkLayer(from: string, to: string, layer: 'raw' | 'silver', batches: readonly string[]): void {
+  const root = path.join(from, layer);
+  if (!existsSync(root)) return;
+  for (const table of readdirSync(root)) {
     for (const batchId of batches) {
-      const source = path.join(raw, table, `batch_id=${batchId}`);
+      const source = path.join(root, table, `batch_id=${batchId}`);
       if (!existsSync(source)) continue;
-      const target = path.join(to, 'raw', table, `batch_id=${batchId}`);
+      const target = path.join(to, layer, table, `batch_id=${batchId}`);
       mkdirSync(target, { recursive: true });
       for (const file of readdirSync(source)) {
+        if (existsSync(path.join(target, file))) continue;
         try {
           linkSync(path.join(source, file), path.join(target, file));
         } catch {
@@ -123,16 +177,12 @@ function linkLake(from: string, to: string, batches: readonly string[]): void {
   }
 }
 
-function median(xs: readonly number[]): number {
-  const sorted = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-}
-
-/** Median run of a measured batch, by wall time (all runs' times are kept). */
+/**
+ * Median run of a measured batch, by wall time (all runs' times are kept); of an even
+ * number of runs, the lower middle one: the rule the report applies to the peer's runs too.
+ */
 function medianRun(runs: readonly PipelineResult[]): PipelineResult {
-  const target = median(runs.map((r) => r.seconds));
-  return [...runs].sort((a, b) => Math.abs(a.seconds - target) - Math.abs(b.seconds - target))[0] as PipelineResult;
+  return [...runs].sort((a, b) => a.seconds - b.seconds)[Math.floor((runs.length - 1) / 2)] as PipelineResult;
 }
 
 async function benchScale(scale: number): Promise<ScaleResult> {
@@ -146,7 +196,8 @@ async function benchScale(scale: number): Promise<ScaleResult> {
   const historyLake = path.join(dir, 'lake-history');
   linkLake(lake, historyLake, generate.batches.slice(0, -1));
 
-  const histories = Object.fromEntries(HISTORY_FACTORS.map((f) => [f, path.join(dir, `history-${f}x.duckdb`)])) as Record<number, string>;
+  const factors = growthScales.includes(scale) ? HISTORY_FACTORS : HISTORY_FACTORS.filter((f) => f === 1);
+  const histories = Object.fromEntries(factors.map((f) => [f, path.join(dir, `history-${f}x.duckdb`)])) as Record<number, string>;
   const fullLoad = await scenario<PipelineResult>(`s${scale}-full-load`, {
     kind: 'pipeline',
     dbPath: path.join(dir, 'full-load.duckdb'),
@@ -162,6 +213,37 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     asOfDate: middle,
     repeat: Math.max(3, repeat),
   });
+
+  // The full load wrote the first days' silver into the history lake: gather every batch's silver in one lake.
+  linkLayer(historyLake, lake, 'silver', generate.batches.slice(0, -1));
+
+  // The peer: the same batches, from the silver Parquet the full load wrote; one warehouse
+  // file and one target folder per scale, so that dbt's partial parsing works as for a user.
+  const dbtDir = path.join(dir, 'dbt');
+  const peerBase = {
+    silverLake: lake,
+    peerLake: path.join(dbtDir, 'lake'),
+    db: path.join(dbtDir, 'warehouse.duckdb'),
+    targetDir: path.join(dbtDir, 'target'),
+  };
+  const peerHistory = path.join(dbtDir, 'history-1x.duckdb');
+  const secondLast = generate.batches[generate.batches.length - 2] as string;
+  const peerFullLoad = withPeer
+    ? await peerScenario(`s${scale}-dbt-full-load`, {
+        ...peerBase,
+        logDir: path.join(work, 'logs', `s${scale}-dbt-full-load`),
+        batches: generate.batches,
+        seed: true,
+        snapshotAfter: { [secondLast]: peerHistory },
+      })
+    : null;
+  const correctness = correctnessScales.includes(scale)
+    ? await scenario<CorrectnessResult>(
+        `s${scale}-correctness`,
+        { kind: 'correctness', lakeDir: lake, pipelineDb: path.join(dir, 'full-load.duckdb'), peerDb: peerFullLoad && !peerFullLoad.failure ? peerBase.db : null },
+        [`--max-old-space-size=${CORRECTNESS_HEAP_MB}`],
+      )
+    : null;
   const floor = await scenario<FloorResult>(`s${scale}-floor`, { kind: 'floor', lakeDir: lake, dbPath: path.join(dir, 'floor.duckdb') });
   const contractFloor = await scenario<ContractFloorResult>(`s${scale}-contract-floor`, {
     kind: 'contract-floor',
@@ -171,7 +253,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
   });
 
   const replicas: Record<number, ReplicateResult> = {};
-  for (const factor of HISTORY_FACTORS.filter((f) => f > 1)) {
+  for (const factor of factors.filter((f) => f > 1)) {
     replicas[factor] = await scenario<ReplicateResult>(`s${scale}-history-${factor}x`, {
       kind: 'replicate',
       fromDb: histories[1] as string,
@@ -182,8 +264,20 @@ async function benchScale(scale: number): Promise<ScaleResult> {
   }
   // Interleaved, so that a noisy neighbour slows every history alike.
   const measured: Record<number, PipelineResult[]> = {};
+  const peerBatchRuns: DbtResult[] = [];
   for (let r = 1; r <= repeat; r += 1) {
-    for (const factor of HISTORY_FACTORS) {
+    if (peerFullLoad && !peerFullLoad.failure) {
+      peerBatchRuns.push(
+        await peerScenario(`s${scale}-dbt-batch-run${r}`, {
+          ...peerBase,
+          logDir: path.join(work, 'logs', `s${scale}-dbt-batch-run${r}`),
+          fromDb: peerHistory,
+          presentBatches: generate.batches.slice(0, -1),
+          batches: [lastBatch],
+        }),
+      );
+    }
+    for (const factor of factors) {
       const result = await scenario<PipelineResult>(`s${scale}-batch-on-${factor}x-run${r}`, {
         kind: 'pipeline',
         dbPath: path.join(dir, 'measured.duckdb'),
@@ -196,6 +290,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
   }
   if (!values.keep) {
     rmSync(path.join(dir, 'contract-floor-silver'), { recursive: true, force: true });
+    rmSync(dbtDir, { recursive: true, force: true });
     for (const file of ['full-load.duckdb', 'floor.duckdb', 'contract-floor.duckdb', 'measured.duckdb', ...Object.values(histories).map((h) => path.basename(h))]) {
       rmSync(path.join(dir, file), { force: true });
     }
@@ -209,7 +304,9 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     contractFloor,
     reporting,
     lastBatch,
-    costGrowth: HISTORY_FACTORS.map((factor) => {
+    peer: peerFullLoad ? { fullLoad: peerFullLoad, batchRuns: peerBatchRuns } : null,
+    correctness,
+    costGrowth: factors.map((factor) => {
       const runs = measured[factor] ?? [];
       return {
         factor,
@@ -274,9 +371,31 @@ function availableMemory(): number {
   return os.freemem();
 }
 
+/**
+ * Several saved runs as one (scales measured separately): their scales in order, the
+ * first run's machine, the sum of their bench times, the demo of the run that timed it.
+ * Each run's own command and load averages stay in `command`.
+ */
+function mergeRuns(runs: readonly BenchRun[]): BenchRun {
+  const [first, ...rest] = runs;
+  if (!first) throw new Error('--from-results: no results file');
+  if (rest.length === 0) return first;
+  return {
+    ...first,
+    date: runs.map((r) => r.date).sort()[runs.length - 1] as string,
+    command: runs.map((r) => `\`${r.command}\` (${r.date.slice(0, 16).replace('T', ' ')} UTC, load ${r.machine.loadAverageAtStart.toFixed(1)} → ${r.loadAverageAtEnd.toFixed(1)})`).join(' and '),
+    loadAverageAtEnd: runs[runs.length - 1]?.loadAverageAtEnd ?? first.loadAverageAtEnd,
+    totalSeconds: runs.reduce((sum, r) => sum + r.totalSeconds, 0),
+    scales: runs.flatMap((r) => r.scales).sort((a, b) => a.scale - b.scale),
+    skipped: runs.flatMap((r) => r.skipped),
+    demo: runs.find((r) => r.demo)?.demo ?? null,
+    peer: runs.some((r) => r.peer),
+  };
+}
+
 async function main(): Promise<void> {
   if (values['from-results'] !== undefined) {
-    const saved = JSON.parse(readFileSync(values['from-results'], 'utf8')) as BenchRun;
+    const saved = mergeRuns(values['from-results'].split(',').map((file) => JSON.parse(readFileSync(file.trim(), 'utf8')) as BenchRun));
     writeFileSync(values.out, renderReport(saved));
     say(`wrote ${values.out} from ${values['from-results']}`);
     return;
@@ -286,8 +405,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   const results: ScaleResult[] = [];
   const skipped: string[] = [];
+  if (withPeer) installPeer(ROOT);
   for (const scale of scales) {
-    const needed = scale * BYTES_PER_SCALE;
+    const needed = Math.min(scale * BYTES_PER_SCALE, MOST_BYTES_NEEDED);
     const available = availableMemory();
     if (needed > available) {
       skipped.push(`scale ${scale}: needs about ${(needed / 1024 ** 3).toFixed(0)} GiB, ${(available / 1024 ** 3).toFixed(0)} GiB available`);
@@ -306,6 +426,7 @@ async function main(): Promise<void> {
     totalSeconds: (performance.now() - started) / 1000,
     repeat,
     coldKeys,
+    peer: withPeer,
     scales: results,
     skipped,
     demo,

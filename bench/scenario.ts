@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { runPipeline, type BatchSummary, type PipelineEvent } from '../cli/localRunner.js';
 import { parseFreshness } from '../functions/shared/config.js';
 import { generateLake } from '../generator/generateLake.js';
+import { checkCorrectness, type CorrectnessResult } from './correctness.js';
 import { contractFloor, floor, type ContractFloorResult, type FloorResult } from './floors.js';
 import { replicateHistory, type ColdKeys } from './replicate.js';
 import { measureReporting, type ReportingResult } from './reporting.js';
@@ -37,6 +38,13 @@ export type ScenarioSpec =
       /** The date of the as-of attribution. */
       readonly asOfDate: string;
       readonly repeat: number;
+    }
+  | {
+      readonly kind: 'correctness';
+      readonly lakeDir: string;
+      readonly pipelineDb: string;
+      /** The dbt peer's warehouse after the same batches; null: the pipeline alone. */
+      readonly peerDb: string | null;
     }
   | {
       readonly kind: 'replicate';
@@ -106,8 +114,9 @@ export interface ReplicateResult {
 }
 
 export type { ContractFloorResult, FloorResult } from './floors.js';
+export type { CorrectnessResult } from './correctness.js';
 export type { ReportingResult } from './reporting.js';
-export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult | ReportingResult;
+export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult | CorrectnessResult | ReportingResult;
 
 /** Runs one scenario in this process and returns its figures. */
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
@@ -120,6 +129,8 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       return { ...(await floor(spec.lakeDir, spec.dbPath, spec.batches)), maxRssBytes: maxRssBytes() };
     case 'contract-floor':
       return { ...(await contractFloor(spec.lakeDir, spec.dbPath, spec.silverDir)), maxRssBytes: maxRssBytes() };
+    case 'correctness':
+      return { ...(await checkCorrectness(spec.lakeDir, spec.pipelineDb, spec.peerDb)), maxRssBytes: maxRssBytes() };
     case 'replicate':
       return replicate(spec);
     case 'reporting': {

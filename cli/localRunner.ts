@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { PipelineConfig } from '../functions/shared/config.js';
+import { BatchError, InterruptedError } from '../functions/shared/errors.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { listBatches } from '../functions/shared/lake/batches.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
@@ -13,7 +14,9 @@ import type { LoadStagingResult, TableLoad } from '../functions/steps/loadStagin
 import { normalizeTable } from '../functions/steps/normalizeTable.js';
 import type { FailureAlert } from '../functions/steps/recordFailure.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
-import type { SourceTable } from '../functions/shared/contract.js';
+import { SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
+import type { StrayObject } from '../functions/shared/lake/rawInventory.js';
+import type { ChangedBatch } from '../functions/steps/rawFileLedger.js';
 import { recordLocalMetrics } from './localMetrics.js';
 
 /** The ASL both Step Functions and the local runner execute. */
@@ -24,7 +27,8 @@ export type PipelineEvent =
   | { readonly type: 'step-started'; readonly step: string; readonly batchId: string | null; readonly table?: string }
   | { readonly type: 'step-finished'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly result: unknown }
   | { readonly type: 'step-failed'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly error: Error }
-  | { readonly type: 'alert'; readonly alert: FailureAlert };
+  | { readonly type: 'alert'; readonly alert: FailureAlert }
+  | { readonly type: 'leftovers-removed'; readonly paths: readonly string[] };
 
 /** What one processed batch did. */
 export interface BatchSummary {
@@ -43,8 +47,14 @@ export interface RunSummary {
   readonly batches: BatchSummary[];
   /** Why nothing (more) was processed, when the run ended normally. */
   readonly note: string | null;
-  /** Set when the run failed: the alert that was raised. */
-  readonly failure: (FailureAlert & { readonly errorName: string }) | null;
+  /** Set when the run failed: the alert that was raised, and the batch it was working on (null: none yet). */
+  readonly failure: (FailureAlert & { readonly errorName: string; readonly batchId: string | null }) | null;
+  /** Half-written normalization folders a killed run had left in the lake, removed at the start. */
+  readonly removedLeftovers: readonly string[];
+  /** Done batches whose raw files changed since they were processed, as the run's last discovery saw them. */
+  readonly changedBatches: readonly ChangedBatch[];
+  /** Objects under raw/ that no batch reads. */
+  readonly strayFiles: readonly StrayObject[];
 }
 
 export interface RunPipelineOptions {
@@ -56,13 +66,46 @@ export interface RunPipelineOptions {
   readonly batchId?: string;
   readonly force?: boolean;
   readonly onEvent?: (event: PipelineEvent) => void;
+  /**
+   * Stops the run (Ctrl-C, SIGTERM): the running warehouse statement is
+   * interrupted and its transaction rolls back, the next step fails with an
+   * InterruptedError, and the Catch path marks the batch failed as for any failure.
+   */
+  readonly signal?: AbortSignal;
   /** Replace a state's local handler (tests inject failures through this); it gets the step's payload and context. */
   readonly overrides?: Partial<Record<PipelineStepName | 'NormalizeTable', (payload: unknown, context: StepContext) => Promise<unknown>>>;
+}
+
+// A forced run of a batch gone from the lake withdraws what the batch brought: the
+// warehouse must know the batch, or the id is a typo.
+async function assertKnownBatch(engine: DuckDbEngine, batchId: string, lake: LocalLake): Promise<void> {
+  const known = await engine.query({
+    label: 'known batch',
+    sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'batches'`,
+  });
+  const rows = Number(known[0]?.n ?? 0) === 0 ? [] : await engine.query({ sql: 'select batch_id from audit.batches where batch_id = :batch_id', params: { batch_id: batchId } });
+  if (rows.length === 0) {
+    await engine.close();
+    throw new BatchError(`batch '${batchId}' not found in ${lake.location}/raw, nor in the warehouse`);
+  }
+}
+
+// A batch re-run without some table (its raw folder removed) must not leave that
+// table's earlier silver and quarantine output behind as if it were current.
+function removeStaleOutputs(lake: LocalLake, batchId: string, tables: readonly string[]): void {
+  for (const table of SOURCE_TABLES) if (!tables.includes(table)) lake.removeBatchOutputs(table, batchId);
 }
 
 /** Loads the pipeline's ASL. */
 export function loadStateMachineDefinition(): StateMachineDefinition {
   return JSON.parse(readFileSync(STATE_MACHINE_FILE, 'utf8')) as StateMachineDefinition;
+}
+
+// Validating the ASL costs ~0.3 s of CPU (a JSON-schema compile): once per process.
+let machine: StateMachine | undefined;
+function pipelineStateMachine(): StateMachine {
+  machine ??= new StateMachine(loadStateMachineDefinition(), { validationOptions: { checkArn: true, checkPaths: true } });
+  return machine;
 }
 
 /**
@@ -72,23 +115,45 @@ export function loadStateMachineDefinition(): StateMachineDefinition {
  */
 export async function runPipeline(options: RunPipelineOptions): Promise<RunSummary> {
   const lake = new LocalLake(path.resolve(options.lakeDir));
-  await listBatches(lake, options.batchId); // a bad lake or batch id is a usage error, not a failed run
-  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
-  const context: StepContext = { engine, lake, config: options.config };
+  // A bad lake or batch id is a usage error, not a failed run.
+  const present = await listBatches(lake, options.batchId, { force: options.force });
+  const interrupted = (cause?: unknown): InterruptedError | null =>
+    options.signal?.aborted === true ? new InterruptedError(options.signal.reason as NodeJS.Signals, undefined, cause === undefined ? undefined : { cause }) : null;
+  const early = interrupted();
+  if (early) throw early;
   const emit = options.onEvent ?? (() => undefined);
+  const removedLeftovers = lake.removeAbandonedOutputs();
+  if (removedLeftovers.length > 0) emit({ type: 'leftovers-removed', paths: removedLeftovers });
+  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
+  if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake);
+  const stop = (): void => engine.interrupt();
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const context: StepContext = { engine, lake, config: options.config };
   const batches: BatchSummary[] = [];
   const loads = new Map<string, LoadStagingResult>();
   const started = new Map<string, number>();
   let current: BatchRef | null = null;
   let note: string | null = null;
   let alert: FailureAlert | null = null;
+  let lakeReport: Pick<RunSummary, 'changedBatches' | 'strayFiles'> = { changedBatches: [], strayFiles: [] };
 
+  // Once interrupted, every step but the Catch path's fails at once, and a step the
+  // interruption cut short fails as interrupted, whatever its statement said.
   const timed = async <T>(step: string, table: string | undefined, work: () => Promise<T>): Promise<T> => {
     const batchId = current?.batchId ?? null;
     emit({ type: 'step-started', step, batchId, table });
     const t0 = performance.now();
     try {
-      const result = await work();
+      const before = step === 'RecordFailure' ? null : interrupted();
+      if (before) throw before;
+      let result: T;
+      try {
+        result = await work();
+      } catch (error) {
+        const during = step === 'RecordFailure' ? null : interrupted(error);
+        if (during) throw during;
+        throw error;
+      }
       const ms = performance.now() - t0;
       emit({ type: 'step-finished', step, batchId, table, ms, result });
       if (current && step !== 'RecordFailure') await recordLocalMetrics(engine, current, step, ms, result);
@@ -106,7 +171,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     const result = await timed(name, undefined, () => run(payload, context));
     if (name === 'DiscoverBatch') {
       const found = result as DiscoverBatchResult;
+      lakeReport = { changedBatches: found.changedBatches ?? [], strayFiles: found.strayFiles ?? [] };
       if (found.batchId && found.runId) {
+        removeStaleOutputs(lake, found.batchId, found.tables);
         current = { batchId: found.batchId, runId: found.runId, tables: found.tables };
         started.set(found.runId, performance.now());
       } else {
@@ -146,10 +213,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     return { MessageId: 'local' };
   };
 
-  const machine = new StateMachine(loadStateMachineDefinition(), { validationOptions: { checkArn: true, checkPaths: true } });
   const request: Record<string, string | boolean> =
     options.batchId === undefined ? {} : { batchId: options.batchId, force: options.force === true };
-  const execution = machine.run(
+  const execution = pipelineStateMachine().run(
     { request },
     {
       // aws-local-stepfunctions has no $$.Execution.Id of its own.
@@ -162,17 +228,21 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   );
   try {
     await execution.result;
-    return { batches, note, failure: null };
+    return { batches, note, failure: null, removedLeftovers, ...lakeReport };
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const failure = alert as FailureAlert | null;
     const errorName = failure?.message.split(':')[0] ?? 'PipelineFailed';
+    const batchId = (current as BatchRef | null)?.batchId ?? null;
     return {
       batches,
       note,
-      failure: failure ? { ...failure, errorName } : { subject: 'pipeline failed', message: error.message, errorName },
+      failure: failure ? { ...failure, errorName, batchId } : { subject: 'pipeline failed', message: error.message, errorName, batchId },
+      removedLeftovers,
+      ...lakeReport,
     };
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     await engine.close();
   }
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EcomdwError } from '../functions/shared/errors.js';
+import { EXIT, exitCodeOf } from './exitCodes.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
@@ -8,8 +9,7 @@ import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerValidate } from './commands/validate.js';
 
-/** Exit codes: 1 = the pipeline ran and failed (a step or an error-severity test); 2 = bad usage or environment. */
-export const EXIT = { failed: 1, usage: 2 } as const;
+export { EXIT } from './exitCodes.js';
 
 /** The `ecomdw` program. */
 export function buildProgram(): Command {
@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof EcomdwError) {
       process.stderr.write(`ecomdw: ${error.message}\n`);
-      return EXIT.usage;
+      return exitCodeOf(error);
     }
     process.stderr.write(`ecomdw: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return EXIT.failed;

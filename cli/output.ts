@@ -20,6 +20,8 @@ export function describeEvent(event: PipelineEvent): string | null {
       return `  [${event.batchId ?? '-'}] ${event.step}${event.table ? ` ${event.table}` : ''} FAILED: ${event.error.name}: ${event.error.message}`;
     case 'alert':
       return `ALERT: ${event.alert.subject}\n  ${event.alert.message}`;
+    case 'leftovers-removed':
+      return `removed ${event.paths.length} half-written folder(s) a killed run left in the lake: ${event.paths.join(', ')}`;
   }
 }
 
@@ -66,4 +68,41 @@ export function runOutcome(summary: RunSummary): string {
   if (summary.failure) return `run FAILED: ${summary.failure.message}`;
   const processed = summary.batches.length;
   return processed === 0 ? `nothing to do: ${summary.note ?? 'no pending batch'}` : `${processed} batch(es) processed${summary.note ? `; ${summary.note}` : ''}`;
+}
+
+/**
+ * What in the lake needs a look, in words: files quarantined whole, objects
+ * no batch reads, and done batches whose raw files changed (with the command
+ * that processes them again). Empty when there is nothing to say.
+ */
+export function lakeFindings(summary: RunSummary): string[] {
+  const lines: string[] = [];
+  const problems = summary.batches.flatMap((b) => b.tables.flatMap((t) => t.problemFiles));
+  if (problems.length > 0) {
+    lines.push(`${problems.length} file(s) quarantined whole:`);
+    for (const p of problems) lines.push(`  ${p.file}: ${p.reason}`);
+  }
+  if (summary.strayFiles.length > 0) {
+    lines.push(`${summary.strayFiles.length} file(s) under raw/ that no batch reads:`);
+    for (const stray of summary.strayFiles) lines.push(`  ${stray.path}: ${stray.reason}`);
+  }
+  for (const changed of summary.changedBatches) {
+    const parts = [
+      changed.added.length > 0 ? `${changed.added.length} added (${changed.added.join(', ')})` : null,
+      changed.removed.length > 0 ? `${changed.removed.length} removed (${changed.removed.join(', ')})` : null,
+      changed.changed.length > 0 ? `${changed.changed.length} changed (${changed.changed.join(', ')})` : null,
+    ].filter((p): p is string => p !== null);
+    lines.push(`WARNING: batch ${changed.batchId} is done, but its raw files changed since it was processed: ${parts.join('; ')}.`);
+    lines.push(`  The warehouse holds its rows from the old files. To process it again from the files as they are now: ${changed.command}`);
+  }
+  return lines;
+}
+
+/** What an interrupted run left: the batch marked failed (its running step rolled back), or nothing started. */
+export function interruptedRun(summary: RunSummary): string {
+  const done = summary.batches.length > 0 ? `${summary.batches.length} batch(es) done before it; ` : '';
+  const batch = summary.failure?.batchId;
+  return batch
+    ? `${done}batch ${batch} marked failed, its running step rolled back; \`ecomdw run\` processes it again`
+    : `${done}no batch was running`;
 }

@@ -15,6 +15,8 @@ export interface EtlArgs {
   readonly scriptPath: string;
   /** The repository's sql/ folder: normalize/*.sql are rendered for Spark, seeds/*.csv uploaded as they are. */
   readonly sqlRoot: string;
+  /** functions/shared/contract.json: the source contract and raw-file rules the job reads. */
+  readonly contractPath: string;
   readonly artifactsBucketName: pulumi.Input<string>;
   readonly artifactsBucketArn: pulumi.Input<string>;
   readonly lakeBucketName: pulumi.Input<string>;
@@ -29,7 +31,7 @@ export interface EtlArgs {
 }
 
 /** The files the job needs, read from the repository when the program runs. */
-interface JobFile {
+export interface JobFile {
   /** Key under the Glue artifacts prefix. */
   readonly key: string;
   readonly content?: string;
@@ -51,7 +53,7 @@ export class Etl extends pulumi.ComponentResource {
   public constructor(name: string, args: EtlArgs, opts?: pulumi.ComponentResourceOptions) {
     super('ecomdw:etl:Etl', name, {}, opts);
     const context = awsContext(this);
-    const files = jobFiles(args.scriptPath, args.sqlRoot);
+    const files = glueJobFiles(args);
 
     for (const file of files) {
       new aws.s3.BucketObjectv2(
@@ -60,7 +62,7 @@ export class Etl extends pulumi.ComponentResource {
           bucket: args.artifactsBucketName,
           key: `${GLUE_ARTIFACTS_PREFIX}${file.key}`,
           ...(file.content === undefined ? { source: new pulumi.asset.FileAsset(file.sourcePath ?? '') } : { content: file.content }),
-          contentType: file.key.endsWith('.py') ? 'text/x-python' : file.key.endsWith('.csv') ? 'text/csv' : 'text/plain',
+          contentType: file.key.endsWith('.py') ? 'text/x-python' : file.key.endsWith('.csv') ? 'text/csv' : file.key.endsWith('.json') ? 'application/json' : 'text/plain',
         },
         { parent: this },
       );
@@ -140,9 +142,16 @@ export class Etl extends pulumi.ComponentResource {
   }
 }
 
-/** The script plus normalize/*.sql rendered for Spark and seeds/*.csv; fails loudly on a missing file or a bad macro. */
-function jobFiles(scriptPath: string, sqlRoot: string): JobFile[] {
+/**
+ * The script, and under sql/ the contract, normalize/*.sql rendered for Spark and
+ * seeds/*.csv (keys relative to the Glue artifacts prefix; `sql/` is the job's
+ * `--sql_prefix`); fails loudly on a missing file or a bad macro. tests/glueJob.test.ts
+ * lays the same files out in a folder to run the job locally.
+ */
+export function glueJobFiles(args: Pick<EtlArgs, 'scriptPath' | 'sqlRoot' | 'contractPath'>): JobFile[] {
+  const { scriptPath, sqlRoot, contractPath } = args;
   if (!existsSync(scriptPath)) throw new Error(`Glue job script not found: ${scriptPath}`);
+  if (!existsSync(contractPath)) throw new Error(`source contract not found: ${contractPath}`);
   const normalizeDir = path.join(sqlRoot, 'normalize');
   const sql = sortedFiles(normalizeDir, '.sql').map((file) => ({
     key: `sql/normalize/${file}`,
@@ -154,7 +163,7 @@ function jobFiles(scriptPath: string, sqlRoot: string): JobFile[] {
     key: `sql/seeds/${file}`,
     sourcePath: path.join(seedsDir, file),
   }));
-  return [{ key: path.basename(scriptPath), sourcePath: scriptPath }, ...sql, ...seeds];
+  return [{ key: path.basename(scriptPath), sourcePath: scriptPath }, { key: 'sql/contract.json', sourcePath: contractPath }, ...sql, ...seeds];
 }
 
 function sortedFiles(dir: string, extension: string): string[] {

@@ -28,8 +28,9 @@ interface LakeAccess {
  * the Redshift Data API on their own workgroup.
  */
 export const PIPELINE_HANDLERS = {
-  // Lists raw/ to find batches; the ledger is in the warehouse.
-  discoverBatch: { list: [LAKE_PREFIXES.raw] },
+  // Lists raw/ to find batches, and reads raw objects to hash them for the raw-file
+  // ledger (only those whose size or ETag changed); the ledger is in the warehouse.
+  discoverBatch: { list: [LAKE_PREFIXES.raw], read: [LAKE_PREFIXES.raw] },
   // Reads silver/<table>/_manifest.json (and quarantine counts); the rows themselves go through COPY.
   loadStaging: { list: [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine], read: [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine] },
   buildDimensions: {},

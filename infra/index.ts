@@ -66,6 +66,7 @@ const etl = new Etl(
   {
     scriptPath: paths.glueScript,
     sqlRoot: paths.sqlRoot,
+    contractPath: paths.contractFile,
     artifactsBucketName: lake.artifactsBucketName,
     artifactsBucketArn: lake.artifactsBucketArn,
     lakeBucketName: lake.bucketName,

@@ -10,6 +10,8 @@ export interface RepoPaths {
   readonly repoRoot: string;
   readonly sqlRoot: string;
   readonly glueScript: string;
+  /** The source contract and raw-file rules, uploaded for the Glue job. */
+  readonly contractFile: string;
   readonly stateMachineDefinition: string;
   /** functions/handlers/<name>.ts of each pipeline step. */
   readonly handlerEntryPoints: Readonly<Record<HandlerName, string>>;
@@ -21,6 +23,7 @@ export function repoPaths(): RepoPaths {
     repoRoot: REPO_ROOT,
     sqlRoot: path.join(REPO_ROOT, 'sql'),
     glueScript: path.join(REPO_ROOT, 'functions/glue/normalize_job.py'),
+    contractFile: path.join(REPO_ROOT, 'functions/shared/contract.json'),
     stateMachineDefinition: path.join(REPO_ROOT, 'statemachine/pipeline.asl.json'),
     handlerEntryPoints: Object.fromEntries(HANDLER_NAMES.map((h) => [h, path.join(REPO_ROOT, 'functions/handlers', `${h}.ts`)])) as Record<HandlerName, string>,
   };

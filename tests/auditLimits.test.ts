@@ -79,7 +79,7 @@ describe.each(['postgres', 'duckdb'] as const)('Audit columns within their byte 
     // Prepare
     const manifest = await normalizeTable(lake, { table: 'customers', batchId: LONG_BATCH });
     const reasons = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`${i}: ${'€'.repeat(20)} is not a valid value`, 1]));
-    const withReasons: Lake = { ...lake, location: lake.location, listRawBatches: () => lake.listRawBatches(), listRawFiles: (t, b) => lake.listRawFiles(t, b), readManifest: async () => ({ ...manifest, rejectReasons: reasons }) };
+    const withReasons: Lake = { ...lake, location: lake.location, listRawBatches: () => lake.listRawBatches(), listRawFiles: (t, b) => lake.listRawFiles(t, b), listRawObjects: () => lake.listRawObjects(), hashObject: (p) => lake.hashObject(p), readManifest: async () => ({ ...manifest, rejectReasons: reasons }) };
     const [run] = await engine.query({ sql: `select run_id from audit.batches` });
 
     // Act
@@ -102,7 +102,7 @@ describe.each(['postgres', 'duckdb'] as const)('Audit columns within their byte 
     const [run] = await engine.query({ sql: `select run_id from audit.batches` });
     const ids = Array.from({ length: 6 }, (_, i) => `${'€'.repeat(80)}${i}`);
     await engine.transaction([
-      { sql: `insert into staging.affected_orders (order_id) values ('o-1')` },
+      { sql: `insert into history.batch_affected_orders (batch_id, order_id) values (:batch_id, 'o-1')`, params: { batch_id: LONG_BATCH } },
       ...ids.flatMap((id) =>
         [1, 2].map(() => ({
           sql: `insert into dw.fact_payments (payment_id, order_id, paid_at, payment_date_key, payment_method_key, customer_sk, amount, batch_id)

@@ -80,6 +80,8 @@ const LAKE: Lake = {
   location: 's3://ecomdw-test-lake',
   listRawBatches: async () => new Map(),
   listRawFiles: async () => [],
+  listRawObjects: async () => [],
+  hashObject: async () => '0'.repeat(64),
   readManifest: async (table) => MANIFESTS[table] ?? null,
 };
 
@@ -293,7 +295,16 @@ describe('A pipeline Lambda handler', () => {
   it('takes the batch DiscoverBatch found into its last log line', async () => {
     // Prepare
     const { handler, logs } = harness('DiscoverBatch');
-    vi.spyOn(PIPELINE_STEPS, 'DiscoverBatch').mockResolvedValue({ batchId: '2024-01-05', runId: 'run-5', tables: ['orders'], pendingAfter: 0, reason: null });
+    vi.spyOn(PIPELINE_STEPS, 'DiscoverBatch').mockResolvedValue({
+      batchId: '2024-01-05',
+      runId: 'run-5',
+      tables: ['orders'],
+      pendingAfter: 0,
+      reason: null,
+      changedBatches: [],
+      strayFiles: [],
+      metrics: [],
+    });
 
     // Act
     await handler({ request: {}, executionId: EXECUTION }, lambdaContext());

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,5 +183,35 @@ describe('The S3 lake when the bucket is wrong or access is denied', () => {
     } finally {
       await guarded.stop();
     }
+  });
+});
+
+/** The raw-file ledger's view of the lake (functions/steps/rawFileLedger.ts): the same on both lakes. */
+describe.each(Object.keys(BACKENDS))('The raw objects of the lake on %s', (name) => {
+  it('are listed at any depth with a change token that moves with the content, and hashed as SHA-256', async () => {
+    // Prepare
+    const backend = await (BACKENDS[name] as () => Promise<Backend>)();
+    const key = 'raw/orders/batch_id=2024-01-01/orders.csv';
+    await backend.put(key, 'order_id\no1\n');
+    await backend.put('raw/orders/batch_id=2024-01-01/old/orders.csv', 'order_id\n');
+    await backend.put('silver/orders/batch_id=2024-01-01/part-0.parquet', 'x');
+    const lake = backend.lake();
+
+    // Act
+    const before = await lake.listRawObjects();
+    const hashBefore = await lake.hashObject(key);
+    await backend.put(key, 'order_id\no1\no2\n');
+    const after = await lake.listRawObjects();
+    const hashAfter = await lake.hashObject(key);
+
+    // Assess
+    expect(before.map((o) => [o.path, o.size])).toEqual([
+      ['raw/orders/batch_id=2024-01-01/old/orders.csv', 9],
+      [key, 12],
+    ]);
+    expect(hashBefore).toBe(createHash('sha256').update('order_id\no1\n').digest('hex'));
+    expect(hashAfter).toBe(createHash('sha256').update('order_id\no1\no2\n').digest('hex'));
+    expect(after.find((o) => o.path === key)?.changeToken).not.toBe(before.find((o) => o.path === key)?.changeToken);
+    await expect(lake.hashObject('raw/orders/batch_id=2024-01-01/missing.csv')).rejects.toBeInstanceOf(LakeError);
   });
 });

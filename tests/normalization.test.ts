@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { SourceTable } from '../functions/shared/contract.js';
 import { batchPrefix } from '../functions/shared/lake/layout.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
@@ -159,5 +161,143 @@ describe('Normalizing a raw table into silver and quarantine', () => {
       ['p1', '12.5000', null, '2024-01-01 00:00:00'],
       ['p2', null, '7.2500', '2024-01-02 00:00:00'],
     ]);
+  });
+});
+
+describe('Reading raw files faithfully (issue 11.3)', () => {
+  const CUSTOMER_HEADER = 'customer_id,updated_at,email,first_name,last_name,city';
+
+  it('reads RFC 4180 quoting with an explicit dialect: a quoted comma, an apostrophe and doubled quotes', async () => {
+    // Prepare: with a nickname in single quotes, DuckDB's sniffer took ' for the quote and read no row of a.csv at all
+    writeRaw(lake, 'customers', BATCH, 'a.csv', `${CUSTOMER_HEADER}\nc1,2024-01-01,a@x.io,'Bobby',"O'Neil, Jr.",Paris\n`);
+    writeRaw(lake, 'customers', BATCH, 'b.csv', `${CUSTOMER_HEADER}\nc2,2024-01-01,b@x.io,Bo,"the ""boss""",Lyon\n`);
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect(manifest).toMatchObject({ rawRows: 2, quarantinedRows: 0 });
+    expect((await silver('customers')).map((r) => [r.customer_id, r.first_name, r.last_name, r.city])).toEqual([
+      ['c1', "'Bobby'", "O'Neil, Jr.", 'Paris'],
+      ['c2', 'Bo', 'the "boss"', 'Lyon'],
+    ]);
+  });
+
+  it('quarantines a ragged CSV row alone, with its own reason, and keeps the file\'s other rows', async () => {
+    // Prepare: one row with a field too many, one with a field too few
+    writeRaw(lake, 'customers', BATCH, 'c.csv', `${CUSTOMER_HEADER}\nc1,2024-01-01,a@x.io,Ann,Lee,Paris\nc2,2024-01-01,b@x.io,Bo,Berg,Oslo,extra\nc3,2024-01-01,c@x.io,Cy,Moe\nc4,2024-01-01,,,,\n`);
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect(manifest).toMatchObject({ rawRows: 4, silverRows: 2, quarantinedRows: 2 });
+    expect((await quarantine('customers')).map((r) => [r.source_row, r.customer_id, r.reject_reason])).toEqual([
+      ['2', 'c2', 'row has more fields than the header (6)'],
+      ['3', 'c3', 'row has fewer fields than the header (6)'],
+    ]);
+  });
+
+  it('never lets one value with a named zone shift the other rows\' timestamps', async () => {
+    // Prepare
+    writeRaw(lake, 'customers', BATCH, 'c.csv', 'customer_id,updated_at\nc1,2024-06-01T10:00:00 Europe/Paris\nc2,2024-06-01 10:00:00\nc3,2024-06-01T10:00:00+02:00\n');
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect((await silver('customers')).map((r) => [r.customer_id, r.updated_at])).toEqual([
+      ['c2', '2024-06-01 10:00:00'],
+      ['c3', '2024-06-01 08:00:00'],
+    ]);
+    expect((await quarantine('customers')).map((r) => [r.customer_id, r.reject_reason])).toEqual([['c1', 'updated_at is not a timestamp']]);
+  });
+
+  it.each([['2024'], ['2024-01'], ['10:00:00'], ['2024-01-01 24:00:00'], ['2024-02-30']])('quarantines the partial or impossible timestamp %s', async (value) => {
+    // Prepare
+    writeRaw(lake, 'customers', BATCH, 'c.csv', `customer_id,updated_at\nc1,${value}\n`);
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect((await quarantine('customers')).map((r) => r.reject_reason)).toEqual(['updated_at is not a timestamp']);
+  });
+
+  it('loads Parquet DECIMAL(38,6) and DECIMAL(38,10) columns whose values fit decimal(18,4) exactly', async () => {
+    // Prepare: Spark's default decimal types
+    const file = path.join(lake, 'raw', 'payments', `batch_id=${BATCH}`, 'p.parquet');
+    writeRaw(lake, 'payments', BATCH, '.keep', '');
+    await queryDuckDb(':memory:', `copy (select * from (values
+        ('y1', 'o1', 'card', 12.5::decimal(38,6), 1.25::decimal(38,10), timestamp '2024-01-01 00:00:00'),
+        ('y2', 'o1', 'card', 0.00001::decimal(38,6), 0::decimal(38,10), timestamp '2024-01-01 00:00:00')
+      ) as t(payment_id, order_id, payment_method, amount, extra_amount, paid_at)) to '${file}' (format parquet)`);
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'payments', batchId: BATCH });
+    // Assess
+    expect((await silver('payments')).map((r) => [r.payment_id, r.amount])).toEqual([['y1', '12.5000']]);
+    expect((await quarantine('payments')).map((r) => [r.payment_id, r.amount, r.reject_reason])).toEqual([
+      ['y2', '0.000010', 'amount has more than 4 decimal places (rounding would lose precision)'],
+    ]);
+  });
+
+  it('loads a Parquet DOUBLE by its shortest round-trip decimal, and names the precision loss when that does not fit', async () => {
+    // Prepare
+    const file = path.join(lake, 'raw', 'payments', `batch_id=${BATCH}`, 'p.parquet');
+    writeRaw(lake, 'payments', BATCH, '.keep', '');
+    await queryDuckDb(':memory:', `copy (select * from (values
+        ('y1', 'o1', 'card', 12.25::double, timestamp '2024-01-01 00:00:00'),
+        ('y2', 'o1', 'card', 0.1::double + 0.2::double, timestamp '2024-01-01 00:00:00'),
+        ('y3', 'o1', 'card', 12345678.9::double, timestamp '2024-01-01 00:00:00')
+      ) as t(payment_id, order_id, payment_method, amount, paid_at)) to '${file}' (format parquet)`);
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'payments', batchId: BATCH });
+    // Assess
+    expect((await silver('payments')).map((r) => [r.payment_id, r.amount])).toEqual([['y1', '12.2500'], ['y3', '12345678.9000']]);
+    expect((await quarantine('payments')).map((r) => [r.payment_id, r.amount, r.reject_reason])).toEqual([
+      ['y2', '0.30000000000000004', 'amount has more than 4 decimal places (rounding would lose precision)'],
+    ]);
+  });
+
+  it('says a 20-digit integer is out of range, not that it is not an integer', async () => {
+    // Prepare
+    writeRaw(lake, 'order_items', BATCH, 'i.csv', `${ITEM_HEADER}\no1,12345678901234567890,p1,1,5,2024-01-01,,,\n`);
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'order_items', batchId: BATCH });
+    // Assess
+    expect((await quarantine('order_items')).map((r) => r.reject_reason)).toEqual(['line_number is out of range (max 999999999)']);
+  });
+
+  it('reads numbers in scientific notation by their exact value, in CSV as in JSON lines', async () => {
+    // Prepare: the README used to say scientific notation is rejected, while JSON 1e2 loaded as 100
+    writeRaw(lake, 'payments', BATCH, 'a.csv', 'payment_id,order_id,payment_method,amount,paid_at\ny1,o1,card,1e2,2024-01-01\ny2,o1,card,1.5E-2,2024-01-01\ny3,o1,card,1e-5,2024-01-01\n');
+    writeRaw(lake, 'payments', BATCH, 'b.jsonl', '{"payment_id":"y4","order_id":"o1","payment_method":"card","amount":1e2,"paid_at":"2024-01-01"}\n');
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'payments', batchId: BATCH });
+    // Assess
+    expect((await silver('payments')).map((r) => [r.payment_id, r.amount])).toEqual([['y1', '100.0000'], ['y2', '0.0150'], ['y4', '100.0000']]);
+    expect((await quarantine('payments')).map((r) => [r.payment_id, r.reject_reason])).toEqual([
+      ['y3', 'amount has more than 4 decimal places (rounding would lose precision)'],
+    ]);
+  });
+
+  it('reads gzip-compressed CSV and JSON lines files', async () => {
+    // Prepare
+    const folder = path.join(lake, 'raw', 'customers', `batch_id=${BATCH}`);
+    writeRaw(lake, 'customers', BATCH, '.keep', '');
+    writeFileSync(path.join(folder, 'a.csv.gz'), gzipSync('customer_id,updated_at,city\nc1,2024-01-01,"Paris, 75"\n'));
+    writeFileSync(path.join(folder, 'b.jsonl.gz'), gzipSync('{"customer_id":"c2","updated_at":"2024-01-01","city":"Lyon"}\n'));
+    // Act
+    const manifest = await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect(manifest.files.map((f) => [f.file.split('/').pop(), f.format, f.fileError])).toEqual([
+      ['a.csv.gz', 'csv', null],
+      ['b.jsonl.gz', 'jsonl', null],
+    ]);
+    expect((await silver('customers')).map((r) => [r.customer_id, r.city])).toEqual([['c1', 'Paris, 75'], ['c2', 'Lyon']]);
+  });
+
+  it('quarantines a value longer in bytes than its warehouse column, naming the column and its byte length', async () => {
+    // Prepare: 86 CJK characters are 258 bytes, over a varchar(256); 85 are 255 bytes
+    const long = '漢'.repeat(86);
+    const fits = '漢'.repeat(85);
+    writeRaw(lake, 'customers', BATCH, 'c.csv', `customer_id,updated_at,city\nc1,2024-01-01,${long}\nc2,2024-01-01,${fits}\n`);
+    // Act
+    await normalizeTable(new LocalLake(lake), { table: 'customers', batchId: BATCH });
+    // Assess
+    expect((await silver('customers')).map((r) => r.customer_id)).toEqual(['c2']);
+    expect((await quarantine('customers')).map((r) => [r.customer_id, r.reject_reason])).toEqual([['c1', 'city is longer than 256 bytes']]);
   });
 });

@@ -115,7 +115,8 @@ describe('Running the whole local pipeline through the state machine', () => {
     expect((await runPipeline({ lakeDir: small, dbPath: current, config })).failure).toBeNull();
     const older = path.join(dir, 'older.duckdb');
     copyFileSync(current, older);
-    await queryDuckDb(older, 'drop table history.waiting_rows');
+    // (and so before the bootstrap recorded its version and its backfills)
+    for (const table of ['history.waiting_rows', 'audit.backfills', 'audit.warehouse_version']) await queryDuckDb(older, `drop table ${table}`);
     const waiting = `select source_table, order_id, source_key from history.waiting_rows order by all`;
     // Act
     const reopened = await runPipeline({ lakeDir: small, dbPath: older, config });

@@ -85,6 +85,17 @@ describe('Configuring the engine', () => {
     expect(config).toEqual({ ...CONFIG, poll: { ...DEFAULT_POLL_SETTINGS, timeoutMs: 90_000 } });
   });
 
+  it('accepts the secret Redshift creates for a managed admin password (redshift!<namespace>-<user>-XXXXXX)', () => {
+    // Prepare: the ARN the stack passes (Namespace.adminPasswordSecretArn with manageAdminPassword), '!' included
+    const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:redshift!ecomdw-dev-ecomdw_admin-rOvT60';
+
+    // Act
+    const config = redshiftConfigFromEnv({ ...ENV, REDSHIFT_SECRET_ARN: secretArn });
+
+    // Assess
+    expect(config.secretArn).toBe(secretArn);
+  });
+
   it('names every missing environment variable in one ConfigError', () => {
     // Prepare
     const env = { REDSHIFT_WORKGROUP: CONFIG.workgroupName, LAKE_BUCKET: '' };

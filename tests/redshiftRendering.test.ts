@@ -210,7 +210,8 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
     });
     redshift.on(ExecuteStatementCommand).callsFake((input: { Sql: string }) => {
       sent.push({ step, kind: 'query', sqls: [input.Sql] });
-      return { Id: /from audit\.pipeline_lease/.test(input.Sql) ? 'lease' : 'query' };
+      const id = /from audit\.pipeline_lease/.test(input.Sql) ? 'lease' : /from staging\.loaded_batch/.test(input.Sql) ? 'staging-holds' : 'query';
+      return { Id: id };
     });
     redshift.on(DescribeStatementCommand).resolves({ Status: 'FINISHED', HasResultSet: false });
     // The lease check reads back who holds the lease: this execution.
@@ -219,10 +220,18 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
       ColumnMetadata: [{ name: 'holder' }],
       Records: [[{ stringValue: (PAYLOADS.DiscoverBatch as { executionId: string }).executionId }]],
     });
+    // The staging tables hold the batch the steps are given (as after LoadStaging).
+    redshift.on(DescribeStatementCommand, { Id: 'staging-holds' }).resolves({ Status: 'FINISHED', HasResultSet: true });
+    redshift.on(GetStatementResultCommand, { Id: 'staging-holds' }).resolves({
+      ColumnMetadata: [{ name: 'batch_id', typeName: 'varchar' }, { name: 'run_id', typeName: 'varchar' }],
+      Records: [[{ stringValue: BATCH.batchId }, { stringValue: BATCH.runId }]],
+    });
     const lake: Lake = {
       location: 's3://ecomdw-test-lake',
       listRawBatches: async () => new Map([[BATCH.batchId, [...SOURCE_TABLES]]]),
       listRawFiles: async () => [],
+      listRawObjects: async () => SOURCE_TABLES.map((t) => ({ path: `raw/${t}/batch_id=${BATCH.batchId}/part-0.csv`, size: 1200, changeToken: '1200:"9b2cf535f27731c974343645a3985328"' })),
+      hashObject: async () => 'a'.repeat(64),
       readManifest: async (table) => manifestOf(table),
     };
     const context: StepContext = { engine: new RedshiftEngine(CONFIG, new RedshiftDataClient({ region: 'eu-west-1' })), lake, config: FRESHNESS_EVERYWHERE };
@@ -275,16 +284,23 @@ describe('Every statement the pipeline runs, rendered for Redshift', () => {
     for (const { source, sql } of [...files, ...stepStatements()]) expect(Buffer.byteLength(sql, 'utf8'), source).toBeLessThan(100 * 1024);
   });
 
-  it('sends each step\'s writes as one BatchExecuteStatement within the Data API limits', () => {
+  it('sends each step\'s writes as BatchExecuteStatements within the Data API limits', () => {
     // Assess: one batch per step (DiscoverBatch: the lease table's DDL and the lease, one per bootstrap
-    // file, one for the mart views, one per backfill of a table the empty warehouse lacked, then the
-    // ledger; ValidateBatch: its tests 40 at a time), each within the 40-statement limit.
+    // file, one for the mart views, one per backfill of a table the empty warehouse lacked, one for the
+    // warehouse version, then the ledger; BuildFacts: the facts, then the dim_date days they carry; ValidateBatch: its tests 40 at
+    // a time), each within the 40-statement limit.
     const batches = PIPELINE_STEP_NAMES.map((step) => [step, sent.filter((s) => s.step === step && s.kind === 'batch').map((s) => s.sqls.length)]);
     const validateBatches = Math.ceil((dataTests(FRESHNESS_EVERYWHERE).length + 1) / 40);
     expect(batches.map(([step, sizes]) => [step, (sizes as number[]).length])).toEqual(
       PIPELINE_STEP_NAMES.map((step) => [
         step,
-        step === 'DiscoverBatch' ? BOOTSTRAP_FILES.length + 1 + BACKFILLS.length + 3 : step === 'ValidateBatch' ? validateBatches : 1,
+        step === 'DiscoverBatch'
+          ? BOOTSTRAP_FILES.length + 2 + BACKFILLS.length + 3
+          : step === 'ValidateBatch'
+            ? validateBatches
+            : step === 'BuildFacts'
+              ? 2
+              : 1,
       ]),
     );
     for (const { sqls } of sent.filter((s) => s.kind === 'batch')) expect(sqls.length).toBeLessThanOrEqual(40);

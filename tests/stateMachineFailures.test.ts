@@ -37,7 +37,14 @@ const quietEngine: WarehouseEngine = {
   query: async (): Promise<Row[]> => [],
   close: async () => undefined,
 };
-const lake: Lake = { location: 's3://lake', listRawBatches: async () => new Map(), listRawFiles: async () => [], readManifest: async () => null };
+const lake: Lake = {
+  location: 's3://lake',
+  listRawBatches: async () => new Map(),
+  listRawFiles: async () => [],
+  listRawObjects: async () => [],
+  hashObject: async () => '',
+  readManifest: async () => null,
+};
 
 /** Runs the real ASL for one requested batch with stub tasks; `fail` decides, per state and attempt, what a task throws. */
 async function run(fail: (state: string, attempt: number) => Error | undefined) {

@@ -4,10 +4,11 @@ import type { Command } from 'commander';
 import { generateLake, SUMMARY_FILE } from '../../generator/generateLake.js';
 import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
-import { ConfigError } from '../../functions/shared/errors.js';
-import { runPipeline } from '../localRunner.js';
+import { ConfigError, InterruptedError } from '../../functions/shared/errors.js';
+import { listenForInterruption } from '../interruption.js';
+import { runPipeline, type RunSummary } from '../localRunner.js';
 import { positiveNumber, wholeNumber } from '../options.js';
-import { describeEvent, progress, runOutcome, summaryTable } from '../output.js';
+import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
 
 export interface DemoFlags {
   dir: string;
@@ -35,24 +36,36 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const say = flags.json ? () => undefined : progress;
   // Data dated up to today, so that source freshness checks pass as they would in production.
   const start = new Date(Date.now() - flags.days * 86_400_000).toISOString().slice(0, 10);
-  say(`ecomdw demo: generating ${flags.days} daily batches at scale ${flags.scale} into ${lake}`);
-  await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', startDate: start, onProgress: (m) => say(`  ${m}`) });
-  say(`running the pipeline into ${db}`);
   const started = performance.now();
-  const summary = await runPipeline({
-    lakeDir: lake,
-    dbPath: db,
-    config: pipelineConfigFromEnv(),
-    onEvent: (event) => {
-      const line = describeEvent(event);
-      if (line && !flags.json) say(line);
-    },
-  });
+  const interruption = listenForInterruption();
+  let summary: RunSummary;
+  try {
+    say(`ecomdw demo: generating ${flags.days} daily batches at scale ${flags.scale} into ${lake}`);
+    await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', startDate: start, onProgress: (m) => say(`  ${m}`) });
+    const signal = interruption.received();
+    if (signal !== null) throw new InterruptedError(signal, `the demo stopped after generating ${lake}`);
+    say(`running the pipeline into ${db}`);
+    summary = await runPipeline({
+      lakeDir: lake,
+      dbPath: db,
+      config: pipelineConfigFromEnv(),
+      signal: interruption.signal,
+      onEvent: (event) => {
+        const line = describeEvent(event);
+        if (line && !flags.json && interruption.received() === null) say(line);
+      },
+    });
+  } finally {
+    interruption.dispose();
+  }
+  const signal = interruption.received();
+  if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
   const reconciliation = await reconcileRevenue(db, lake);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...summary, reconciliation }, null, 2)}\n`);
   } else {
     if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    for (const line of lakeFindings(summary)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${runOutcome(summary)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     process.stdout.write(
       `revenue reconciliation: fact_order_items net ${reconciliation.factNetRevenue} over ${reconciliation.factItems} items ` +

@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
 import { listBatches } from '../../functions/shared/lake/batches.js';
 import { LocalLake } from '../../functions/shared/lake/localLake.js';
-import { ConfigError } from '../../functions/shared/errors.js';
+import { ConfigError, InterruptedError } from '../../functions/shared/errors.js';
+import { listenForInterruption } from '../interruption.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
 import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
-import { describeEvent, progress, runOutcome, summaryTable } from '../output.js';
+import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
 
 export interface RunFlags {
   lake?: string;
@@ -20,24 +21,35 @@ export interface RunFlags {
 export async function runCommand(flags: RunFlags): Promise<RunSummary> {
   const options = warehouseOptions(flags);
   if (flags.force && flags.batch === undefined) throw new ConfigError('--force re-runs one batch: give it with --batch <id>');
-  await listBatches(new LocalLake(options.lake), flags.batch);
+  await listBatches(new LocalLake(options.lake), flags.batch, { force: flags.force });
   if (!options.json) progress(`ecomdw run: lake ${options.lake}, warehouse ${options.db}`);
-  const summary = await runPipeline({
-    lakeDir: options.lake,
-    dbPath: options.db,
-    memoryLimit: options.memoryLimit,
-    config: pipelineConfigFromEnv(),
-    batchId: flags.batch,
-    force: flags.force,
-    onEvent: (event) => {
-      const line = describeEvent(event);
-      if (line && (!options.json || event.type === 'alert')) progress(line);
-    },
-  });
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-  } else {
+  const interruption = listenForInterruption();
+  let summary: RunSummary;
+  try {
+    summary = await runPipeline({
+      lakeDir: options.lake,
+      dbPath: options.db,
+      memoryLimit: options.memoryLimit,
+      config: pipelineConfigFromEnv(),
+      batchId: flags.batch,
+      force: flags.force,
+      signal: interruption.signal,
+      onEvent: (event) => {
+        // Once interrupted, the failure it causes is told in one line at the end.
+        if (interruption.received() !== null) return;
+        const line = describeEvent(event);
+        if (line && (!options.json || event.type === 'alert')) progress(line);
+      },
+    });
+  } finally {
+    interruption.dispose();
+  }
+  if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  const signal = interruption.received();
+  if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
+  if (!options.json) {
     if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    for (const line of lakeFindings(summary)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${runOutcome(summary)}\n`);
   }
   if (summary.failure) process.exitCode = 1;
@@ -52,7 +64,7 @@ export function registerRun(program: Command): void {
     .option('--lake <dir>', 'lake folder (env ECOMDW_LAKE)', undefined)
     .option('--db <file>', 'warehouse DuckDB file (env ECOMDW_DB)', undefined)
     .option('--batch <id>', 'process only this batch')
-    .option('--force', 're-run a batch that is already done (with --batch)')
+    .option('--force', 're-run a batch that is already done (with --batch), from its raw files as they are now; a batch gone from the lake is withdrawn')
     .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
     .option('--json', 'print the run summary as JSON on stdout')
     .action(async (flags: RunFlags) => {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
+import { InterruptedError } from '../../functions/shared/errors.js';
+import { listenForInterruption } from '../interruption.js';
 import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { validateWarehouse, type WarehouseValidation } from '../../functions/steps/validateWarehouse.js';
 import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
@@ -9,9 +11,19 @@ import { compactTable } from '../output.js';
 /** Runs the data-quality suite over the whole warehouse. */
 export async function validateCommand(flags: { lake?: string; db?: string; json?: boolean; memoryLimit?: string }): Promise<WarehouseValidation> {
   const options = warehouseOptions(flags);
-  const engine = await DuckDbEngine.open({ path: options.db, lakeRoot: options.lake, memoryLimit: options.memoryLimit });
+  // A read-only look: a --db that names no warehouse is refused, not created empty.
+  const engine = await DuckDbEngine.open({ path: options.db, lakeRoot: options.lake, memoryLimit: options.memoryLimit, mustExist: true });
+  const interruption = listenForInterruption();
+  interruption.signal.addEventListener('abort', () => engine.interrupt(), { once: true });
   try {
-    const validation = await validateWarehouse({ engine, lake: new LocalLake(options.lake), config: pipelineConfigFromEnv() });
+    let validation: WarehouseValidation;
+    try {
+      validation = await validateWarehouse({ engine, lake: new LocalLake(options.lake), config: pipelineConfigFromEnv() });
+    } catch (error) {
+      const signal = interruption.received();
+      if (signal !== null) throw new InterruptedError(signal, 'validation stopped, no result recorded', { cause: error });
+      throw error;
+    }
     if (options.json) {
       process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);
     } else {
@@ -22,6 +34,7 @@ export async function validateCommand(flags: { lake?: string; db?: string; json?
     if (validation.failed > 0) process.exitCode = 1;
     return validation;
   } finally {
+    interruption.dispose();
     await engine.close();
   }
 }

@@ -113,3 +113,29 @@ export class SqlTemplateError extends EcomdwError {
     this.name = 'SqlTemplateError';
   }
 }
+
+/** The warehouse file a read-only command was given does not exist (nothing is created). */
+export class WarehouseNotFoundError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WarehouseNotFoundError';
+  }
+}
+
+/** The warehouse cannot be opened: not a database, no permission, no space. */
+export class WarehouseOpenError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WarehouseOpenError';
+  }
+}
+
+/** The run was stopped by a signal (Ctrl-C, SIGTERM): the running step rolled back, the batch marked failed. */
+export class InterruptedError extends EcomdwError {
+  public readonly signal: NodeJS.Signals;
+  public constructor(signal: NodeJS.Signals, detail?: string, options?: ErrorOptions) {
+    super(`interrupted by ${signal}${detail ? `: ${detail}` : ''}`, options);
+    this.name = 'InterruptedError';
+    this.signal = signal;
+  }
+}

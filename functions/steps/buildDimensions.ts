@@ -1,9 +1,15 @@
 import { sqlStatements } from '../shared/sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
+import { ensureStaged } from './loadStaging.js';
 import { recordedMetrics, totalOf } from './stepMetrics.js';
 
 /** The SQL files of step 4, in order. */
-export const DIMENSION_FILES = ['dimensions/dim_customers.sql', 'dimensions/dim_products.sql', 'dimensions/dim_vocabulary.sql'] as const;
+export const DIMENSION_FILES = [
+  'dimensions/dim_customers.sql',
+  'dimensions/dim_products.sql',
+  'dimensions/dim_vocabulary.sql',
+  'dimensions/dimension_metrics.sql',
+] as const;
 
 export interface BuildDimensionsResult {
   readonly versionsCreated: number;
@@ -13,6 +19,7 @@ export interface BuildDimensionsResult {
 /** Step 4: SCD2 upserts of dim_customers and dim_products, and new vocabulary members, in one transaction. */
 export async function buildDimensions(context: StepContext, batch: BatchRef): Promise<BuildDimensionsResult> {
   const { engine } = context;
+  await ensureStaged(context, batch);
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   await engine.transaction(DIMENSION_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
   const metrics = await recordedMetrics(engine, batch, 'BuildDimensions');

@@ -17,6 +17,8 @@ export interface TableLoad {
   readonly quarantinedRows: number;
   readonly stagedRows: number;
   readonly extraColumns: string[];
+  /** Files quarantined whole (unreadable, an unsupported extension, a required column missing), with the reason. */
+  readonly problemFiles: { readonly file: string; readonly reason: string }[];
 }
 
 export interface LoadStagingResult {
@@ -41,7 +43,17 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
     manifests.push(manifest);
   }
   const params = { batch_id: batch.batchId, run_id: batch.runId };
-  const statements: Statement[] = SOURCE_TABLES.map((table) => ({ label: `empty staging.${table}`, sql: `delete from staging.${table}` }));
+  const statements: Statement[] = [
+    ...SOURCE_TABLES.map((table) => ({ label: `empty staging.${table}`, sql: `delete from staging.${table}` })),
+    { label: 'staging holds', sql: 'delete from staging.loaded_batch' },
+    // A table the batch no longer has (its raw folder removed before a forced re-run) has no load.
+    {
+      label: 'ledger: tables gone',
+      sql: `delete from audit.table_loads where batch_id = :batch_id${tables.length > 0 ? ` and table_name not in (${tables.map((t) => `'${t}'`).join(', ')})` : ''}`,
+      params: { batch_id: batch.batchId },
+    },
+    { label: 'staging holds', sql: 'insert into staging.loaded_batch (batch_id, run_id) values (:batch_id, :run_id)', params },
+  ];
   for (const manifest of manifests) {
     const { table } = manifest;
     statements.push(
@@ -89,6 +101,7 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
       quarantinedRows: m.quarantinedRows,
       stagedRows: stagedByTable.get(m.table) ?? 0,
       extraColumns: extraColumns(m),
+      problemFiles: m.files.filter((f) => f.fileError !== null).map((f) => ({ file: f.file, reason: f.fileError ?? '' })),
     }),
   );
   const metrics = loads.flatMap((l): StepMetric[] => [
@@ -96,6 +109,17 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
     { name: 'RowsQuarantined', value: l.quarantinedRows, unit: 'Count', table: l.table },
   ]);
   return { tables: loads, metrics };
+}
+
+/**
+ * Makes sure the staging tables hold this run's load of the batch, loading them
+ * again when another load has replaced them since (a step run again alone, after
+ * another batch's run): the steps that read staging call it first.
+ */
+export async function ensureStaged(context: StepContext, batch: BatchRef): Promise<void> {
+  const held = await context.engine.query({ label: 'staging holds', sql: 'select batch_id, run_id from staging.loaded_batch' });
+  if (held.length === 1 && held[0]?.batch_id === batch.batchId && held[0]?.run_id === batch.runId) return;
+  await loadStaging(context, batch);
 }
 
 function extraColumns(manifest: NormalizeManifest): string[] {

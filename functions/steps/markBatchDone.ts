@@ -11,10 +11,15 @@ export interface RunFigures {
   readonly testsFailed: number;
 }
 
+/** The per-batch hand-overs between steps, kept until the batch is done (sql/ddl/04_history.sql). */
+export const BATCH_HANDOVER_TABLES = ['history.batch_changed_keys', 'history.batch_created_versions', 'history.batch_affected_orders'] as const;
+
 /**
- * Step 7: marks the batch done in the ledger and records the run's figures.
- * `endsExecution`: the execution stops after this batch (it was asked for
- * one), so its pipeline lease is released in the same transaction.
+ * Step 7: marks the batch done in the ledger, records the run's figures and
+ * drops the batch's hand-overs, all in one transaction: until it commits, a
+ * re-run of any step still finds them. `endsExecution`: the execution stops
+ * after this batch (it was asked for one), so its pipeline lease is released in
+ * the same transaction.
  */
 export async function markBatchDone(context: StepContext, batch: BatchRef, figures: RunFigures, endsExecution?: { readonly executionId: string }): Promise<void> {
   const params = { batch_id: batch.batchId, run_id: batch.runId };
@@ -25,6 +30,15 @@ export async function markBatchDone(context: StepContext, batch: BatchRef, figur
             where batch_id = :batch_id and run_id = :run_id`,
       params,
     },
+    // Only when this run's row became done: a late call of a run that another run
+    // has since taken over must not take that run's hand-overs away.
+    ...BATCH_HANDOVER_TABLES.map((table) => ({
+      label: `hand-over: ${table}`,
+      sql: `delete from ${table}
+            where batch_id = :batch_id
+                and exists (select 1 from audit.batches as ledger where ledger.batch_id = :batch_id and ledger.run_id = :run_id and ledger.status = 'done')`,
+      params,
+    })),
     { label: 'runs', sql: `delete from audit.runs where run_id = :run_id`, params: { run_id: batch.runId } },
     {
       label: 'runs',

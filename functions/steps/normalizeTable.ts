@@ -1,7 +1,17 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { columnNames, requiredColumns, SILVER_LINEAGE_COLUMNS, type RawFormat, type SourceTable } from '../shared/contract.js';
+import {
+  columnNames,
+  DuplicateColumnError,
+  FILE_ERRORS,
+  message,
+  missingColumnsError,
+  rawFileType,
+  SILVER_LINEAGE_COLUMNS,
+  unsupportedFileError,
+  type SourceTable,
+} from '../shared/contract.js';
 import { NormalizationError } from '../shared/errors.js';
 import type { RawFile } from '../shared/lake/lake.js';
 import { batchPrefix, MANIFEST_FILE } from '../shared/lake/layout.js';
@@ -10,20 +20,13 @@ import type { FileReport, NormalizeManifest } from '../shared/lake/manifest.js';
 import { readSqlFile, SQL_ROOT } from '../shared/sql/files.js';
 import { quotedIdentifier as q, quotedLiteral as lit } from '../shared/sql/quote.js';
 import { renderSql } from '../shared/sql/render.js';
+import { readRawFile, UnreadableFileError } from './rawReaders.js';
 
 /** Input of the NormalizeTable state (the Glue job's arguments in the cloud). */
 export interface NormalizeTableInput {
   readonly table: SourceTable;
   readonly batchId: string;
 }
-
-const FORMAT_BY_EXTENSION: Readonly<Record<string, RawFormat>> = {
-  '.csv': 'csv',
-  '.jsonl': 'jsonl',
-  '.ndjson': 'jsonl',
-  '.json': 'jsonl',
-  '.parquet': 'parquet',
-};
 
 /**
  * raw → silver + quarantine for one table and batch, on an in-memory DuckDB
@@ -34,6 +37,7 @@ export async function normalizeTable(lake: LocalLake, input: NormalizeTableInput
   const { table, batchId } = input;
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' });
   const connection = await instance.connect();
+  // Nothing parses text with the session zone (see valueRules.ts); instants are rendered in UTC.
   await connection.run(`set TimeZone = 'UTC'`);
   try {
     await registerSynonyms(connection);
@@ -42,7 +46,7 @@ export async function normalizeTable(lake: LocalLake, input: NormalizeTableInput
     const perFile: { name: string; report: FileReport }[] = [];
     for (const [index, file] of files.entries()) {
       const name = `raw_file_${index}`;
-      const report = await readRawFile(connection, lake, table, file, name);
+      const report = await readFile(connection, lake, table, file, name);
       reports.push(report);
       perFile.push({ name, report });
     }
@@ -65,88 +69,42 @@ async function registerSynonyms(connection: DuckDBConnection): Promise<void> {
   await connection.run(`create temp table vocabulary_synonyms as select * from read_csv(${lit(seed)}, header = true, all_varchar = true)`);
 }
 
-// Reads one raw file into a temp relation `name` of strings with lower-case
-// column names (a view over the read for CSV, a table otherwise); a file that
+// Reads one raw file into the temp table `name` (rawReaders.ts); a file that
 // cannot be read, or lacks a required column, becomes a file-level rejection
 // and is quarantined whole.
-async function readRawFile(
-  connection: DuckDBConnection,
-  lake: LocalLake,
-  table: SourceTable,
-  file: RawFile,
-  name: string,
-): Promise<FileReport> {
-  const format = FORMAT_BY_EXTENSION[path.extname(file.name).toLowerCase()] ?? 'unknown';
-  const base = { file: file.path, format, silverRows: 0, quarantinedRows: 0 } as const;
-  const absolute = lake.resolve(file.path);
-  if (format === 'unknown') {
-    return { ...base, readable: false, rawRows: 1, extraColumns: [], missingOptionalColumns: [], fileError: `unsupported file type '${path.extname(file.name)}' (expected .csv, .jsonl or .parquet)` };
-  }
-  const kind = format === 'csv' ? 'view' : 'table';
+async function readFile(connection: DuckDBConnection, lake: LocalLake, table: SourceTable, file: RawFile, name: string): Promise<FileReport> {
+  const type = rawFileType(file.name);
+  const unreadable = (format: FileReport['format'], fileError: string): FileReport => ({
+    file: file.path,
+    format,
+    rawRows: 1,
+    silverRows: 0,
+    quarantinedRows: 0,
+    extraColumns: [],
+    missingOptionalColumns: [],
+    readable: false,
+    fileError,
+  });
+  if (type === null) return unreadable('unknown', unsupportedFileError(file.name));
   try {
-    await connection.run(`create temp table ${name}_source as ${sourceQuery(format, absolute)}`);
-    const sourceColumns = await listSourceColumns(connection, format, `${name}_source`);
-    const byLower = new Map<string, string>();
-    for (const column of sourceColumns) {
-      const lower = column.trim().toLowerCase();
-      if (byLower.has(lower)) throw new Error(`column '${lower}' appears twice (names are case-insensitive)`);
-      byLower.set(lower, column);
-    }
-    const contractColumns = columnNames(table);
-    const extraColumns = [...byLower.keys()].filter((c) => !contractColumns.includes(c));
-    const missingRequired = requiredColumns(table).filter((c) => !byLower.has(c));
-    const missingOptionalColumns = contractColumns.filter((c) => !byLower.has(c) && !missingRequired.includes(c));
-    const selectList = contractColumns.map((c) => {
-      const source = byLower.get(c);
-      return source === undefined ? `cast(null as varchar) as ${q(c)}` : `${castToText(format, source)} as ${q(c)}`;
-    });
-    // CSV columns are already text: a view renames them without copying the
-    // file's rows again; JSON and Parquet values are extracted or cast once, here.
-    await connection.run(
-      `create temp ${kind} ${name} as select ${selectList.join(', ')}, ${lit(file.path)} as source_file, source_row from ${name}_source`,
-    );
-    if (kind === 'table') await connection.run(`drop table ${name}_source`);
-    const counted = await connection.runAndReadAll(`select count(*)::integer as n from ${name}`);
-    const rawRows = Number(counted.getRowObjectsJson()[0]?.n ?? 0);
-    const fileError = missingRequired.length > 0 ? `missing required column(s): ${missingRequired.join(', ')}` : null;
-    return { ...base, readable: true, rawRows, extraColumns, missingOptionalColumns, fileError };
+    const { rawRows, plan } = await readRawFile(connection, table, type, lake.resolve(file.path), file.path, name);
+    return {
+      file: file.path,
+      format: type.format,
+      rawRows,
+      silverRows: 0,
+      quarantinedRows: 0,
+      extraColumns: plan.extra,
+      missingOptionalColumns: plan.missingOptional,
+      readable: true,
+      fileError: missingColumnsError(plan.missingRequired),
+    };
   } catch (error) {
-    await connection.run(`drop ${kind} if exists ${name}`);
+    if (!(error instanceof UnreadableFileError || error instanceof DuplicateColumnError)) throw error;
+    await connection.run(`drop table if exists ${name}`);
     await connection.run(`drop table if exists ${name}_source`);
-    const message = ((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error')
-      .replace(/^[A-Za-z ]+Error: /, '')
-      .replaceAll(absolute, file.name)
-      .trim();
-    return { ...base, readable: false, rawRows: 1, extraColumns: [], missingOptionalColumns: [], fileError: `malformed ${format} file: ${message}` };
+    return unreadable(type.format, message(FILE_ERRORS.malformed, { format: type.format, reason: error.message }));
   }
-}
-
-// JSON lines may differ in keys from line to line: their union is the file's columns.
-async function listSourceColumns(connection: DuckDBConnection, format: RawFormat, table: string): Promise<string[]> {
-  const sql =
-    format === 'jsonl'
-      ? `select distinct unnest(json_keys("__json")) as column_name from ${table} order by 1`
-      : `select column_name from (describe ${table}) where column_name <> 'source_row'`;
-  const reader = await connection.runAndReadAll(sql);
-  return reader.getRowObjectsJson().map((r) => String(r.column_name));
-}
-
-function sourceQuery(format: RawFormat, file: string): string {
-  switch (format) {
-    case 'csv':
-      return `select *, row_number() over () as source_row from read_csv(${lit(file)}, header = true, all_varchar = true, auto_detect = true, strict_mode = true, hive_partitioning = false)`;
-    case 'jsonl':
-      return `select json as "__json", row_number() over () as source_row from read_ndjson_objects(${lit(file)}, hive_partitioning = false)`;
-    case 'parquet':
-      return `select * exclude (file_row_number), file_row_number + 1 as source_row from read_parquet(${lit(file)}, file_row_number = true, hive_partitioning = false)`;
-  }
-}
-
-// JSON lines are read as whole objects so that every value, whatever its JSON
-// type, becomes the text a CSV would have carried.
-function castToText(format: RawFormat, column: string): string {
-  if (format === 'jsonl') return `"__json" ->> ${lit(column)}`;
-  return `cast(${q(column)} as varchar)`;
 }
 
 async function createRawRelation(
@@ -154,11 +112,11 @@ async function createRawRelation(
   table: SourceTable,
   perFile: { name: string; report: FileReport }[],
 ): Promise<void> {
-  const columns = [...columnNames(table), 'source_file', 'source_row'].map(q).join(', ');
+  const columns = [...columnNames(table), 'source_file', 'source_row', 'read_error'].map(q).join(', ');
   const parts = perFile
     .filter(({ report }) => report.fileError === null)
     .map(({ name }) => `select ${columns} from ${name}`);
-  const empty = `select ${columnNames(table).map((c) => `cast(null as varchar) as ${q(c)}`).join(', ')}, cast(null as varchar) as source_file, cast(null as bigint) as source_row where false`;
+  const empty = `select ${columnNames(table).map((c) => `cast(null as varchar) as ${q(c)}`).join(', ')}, cast(null as varchar) as source_file, cast(null as bigint) as source_row, cast(null as varchar) as read_error where false`;
   await connection.run(`create temp view raw_${table} as ${[...parts, empty].join(' union all ')}`);
 }
 

@@ -47,8 +47,11 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
         ? [
             {
               label: 'ledger: failed',
+              // A batch MarkBatchDone already committed stays done (the failure came after it,
+              // e.g. the Lambda died before returning): re-running it would change nothing but
+              // its figures. The alert still goes out.
               sql: `update audit.batches set status = 'failed', finished_at = ${sqlNow(context.engine.dialect)}, error = :error
-                    where batch_id = :batch_id and run_id = :run_id`,
+                    where batch_id = :batch_id and run_id = :run_id and status <> 'done'`,
               params: { batch_id: batchId, run_id: runId, error: alert.message },
             },
           ]

@@ -18,17 +18,28 @@ export interface WarehouseValidation {
  */
 export async function validateWarehouse(context: StepContext): Promise<WarehouseValidation> {
   const { engine } = context;
-  await bootstrapWarehouse(engine);
-  const done = await engine.query({ sql: `select count(*) as n from audit.batches where status = 'done'` });
+  // Checked before the bootstrap: a database that is no warehouse is not turned into one.
+  const ledger = await engine.query({
+    label: 'ledger exists',
+    sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'batches'`,
+  });
+  const done = Number(ledger[0]?.n ?? 0) === 0 ? [] : await engine.query({ sql: `select count(*) as n from audit.batches where status = 'done'` });
   if (Number(done[0]?.n ?? 0) === 0) throw new LakeError('the warehouse holds no processed batch yet: run `ecomdw run` first');
-  // The fact tests are scoped by staging.affected_orders: widen it to every order.
-  await engine.transaction([
-    { label: 'scope', sql: 'delete from staging.affected_orders' },
-    { label: 'scope', sql: 'insert into staging.affected_orders (order_id) select orders.order_id from history.orders as orders' },
-  ]);
+  await bootstrapWarehouse(engine);
+  // The fact tests are scoped by the batch's affected orders: this run's scope, under
+  // its own run id (a batch id no lake batch has), is every order; removed afterwards.
   const runId = `validate-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
+  const scope = { batch_id: runId };
+  await engine.transaction([
+    { label: 'scope', sql: 'delete from history.batch_affected_orders where batch_id = :batch_id', params: scope },
+    {
+      label: 'scope',
+      sql: 'insert into history.batch_affected_orders (batch_id, order_id) select :batch_id, orders.order_id from history.orders as orders',
+      params: scope,
+    },
+  ]);
   try {
-    const result = await validateBatch(context, { batchId: 'on-demand', runId, tables: [] }, { wholeWarehouse: true });
+    const result = await validateBatch(context, { batchId: runId, runId, tables: [] }, { wholeWarehouse: true });
     return { runId, passed: result.passed, warned: result.warned, failed: result.failed, results: result.results };
   } catch (error) {
     if (!(error instanceof DataQualityError)) throw error;
@@ -48,5 +59,7 @@ export async function validateWarehouse(context: StepContext): Promise<Warehouse
     );
     const count = (s: string) => results.filter((r) => r.status === s).length;
     return { runId, passed: count('pass'), warned: count('warn'), failed: count('fail'), results };
+  } finally {
+    await engine.transaction([{ label: 'scope', sql: 'delete from history.batch_affected_orders where batch_id = :batch_id', params: scope }]);
   }
 }

@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type pg from 'pg';
+import { WarehouseStatementError } from '../../functions/shared/errors.js';
 import { quotedLiteral } from '../../functions/shared/sql/quote.js';
 
 /**
@@ -211,4 +213,46 @@ export async function parquetToCsv(
     out.push(csv);
   }
   return out;
+}
+
+/** What emulating a COPY needs besides the connection. */
+export interface CopyEmulation {
+  /** The only role COPY may name (the namespace's COPY role). */
+  readonly copyRoleArn: string;
+  readonly objects: ParquetObjectStore;
+  /** A folder the database server can read (it runs as another OS user when we are root). */
+  readonly scratch: string;
+  /** The in-process DuckDB that converts the files. */
+  readonly duck: () => Promise<DuckDBConnection>;
+}
+
+/**
+ * Runs one Redshift Parquet COPY on a PostgreSQL connection (inside the
+ * caller's transaction): checks the role, reads the target's columns from the
+ * catalog, fetches the objects under the prefix, checks and converts them
+ * (parquetToCsv) and lets the server's own COPY read the files. Returns the
+ * number of files loaded.
+ */
+export async function emulateParquetCopy(client: pg.Client, sql: string, copy: ParquetCopy, emulation: CopyEmulation): Promise<number> {
+  if (copy.iamRole !== emulation.copyRoleArn) {
+    throw new WarehouseStatementError(`COPY uses the role ${copy.iamRole}, not the namespace's COPY role ${emulation.copyRoleArn}`, sql);
+  }
+  const [schema, table] = copy.table.includes('.') ? copy.table.split('.') : ['public', copy.table];
+  const targets = (
+    await client.query({
+      text: `select column_name, data_type, numeric_scale from information_schema.columns where table_schema = $1 and table_name = $2`,
+      values: [schema, table],
+    })
+  ).rows.map((r): TargetColumn => ({ name: r.column_name, dataType: r.data_type, numericScale: r.numeric_scale === null ? null : Number(r.numeric_scale) }));
+  const dir = mkdtempSync(path.join(emulation.scratch, 'copy-'));
+  chmodSync(dir, 0o755);
+  try {
+    const files = await emulation.objects.filesUnder(copy.bucket, copy.keyPrefix, dir);
+    const csvs = await parquetToCsv(await emulation.duck(), copy, files, targets, dir);
+    const list = copy.columns.map((c) => `"${c}"`).join(', ');
+    for (const csv of csvs) await client.query(`copy ${copy.table} (${list}) from ${quotedLiteral(csv)} with (format csv)`);
+    return csvs.length;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -7,9 +7,8 @@ import { WarehouseStatementError, WarehouseTimeoutError } from '../../functions/
 import { placeholdersOf } from '../../functions/shared/engine/parameters.js';
 import { bindBatch, checkBatch, checkSize, redshiftCopyStatement, toSqlParameters } from '../../functions/shared/engine/redshiftEngine.js';
 import type { Row, Statement, WarehouseEngine } from '../../functions/shared/engine/types.js';
-import { quotedLiteral } from '../../functions/shared/sql/quote.js';
 import type { PostgresConnection } from './embeddedPostgres.js';
-import { parseParquetCopy, parquetToCsv, type ParquetObjectStore, type TargetColumn } from './parquetCopy.js';
+import { emulateParquetCopy, parseParquetCopy, type ParquetObjectStore } from './parquetCopy.js';
 import { SESSION_SETUP, SHIM_FUNCTIONS, translateRedshift } from './redshiftShims.js';
 
 export interface PostgresEngineOptions {
@@ -95,6 +94,9 @@ export class PostgresEngine implements WarehouseEngine {
         await this.client.query('rollback');
         const position = statements.length > 1 ? `statement ${current + 1} of ${statements.length}` : '';
         throw await this.explain(error, [statements[current] as Statement], position);
+      } finally {
+        // A Data API batch runs in a session of its own: its temp tables end with it.
+        await this.client.query('discard temp');
       }
     });
   }
@@ -165,27 +167,7 @@ export class PostgresEngine implements WarehouseEngine {
   }
 
   private async copyParquet(statement: Statement, copy: NonNullable<ReturnType<typeof parseParquetCopy>>): Promise<void> {
-    if (copy.iamRole !== this.options.copyRoleArn) {
-      throw new WarehouseStatementError(`COPY uses the role ${copy.iamRole}, not the namespace's COPY role ${this.options.copyRoleArn}`, statement.sql);
-    }
-    const [schema, table] = copy.table.includes('.') ? copy.table.split('.') : ['public', copy.table];
-    const targets = (
-      await this.client.query({
-        text: `select column_name, data_type, numeric_scale from information_schema.columns where table_schema = $1 and table_name = $2`,
-        values: [schema, table],
-      })
-    ).rows.map((r): TargetColumn => ({ name: r.column_name, dataType: r.data_type, numericScale: r.numeric_scale === null ? null : Number(r.numeric_scale) }));
-    const dir = mkdtempSync(path.join(this.scratch, 'copy-'));
-    chmodSync(dir, 0o755);
-    try {
-      const files = await this.options.objects.filesUnder(copy.bucket, copy.keyPrefix, dir);
-      const csvs = await parquetToCsv(await this.duckdb(), copy, files, targets, dir);
-      const list = copy.columns.map((c) => `"${c}"`).join(', ');
-      this.stats.copiedFiles += csvs.length;
-      for (const csv of csvs) await this.client.query(`copy ${copy.table} (${list}) from ${quotedLiteral(csv)} with (format csv)`);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    this.stats.copiedFiles += await emulateParquetCopy(this.client, statement.sql, copy, { ...this.options, scratch: this.scratch, duck: () => this.duckdb() });
   }
 
   private async duckdb(): Promise<DuckDBConnection> {
@@ -216,7 +198,7 @@ export class PostgresEngine implements WarehouseEngine {
 }
 
 /** `:name` placeholders as PostgreSQL's `$n`, with the values in order (every value a string, as the Data API sends them). */
-function positional(sql: string, values: ReadonlyMap<string, string>): { text: string; args: string[] } {
+export function positional(sql: string, values: ReadonlyMap<string, string>): { text: string; args: string[] } {
   const order: string[] = [];
   let text = '';
   let last = 0;

@@ -82,3 +82,32 @@ create table if not exists audit.metrics (
     unit varchar(16) not null,
     recorded_at timestamp not null
 ) {{ diststyle_all }};
+
+-- audit.backfills: the backfills (functions/steps/bootstrap.ts) that have run; each
+-- commits with its row, so a crash in between runs it again rather than never.
+create table if not exists audit.backfills (
+    backfill_name varchar(128) not null,
+    finished_at timestamp not null
+) {{ diststyle_all }};
+
+-- audit.warehouse_version: the hash of the SQL the warehouse was last bootstrapped
+-- from; while it matches, the bootstrap (every file in sql/ddl and sql/seeds) is skipped.
+create table if not exists audit.warehouse_version (
+    version varchar(64) not null,
+    built_at timestamp not null
+) {{ diststyle_all }};
+
+-- audit.batch_files: the raw files each batch was last processed from (grain:
+-- batch_id, file_path): size, SHA-256 of the content, and the change token (size
+-- and mtime locally, size and ETag on S3) that says when the content must be read
+-- again. Every run reports a done batch whose files no longer match.
+create table if not exists audit.batch_files (
+    batch_id varchar(64) not null,
+    table_name varchar(32) not null,
+    file_path varchar(1024) not null,
+    size_bytes bigint not null,
+    change_token varchar(256) not null,
+    content_hash varchar(64) not null,
+    run_id varchar(64) not null,
+    recorded_at timestamp not null
+) {{ diststyle_all }};

@@ -2,7 +2,23 @@
 -- Grain: one row per customer version, valid for [valid_from, valid_to).
 -- Parameters: :batch_id, :run_id. Cost follows the batch's keys and their history.
 
--- 1. Remember every distinct change row (key, updated_at, row_hash) not seen before.
+-- 1. The keys whose timeline is recomputed: those with rows in the batch, and those of
+-- what this batch brought before (a crash, or a forced re-run over files that changed
+-- since): its change rows and the customers its orders referenced, withdrawn here.
+{{ create_temp_table(tmp_customer_keys) }} as
+select staged.customer_id from staging.customers as staged
+union
+select changes.customer_id from history.customer_changes as changes where changes.batch_id = :batch_id
+union
+select refs.natural_key from history.dimension_references as refs where refs.batch_id = :batch_id and refs.entity = 'customer';
+
+delete from history.customer_changes where history.customer_changes.batch_id = :batch_id;
+
+delete from history.dimension_references
+where history.dimension_references.batch_id = :batch_id and history.dimension_references.entity = 'customer';
+
+-- 2. Remember the batch's distinct change rows (key, updated_at, row_hash), and the
+-- customers its orders reference (the inferred members' reason to exist).
 insert into history.customer_changes (
     customer_id, updated_at, email, first_name, last_name, city, state, country, segment,
     is_deleted, row_hash, batch_id
@@ -21,24 +37,13 @@ from (
         ) as arrival_rank
     from staging.customers as staged
 ) as staged_distinct
-where staged_distinct.arrival_rank = 1
-    and not exists (
-        select 1 from history.customer_changes as known
-        where known.customer_id = staged_distinct.customer_id
-            and known.updated_at = staged_distinct.updated_at
-            and known.row_hash = staged_distinct.row_hash
-    );
+where staged_distinct.arrival_rank = 1;
 
--- 2. The keys whose timeline is recomputed: those with rows in the batch.
-drop table if exists tmp_customer_keys;
+insert into history.dimension_references (batch_id, entity, natural_key)
+select distinct cast(:batch_id as varchar(64)), 'customer', staged.customer_id from staging.orders as staged;
 
-create temp table tmp_customer_keys as
-select distinct staged.customer_id from staging.customers as staged;
-
--- 3. Their timelines, recomputed from every change ever received, in event time.
-drop table if exists tmp_customer_versions;
-
-create temp table tmp_customer_versions as
+-- 3. Their timelines, recomputed from every change row any batch brought, in event time.
+{{ create_temp_table(tmp_customer_versions) }} as
 with changes as (
     select changes.*
     from history.customer_changes as changes
@@ -156,15 +161,32 @@ select
     timeline.valid_to,
     case when timeline.valid_to = cast('9999-12-31 00:00:00' as timestamp) then true else false end as is_current,
     timeline.row_hash
-from timeline;
+from timeline
+union all
+-- a touched key no batch sent a row for, but an order item or order references:
+-- an inferred member (the version step 7 gives such keys)
+select
+    {{ surrogate_key(touched.customer_id, cast('1900-01-01 00:00:00' as timestamp)) }} as customer_sk,
+    touched.customer_id,
+    null, null, null, null, null, null, null,
+    true as is_inferred,
+    false as is_deleted,
+    cast('1900-01-01 00:00:00' as timestamp) as valid_from,
+    cast('9999-12-31 00:00:00' as timestamp) as valid_to,
+    true as is_current,
+    md5('<null>|<null>|<null>|<null>|<null>|<null>|<null>|false') as row_hash
+from tmp_customer_keys as touched
+where not exists (select 1 from history.customer_changes as changes where changes.customer_id = touched.customer_id)
+    and exists (
+        select 1 from history.dimension_references as refs
+        where refs.entity = 'customer' and refs.natural_key = touched.customer_id
+    );
 
--- 4. Keys whose history changed, and from which instant (changed_from): facts of
--- orders placed before it keep their version and need no re-pointing, so an
--- ordinary new change re-points only the orders placed after it.
-delete from staging.changed_dimension_keys where entity = 'customer';
-
-insert into staging.changed_dimension_keys (entity, natural_key, changed_from)
-select 'customer', differences.customer_id, min(differences.differs_from)
+-- 4. Keys whose history this attempt changes, and from which instant (changed_from):
+-- facts of orders placed before it keep their version and need no re-pointing, so
+-- an ordinary new change re-points only the orders placed after it.
+{{ create_temp_table(tmp_customer_changed) }} as
+select differences.customer_id, min(differences.differs_from) as changed_from
 from (
     -- a new version with no identical old one differs from its start
     select versions.customer_id, versions.valid_from as differs_from
@@ -199,19 +221,37 @@ from (
 ) as differences
 group by differences.customer_id;
 
--- 5. Figures: versions whose surrogate key is new.
-delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_customers';
+-- Handed over to BuildFacts through the batch's ledger, which only grows: an attempt
+-- after a crash finds the dimensions already changed (and nothing here), yet the facts
+-- still need re-pointing.
+insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
+select cast(:batch_id as varchar(64)), 'customer', changed.customer_id, changed.changed_from
+from tmp_customer_changed as changed
+where not exists (
+    select 1 from history.batch_changed_keys as known
+    where known.batch_id = :batch_id
+        and known.entity = 'customer'
+        and known.natural_key = changed.customer_id
+        and known.changed_from <= changed.changed_from
+);
 
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildDimensions', 'dim_customers', 'VersionsCreated', count(*), 'Count', {{ now }}
+-- 5. Versions whose surrogate key is new, kept in the batch's ledger so that an attempt
+-- after a crash reports what the batch created, not what is left to create
+-- (dimensions/dimension_metrics.sql records the figure).
+insert into history.batch_created_versions (batch_id, entity, surrogate_key)
+select cast(:batch_id as varchar(64)), 'customer', versions.customer_sk
 from tmp_customer_versions as versions
 where not exists (
     select 1 from dw.dim_customers as current_rows where current_rows.customer_sk = versions.customer_sk
-);
+)
+    and not exists (
+        select 1 from history.batch_created_versions as known
+        where known.batch_id = :batch_id and known.entity = 'customer' and known.surrogate_key = versions.customer_sk
+    );
 
 -- 6. Swap: drop the versions that changed, insert the new ones.
 delete from dw.dim_customers
-where dw.dim_customers.customer_id in (select changed.natural_key from staging.changed_dimension_keys as changed where changed.entity = 'customer')
+where dw.dim_customers.customer_id in (select changed.customer_id from tmp_customer_changed as changed)
     and not exists (
         select 1 from tmp_customer_versions as versions
         where versions.customer_sk = dw.dim_customers.customer_sk
@@ -263,9 +303,9 @@ select
         || ' different rows; kept the greatest row_hash',
     {{ now }}
 from (
-    select changes.customer_id, changes.updated_at, count(*) as variants
+    select changes.customer_id, changes.updated_at, count(distinct changes.row_hash) as variants
     from history.customer_changes as changes
     inner join tmp_customer_keys as touched on touched.customer_id = changes.customer_id
     group by changes.customer_id, changes.updated_at
-    having count(*) > 1
+    having count(distinct changes.row_hash) > 1
 ) as conflicts;

@@ -2,7 +2,23 @@
 -- Grain: one row per product version, valid for [valid_from, valid_to).
 -- Parameters: :batch_id, :run_id. Cost follows the batch's keys and their history.
 
--- 1. Remember every distinct change row (key, updated_at, row_hash) not seen before.
+-- 1. The keys whose timeline is recomputed: those with rows in the batch, and those of
+-- what this batch brought before (a crash, or a forced re-run over files that changed
+-- since): its change rows and the products its order items referenced, withdrawn here.
+{{ create_temp_table(tmp_product_keys) }} as
+select staged.product_id from staging.products as staged
+union
+select changes.product_id from history.product_changes as changes where changes.batch_id = :batch_id
+union
+select refs.natural_key from history.dimension_references as refs where refs.batch_id = :batch_id and refs.entity = 'product';
+
+delete from history.product_changes where history.product_changes.batch_id = :batch_id;
+
+delete from history.dimension_references
+where history.dimension_references.batch_id = :batch_id and history.dimension_references.entity = 'product';
+
+-- 2. Remember the batch's distinct change rows (key, updated_at, row_hash), and the
+-- products its order items reference (the inferred members' reason to exist).
 insert into history.product_changes (
     product_id, updated_at, sku, name, category, brand, list_price, unit_cost,
     is_deleted, row_hash, batch_id
@@ -21,24 +37,13 @@ from (
         ) as arrival_rank
     from staging.products as staged
 ) as staged_distinct
-where staged_distinct.arrival_rank = 1
-    and not exists (
-        select 1 from history.product_changes as known
-        where known.product_id = staged_distinct.product_id
-            and known.updated_at = staged_distinct.updated_at
-            and known.row_hash = staged_distinct.row_hash
-    );
+where staged_distinct.arrival_rank = 1;
 
--- 2. The keys whose timeline is recomputed: those with rows in the batch.
-drop table if exists tmp_product_keys;
+insert into history.dimension_references (batch_id, entity, natural_key)
+select distinct cast(:batch_id as varchar(64)), 'product', staged.product_id from staging.order_items as staged;
 
-create temp table tmp_product_keys as
-select distinct staged.product_id from staging.products as staged;
-
--- 3. Their timelines, recomputed from every change ever received, in event time.
-drop table if exists tmp_product_versions;
-
-create temp table tmp_product_versions as
+-- 3. Their timelines, recomputed from every change row any batch brought, in event time.
+{{ create_temp_table(tmp_product_versions) }} as
 with changes as (
     select changes.*
     from history.product_changes as changes
@@ -153,15 +158,32 @@ select
     timeline.valid_to,
     case when timeline.valid_to = cast('9999-12-31 00:00:00' as timestamp) then true else false end as is_current,
     timeline.row_hash
-from timeline;
+from timeline
+union all
+-- a touched key no batch sent a row for, but an order item or order references:
+-- an inferred member (the version step 7 gives such keys)
+select
+    {{ surrogate_key(touched.product_id, cast('1900-01-01 00:00:00' as timestamp)) }} as product_sk,
+    touched.product_id,
+    null, null, null, null, null, null,
+    true as is_inferred,
+    false as is_deleted,
+    cast('1900-01-01 00:00:00' as timestamp) as valid_from,
+    cast('9999-12-31 00:00:00' as timestamp) as valid_to,
+    true as is_current,
+    md5('<null>|<null>|<null>|<null>|<null>|<null>|false') as row_hash
+from tmp_product_keys as touched
+where not exists (select 1 from history.product_changes as changes where changes.product_id = touched.product_id)
+    and exists (
+        select 1 from history.dimension_references as refs
+        where refs.entity = 'product' and refs.natural_key = touched.product_id
+    );
 
--- 4. Keys whose history changed, and from which instant (changed_from): facts of
--- orders placed before it keep their version and need no re-pointing, so an
--- ordinary new change re-points only the orders placed after it.
-delete from staging.changed_dimension_keys where entity = 'product';
-
-insert into staging.changed_dimension_keys (entity, natural_key, changed_from)
-select 'product', differences.product_id, min(differences.differs_from)
+-- 4. Keys whose history this attempt changes, and from which instant (changed_from):
+-- facts of orders placed before it keep their version and need no re-pointing, so
+-- an ordinary new change re-points only the orders placed after it.
+{{ create_temp_table(tmp_product_changed) }} as
+select differences.product_id, min(differences.differs_from) as changed_from
 from (
     -- a new version with no identical old one differs from its start
     select versions.product_id, versions.valid_from as differs_from
@@ -196,19 +218,37 @@ from (
 ) as differences
 group by differences.product_id;
 
--- 5. Figures: versions whose surrogate key is new.
-delete from audit.metrics where run_id = :run_id and step = 'BuildDimensions' and table_name = 'dim_products';
+-- Handed over to BuildFacts through the batch's ledger, which only grows: an attempt
+-- after a crash finds the dimensions already changed (and nothing here), yet the facts
+-- still need re-pointing.
+insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
+select cast(:batch_id as varchar(64)), 'product', changed.product_id, changed.changed_from
+from tmp_product_changed as changed
+where not exists (
+    select 1 from history.batch_changed_keys as known
+    where known.batch_id = :batch_id
+        and known.entity = 'product'
+        and known.natural_key = changed.product_id
+        and known.changed_from <= changed.changed_from
+);
 
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildDimensions', 'dim_products', 'VersionsCreated', count(*), 'Count', {{ now }}
+-- 5. Versions whose surrogate key is new, kept in the batch's ledger so that an attempt
+-- after a crash reports what the batch created, not what is left to create
+-- (dimensions/dimension_metrics.sql records the figure).
+insert into history.batch_created_versions (batch_id, entity, surrogate_key)
+select cast(:batch_id as varchar(64)), 'product', versions.product_sk
 from tmp_product_versions as versions
 where not exists (
     select 1 from dw.dim_products as current_rows where current_rows.product_sk = versions.product_sk
-);
+)
+    and not exists (
+        select 1 from history.batch_created_versions as known
+        where known.batch_id = :batch_id and known.entity = 'product' and known.surrogate_key = versions.product_sk
+    );
 
 -- 6. Swap: drop the versions that changed, insert the new ones.
 delete from dw.dim_products
-where dw.dim_products.product_id in (select changed.natural_key from staging.changed_dimension_keys as changed where changed.entity = 'product')
+where dw.dim_products.product_id in (select changed.product_id from tmp_product_changed as changed)
     and not exists (
         select 1 from tmp_product_versions as versions
         where versions.product_sk = dw.dim_products.product_sk
@@ -260,9 +300,9 @@ select
         || ' different rows; kept the greatest row_hash',
     {{ now }}
 from (
-    select changes.product_id, changes.updated_at, count(*) as variants
+    select changes.product_id, changes.updated_at, count(distinct changes.row_hash) as variants
     from history.product_changes as changes
     inner join tmp_product_keys as touched on touched.product_id = changes.product_id
     group by changes.product_id, changes.updated_at
-    having count(*) > 1
+    having count(distinct changes.row_hash) > 1
 ) as conflicts;

@@ -4,7 +4,7 @@
 -- shipments (their latest records); lags in hours between them. An order
 -- without items still has its row. Parameters: :batch_id, :run_id.
 delete from dw.fact_order_fulfillment
-where dw.fact_order_fulfillment.order_id in (select affected.order_id from staging.affected_orders as affected);
+where dw.fact_order_fulfillment.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
 
 insert into dw.fact_order_fulfillment (
     order_id, order_ts, order_date_key, customer_sk, payment_method_key, shipment_status_key, order_status,
@@ -16,8 +16,8 @@ insert into dw.fact_order_fulfillment (
 with affected_orders as (
     select orders.*
     from history.orders as orders
-    inner join staging.affected_orders as affected
-        on affected.order_id = orders.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = orders.order_id
 ),
 
 item_totals as (
@@ -28,8 +28,8 @@ item_totals as (
         sum(facts.quantity) as unit_count,
         sum(facts.net_revenue) as net_revenue
     from dw.fact_order_items as facts
-    inner join staging.affected_orders as affected
-        on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     group by facts.order_id
 ),
 
@@ -44,8 +44,8 @@ ranked_payments as (
             partition by facts.order_id order by facts.amount desc, facts.payment_id asc
         ) as payment_rank
     from dw.fact_payments as facts
-    inner join staging.affected_orders as affected
-        on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
 ),
 
 payment_totals as (
@@ -152,4 +152,4 @@ delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and tab
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
 select :run_id, :batch_id, 'BuildFacts', 'fact_order_fulfillment', 'FactRowsUpserted', count(*), 'Count', {{ now }}
 from dw.fact_order_fulfillment
-where dw.fact_order_fulfillment.order_id in (select affected.order_id from staging.affected_orders as affected);
+where dw.fact_order_fulfillment.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);

@@ -1,8 +1,8 @@
 -- fact_order_items: one row per order item (order_id, line_number), rebuilt for
 -- the affected orders from the latest records. Dimension keys are the versions
--- valid at order_ts (point in time). Parameters: :batch_id, :run_id.
+-- valid at order_ts (point in time). Parameters: :batch_id.
 delete from dw.fact_order_items
-where dw.fact_order_items.order_id in (select affected.order_id from staging.affected_orders as affected);
+where dw.fact_order_items.order_id in (select affected.order_id from tmp_affected_orders as affected);
 
 insert into dw.fact_order_items (
     order_id, line_number, order_ts, order_date_key, customer_sk, product_sk, payment_method_key,
@@ -12,7 +12,7 @@ insert into dw.fact_order_items (
 with affected_orders as (
     select orders.*
     from history.orders as orders
-    inner join staging.affected_orders as affected
+    inner join tmp_affected_orders as affected
         on affected.order_id = orders.order_id
 ),
 
@@ -129,10 +129,3 @@ select
     cast(priced.quantity * priced.unit_price - priced.discount_amount - priced.quantity * priced.unit_cost as decimal(18,4)) as margin,
     :batch_id as batch_id
 from priced;
-
-delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_order_items';
-
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildFacts', 'fact_order_items', 'FactRowsUpserted', count(*), 'Count', {{ now }}
-from dw.fact_order_items
-where dw.fact_order_items.order_id in (select affected.order_id from staging.affected_orders as affected);

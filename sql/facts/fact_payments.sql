@@ -1,8 +1,8 @@
 -- fact_payments: one row per payment whose order has arrived, rebuilt for the
 -- affected orders. customer_sk is the order's customer version valid at the
--- order's order_ts. Parameters: :batch_id, :run_id.
+-- order's order_ts. Parameters: :batch_id.
 delete from dw.fact_payments
-where dw.fact_payments.order_id in (select affected.order_id from staging.affected_orders as affected);
+where dw.fact_payments.order_id in (select affected.order_id from tmp_affected_orders as affected);
 
 insert into dw.fact_payments (
     payment_id, order_id, paid_at, payment_date_key, payment_method_key, customer_sk, amount, batch_id
@@ -10,7 +10,7 @@ insert into dw.fact_payments (
 with affected_orders as (
     select orders.*
     from history.orders as orders
-    inner join staging.affected_orders as affected
+    inner join tmp_affected_orders as affected
         on affected.order_id = orders.order_id
 ),
 
@@ -44,10 +44,3 @@ left join dw.dim_customers as customers
     on customers.customer_id = order_payments.customer_id
     and customers.valid_from <= order_payments.order_ts
     and order_payments.order_ts < customers.valid_to;
-
-delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_payments';
-
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildFacts', 'fact_payments', 'FactRowsUpserted', count(*), 'Count', {{ now }}
-from dw.fact_payments
-where dw.fact_payments.order_id in (select affected.order_id from staging.affected_orders as affected);

@@ -1,6 +1,6 @@
 -- history.waiting_rows, filled once from the whole history: run by the bootstrap
--- when the table did not exist yet (a new warehouse, where it inserts nothing, or
--- one built before the table), after which sql/history/waiting_rows.sql keeps it.
+-- once per warehouse (a new one, where it inserts nothing, or one built before the
+-- table; audit.backfills says it ran), after which sql/history/waiting_rows.sql keeps it.
 delete from history.waiting_rows;
 
 insert into history.waiting_rows (source_table, order_id, source_key, batch_id)

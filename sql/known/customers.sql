@@ -13,7 +13,7 @@ with touched as (
     -- inferred members this batch created (a customer its orders referenced, never sent)
     select dims.customer_id from dw.dim_customers as dims where dims.batch_id = :batch_id
     union
-    select changed.natural_key as customer_id from staging.changed_dimension_keys as changed where changed.entity = 'customer'
+    select changed.natural_key as customer_id from history.batch_changed_keys as changed where changed.batch_id = :batch_id and changed.entity = 'customer'
 )
 
 select

@@ -10,8 +10,8 @@ create temp table tmp_known_items_diff as
 with item_facts as (
     select facts.*
     from dw.fact_order_items as facts
-    inner join staging.affected_orders as affected
-        on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
 ),
 
 attributed as (
@@ -82,8 +82,8 @@ known_rows as (
         stored.recognized_revenue,
         stored.recognized_margin
     from known.order_items as stored
-    inner join staging.affected_orders as affected
-        on affected.order_id = stored.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = stored.order_id
     where stored.known_to is null
 )
 

@@ -10,16 +10,16 @@ create temp table tmp_known_orders_diff as
 with order_facts as (
     select facts.*
     from dw.fact_order_fulfillment as facts
-    inner join staging.affected_orders as affected
-        on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
 ),
 
 item_margins as (
     -- the margin of the order's items (purchase-time cost; NULL when no cost is known)
     select items.order_id, sum(items.margin) as margin
     from dw.fact_order_items as items
-    inner join staging.affected_orders as affected
-        on affected.order_id = items.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = items.order_id
     group by items.order_id
 ),
 
@@ -73,8 +73,8 @@ known_rows as (
         stored.first_shipped_at,
         stored.delivered_at
     from known.orders as stored
-    inner join staging.affected_orders as affected
-        on affected.order_id = stored.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = stored.order_id
     where stored.known_to is null
 )
 

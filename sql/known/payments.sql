@@ -15,8 +15,8 @@ with now_rows as (
         customers.customer_id,
         facts.amount
     from dw.fact_payments as facts
-    inner join staging.affected_orders as affected
-        on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     inner join dw.dim_payment_methods as payment_methods
         on payment_methods.payment_method_key = facts.payment_method_key
     inner join dw.dim_customers as customers
@@ -34,8 +34,8 @@ known_rows as (
         stored.customer_id,
         stored.amount
     from known.payments as stored
-    inner join staging.affected_orders as affected
-        on affected.order_id = stored.order_id
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = stored.order_id
     where stored.known_to is null
 )
 

@@ -11,7 +11,7 @@ with touched as (
     -- inferred members this batch created (a product its items referenced, never sent)
     select dims.product_id from dw.dim_products as dims where dims.batch_id = :batch_id
     union
-    select changed.natural_key as product_id from staging.changed_dimension_keys as changed where changed.entity = 'product'
+    select changed.natural_key as product_id from history.batch_changed_keys as changed where changed.batch_id = :batch_id and changed.entity = 'product'
 )
 
 select

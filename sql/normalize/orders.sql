@@ -1,7 +1,11 @@
 -- stg_orders: one row per raw orders record (grain: source_file, source_row),
--- typed, with reject_reason (null = the row goes to silver).
+-- typed by the contract (functions/shared/contract.json: kinds and limits, applied by
+-- the value macros of functions/shared/sql/valueRules.ts), with reject_reason (null =
+-- the row goes to silver): the reader's problem, else the first column (in contract
+-- order) whose value is missing or breaks its kind or limit, else the table's own rules.
 -- Runs unchanged on DuckDB (local) and Spark SQL (Glue). Input relations:
---   raw_orders           every contract column as a string, plus source_file, source_row
+--   raw_orders           every contract column as a string, plus source_file, source_row and
+--                        read_error (why the reader could not take the record apart, or NULL)
 --   vocabulary_synonyms  sql/seeds/vocabulary_synonyms.csv
 with source as (
     select * from raw_orders
@@ -11,45 +15,79 @@ synonyms as (
     select code, canonical_code from vocabulary_synonyms where domain = 'order_status'
 ),
 
-typed as (
+texts as (
+    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
     select
-        ---------- ids
-        nullif(trim(source.order_id), '') as order_id,
-        nullif(trim(source.customer_id), '') as customer_id,
-        ---------- timestamps
-        {{ parse_timestamp(source.order_ts) }} as order_ts,
-        {{ parse_timestamp(source.updated_at) }} as updated_at,
-        ---------- attributes
-        coalesce(synonyms.canonical_code, nullif(lower(trim(source.status)), '')) as status,
-        nullif(upper(trim(source.currency)), '') as currency,
-        ---------- the raw strings, kept for quarantine
-        source.order_id as raw_order_id,
-        source.customer_id as raw_customer_id,
-        source.order_ts as raw_order_ts,
-        source.updated_at as raw_updated_at,
-        source.status as raw_status,
-        source.currency as raw_currency,
-        ---------- lineage
-        source.source_file,
-        source.source_row
+        source.*,
+        {{ text_of(source.order_id) }} as order_id_text,
+        {{ text_of(source.customer_id) }} as customer_id_text,
+        {{ text_of(source.order_ts) }} as order_ts_text,
+        {{ text_of(source.updated_at) }} as updated_at_text,
+        {{ text_of(source.status) }} as status_text,
+        {{ text_of(source.currency) }} as currency_text
     from source
-    left join synonyms
-        on synonyms.code = lower(trim(source.status))
+),
+
+parsed as (
+    -- each text typed by its column's kind: NULL when missing or invalid
+    select
+        texts.*,
+        {{ parse_value(orders.order_id, texts.order_id_text) }} as order_id_value,
+        {{ parse_value(orders.customer_id, texts.customer_id_text) }} as customer_id_value,
+        {{ parse_value(orders.order_ts, texts.order_ts_text) }} as order_ts_value,
+        {{ parse_value(orders.updated_at, texts.updated_at_text) }} as updated_at_value,
+        {{ parse_value(orders.status, texts.status_text) }} as status_value,
+        {{ parse_value(orders.currency, texts.currency_text) }} as currency_value
+    from texts
 ),
 
 checked as (
+    -- the first problem: the reader's, then the columns' in contract order
+    select
+        parsed.*,
+        coalesce(
+            parsed.read_error,
+            {{ value_problem(orders.order_id, parsed.order_id_text, parsed.order_id_value) }},
+            {{ value_problem(orders.customer_id, parsed.customer_id_text, parsed.customer_id_value) }},
+            {{ value_problem(orders.order_ts, parsed.order_ts_text, parsed.order_ts_value) }},
+            {{ value_problem(orders.updated_at, parsed.updated_at_text, parsed.updated_at_value) }},
+            {{ value_problem(orders.status, parsed.status_text, parsed.status_value) }},
+            {{ value_problem(orders.currency, parsed.currency_text, parsed.currency_value) }}
+        ) as value_problem
+    from parsed
+),
+
+typed as (
+    select
+        checked.order_id_value as order_id,
+        checked.customer_id_value as customer_id,
+        checked.order_ts_value as order_ts,
+        checked.updated_at_value as updated_at,
+        coalesce(synonyms.canonical_code, checked.status_value) as status,
+        {{ upper_ascii(checked.currency_value) }} as currency,
+        case
+            when checked.value_problem is not null then checked.value_problem
+        end as reject_reason,
+        ---------- the raw strings, kept for quarantine
+        checked.order_id as raw_order_id,
+        checked.customer_id as raw_customer_id,
+        checked.order_ts as raw_order_ts,
+        checked.updated_at as raw_updated_at,
+        checked.status as raw_status,
+        checked.currency as raw_currency,
+        ---------- lineage
+        checked.source_file,
+        checked.source_row
+    from checked
+    left join synonyms
+        on synonyms.code = checked.status_value
+),
+
+hashed as (
     select
         typed.*,
-        case
-            when typed.order_id is null then 'missing key order_id'
-            when typed.customer_id is null then 'missing required customer_id'
-            when nullif(trim(typed.raw_order_ts), '') is null then 'missing required order_ts'
-            when typed.order_ts is null then 'order_ts is not a timestamp'
-            when nullif(trim(typed.raw_updated_at), '') is null then 'missing required updated_at'
-            when typed.updated_at is null then 'updated_at is not a timestamp'
-        end as reject_reason,
         {{ row_hash(typed.customer_id, typed.order_ts, typed.status, typed.currency) }} as row_hash
     from typed
 )
 
-select * from checked
+select * from hashed

@@ -1,7 +1,11 @@
 -- stg_payments: one row per raw payments record (grain: source_file, source_row),
--- typed, with reject_reason (null = the row goes to silver).
+-- typed by the contract (functions/shared/contract.json: kinds and limits, applied by
+-- the value macros of functions/shared/sql/valueRules.ts), with reject_reason (null =
+-- the row goes to silver): the reader's problem, else the first column (in contract
+-- order) whose value is missing or breaks its kind or limit, else the table's own rules.
 -- Runs unchanged on DuckDB (local) and Spark SQL (Glue). Input relations:
---   raw_payments         every contract column as a string, plus source_file, source_row
+--   raw_payments         every contract column as a string, plus source_file, source_row and
+--                        read_error (why the reader could not take the record apart, or NULL)
 --   vocabulary_synonyms  sql/seeds/vocabulary_synonyms.csv
 with source as (
     select * from raw_payments
@@ -11,48 +15,79 @@ synonyms as (
     select code, canonical_code from vocabulary_synonyms where domain = 'payment_method'
 ),
 
-typed as (
+texts as (
+    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
     select
-        ---------- ids
-        nullif(trim(source.payment_id), '') as payment_id,
-        nullif(trim(source.order_id), '') as order_id,
-        ---------- attributes
-        coalesce(synonyms.canonical_code, nullif(lower(trim(source.payment_method)), '')) as payment_method,
-        {{ parse_decimal(source.amount) }} as amount,
-        ---------- timestamps
-        {{ parse_timestamp(source.paid_at) }} as paid_at,
-        {{ parse_timestamp(source.updated_at) }} as updated_at,
-        ---------- the raw strings, kept for quarantine
-        source.payment_id as raw_payment_id,
-        source.order_id as raw_order_id,
-        source.payment_method as raw_payment_method,
-        source.amount as raw_amount,
-        source.paid_at as raw_paid_at,
-        source.updated_at as raw_updated_at,
-        ---------- lineage
-        source.source_file,
-        source.source_row
+        source.*,
+        {{ text_of(source.payment_id) }} as payment_id_text,
+        {{ text_of(source.order_id) }} as order_id_text,
+        {{ text_of(source.payment_method) }} as payment_method_text,
+        {{ text_of(source.amount) }} as amount_text,
+        {{ text_of(source.paid_at) }} as paid_at_text,
+        {{ text_of(source.updated_at) }} as updated_at_text
     from source
-    left join synonyms
-        on synonyms.code = lower(trim(source.payment_method))
+),
+
+parsed as (
+    -- each text typed by its column's kind: NULL when missing or invalid
+    select
+        texts.*,
+        {{ parse_value(payments.payment_id, texts.payment_id_text) }} as payment_id_value,
+        {{ parse_value(payments.order_id, texts.order_id_text) }} as order_id_value,
+        {{ parse_value(payments.payment_method, texts.payment_method_text) }} as payment_method_value,
+        {{ parse_value(payments.amount, texts.amount_text) }} as amount_value,
+        {{ parse_value(payments.paid_at, texts.paid_at_text) }} as paid_at_value,
+        {{ parse_value(payments.updated_at, texts.updated_at_text) }} as updated_at_value
+    from texts
 ),
 
 checked as (
+    -- the first problem: the reader's, then the columns' in contract order
+    select
+        parsed.*,
+        coalesce(
+            parsed.read_error,
+            {{ value_problem(payments.payment_id, parsed.payment_id_text, parsed.payment_id_value) }},
+            {{ value_problem(payments.order_id, parsed.order_id_text, parsed.order_id_value) }},
+            {{ value_problem(payments.payment_method, parsed.payment_method_text, parsed.payment_method_value) }},
+            {{ value_problem(payments.amount, parsed.amount_text, parsed.amount_value) }},
+            {{ value_problem(payments.paid_at, parsed.paid_at_text, parsed.paid_at_value) }},
+            {{ value_problem(payments.updated_at, parsed.updated_at_text, parsed.updated_at_value) }}
+        ) as value_problem
+    from parsed
+),
+
+typed as (
+    select
+        checked.payment_id_value as payment_id,
+        checked.order_id_value as order_id,
+        coalesce(synonyms.canonical_code, checked.payment_method_value) as payment_method,
+        checked.amount_value as amount,
+        checked.paid_at_value as paid_at,
+        checked.updated_at_value as updated_at,
+        case
+            when checked.value_problem is not null then checked.value_problem
+        end as reject_reason,
+        ---------- the raw strings, kept for quarantine
+        checked.payment_id as raw_payment_id,
+        checked.order_id as raw_order_id,
+        checked.payment_method as raw_payment_method,
+        checked.amount as raw_amount,
+        checked.paid_at as raw_paid_at,
+        checked.updated_at as raw_updated_at,
+        ---------- lineage
+        checked.source_file,
+        checked.source_row
+    from checked
+    left join synonyms
+        on synonyms.code = checked.payment_method_value
+),
+
+hashed as (
     select
         typed.*,
-        case
-            when typed.payment_id is null then 'missing key payment_id'
-            when typed.order_id is null then 'missing required order_id'
-            when typed.payment_method is null then 'missing required payment_method'
-            when nullif(trim(typed.raw_amount), '') is null then 'missing required amount'
-            when typed.amount is null then 'amount is not a number'
-            when nullif(trim(typed.raw_paid_at), '') is null then 'missing required paid_at'
-            when typed.paid_at is null then 'paid_at is not a timestamp'
-            when nullif(trim(typed.raw_updated_at), '') is not null and typed.updated_at is null then 'updated_at is not a timestamp'
-            when typed.amount < 0 then 'amount is negative'
-        end as reject_reason,
         {{ row_hash(typed.order_id, typed.payment_method, typed.amount, typed.paid_at) }} as row_hash
     from typed
 )
 
-select * from checked
+select * from hashed

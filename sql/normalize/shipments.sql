@@ -1,7 +1,11 @@
 -- stg_shipments: one row per raw shipments record (grain: source_file, source_row),
--- typed, with reject_reason (null = the row goes to silver).
+-- typed by the contract (functions/shared/contract.json: kinds and limits, applied by
+-- the value macros of functions/shared/sql/valueRules.ts), with reject_reason (null =
+-- the row goes to silver): the reader's problem, else the first column (in contract
+-- order) whose value is missing or breaks its kind or limit, else the table's own rules.
 -- Runs unchanged on DuckDB (local) and Spark SQL (Glue). Input relations:
---   raw_shipments        every contract column as a string, plus source_file, source_row
+--   raw_shipments        every contract column as a string, plus source_file, source_row and
+--                        read_error (why the reader could not take the record apart, or NULL)
 --   vocabulary_synonyms  sql/seeds/vocabulary_synonyms.csv
 with source as (
     select * from raw_shipments
@@ -15,51 +19,86 @@ carrier_synonyms as (
     select code, canonical_code from vocabulary_synonyms where domain = 'carrier'
 ),
 
-typed as (
+texts as (
+    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
     select
-        ---------- ids
-        nullif(trim(source.shipment_id), '') as shipment_id,
-        nullif(trim(source.order_id), '') as order_id,
-        ---------- attributes
-        coalesce(status_synonyms.canonical_code, nullif(lower(trim(source.status)), '')) as status,
-        ---------- timestamps
-        {{ parse_timestamp(source.updated_at) }} as updated_at,
-        ---------- optional attributes
-        coalesce(carrier_synonyms.canonical_code, nullif(lower(trim(source.carrier)), '')) as carrier,
-        {{ parse_timestamp(source.shipped_at) }} as shipped_at,
-        {{ parse_timestamp(source.delivered_at) }} as delivered_at,
-        ---------- the raw strings, kept for quarantine
-        source.shipment_id as raw_shipment_id,
-        source.order_id as raw_order_id,
-        source.status as raw_status,
-        source.updated_at as raw_updated_at,
-        source.carrier as raw_carrier,
-        source.shipped_at as raw_shipped_at,
-        source.delivered_at as raw_delivered_at,
-        ---------- lineage
-        source.source_file,
-        source.source_row
+        source.*,
+        {{ text_of(source.shipment_id) }} as shipment_id_text,
+        {{ text_of(source.order_id) }} as order_id_text,
+        {{ text_of(source.status) }} as status_text,
+        {{ text_of(source.updated_at) }} as updated_at_text,
+        {{ text_of(source.carrier) }} as carrier_text,
+        {{ text_of(source.shipped_at) }} as shipped_at_text,
+        {{ text_of(source.delivered_at) }} as delivered_at_text
     from source
-    left join status_synonyms
-        on status_synonyms.code = lower(trim(source.status))
-    left join carrier_synonyms
-        on carrier_synonyms.code = lower(trim(source.carrier))
+),
+
+parsed as (
+    -- each text typed by its column's kind: NULL when missing or invalid
+    select
+        texts.*,
+        {{ parse_value(shipments.shipment_id, texts.shipment_id_text) }} as shipment_id_value,
+        {{ parse_value(shipments.order_id, texts.order_id_text) }} as order_id_value,
+        {{ parse_value(shipments.status, texts.status_text) }} as status_value,
+        {{ parse_value(shipments.updated_at, texts.updated_at_text) }} as updated_at_value,
+        {{ parse_value(shipments.carrier, texts.carrier_text) }} as carrier_value,
+        {{ parse_value(shipments.shipped_at, texts.shipped_at_text) }} as shipped_at_value,
+        {{ parse_value(shipments.delivered_at, texts.delivered_at_text) }} as delivered_at_value
+    from texts
 ),
 
 checked as (
+    -- the first problem: the reader's, then the columns' in contract order
+    select
+        parsed.*,
+        coalesce(
+            parsed.read_error,
+            {{ value_problem(shipments.shipment_id, parsed.shipment_id_text, parsed.shipment_id_value) }},
+            {{ value_problem(shipments.order_id, parsed.order_id_text, parsed.order_id_value) }},
+            {{ value_problem(shipments.status, parsed.status_text, parsed.status_value) }},
+            {{ value_problem(shipments.updated_at, parsed.updated_at_text, parsed.updated_at_value) }},
+            {{ value_problem(shipments.carrier, parsed.carrier_text, parsed.carrier_value) }},
+            {{ value_problem(shipments.shipped_at, parsed.shipped_at_text, parsed.shipped_at_value) }},
+            {{ value_problem(shipments.delivered_at, parsed.delivered_at_text, parsed.delivered_at_value) }}
+        ) as value_problem
+    from parsed
+),
+
+typed as (
+    select
+        checked.shipment_id_value as shipment_id,
+        checked.order_id_value as order_id,
+        coalesce(status_synonyms.canonical_code, checked.status_value) as status,
+        checked.updated_at_value as updated_at,
+        coalesce(carrier_synonyms.canonical_code, checked.carrier_value) as carrier,
+        checked.shipped_at_value as shipped_at,
+        checked.delivered_at_value as delivered_at,
+        case
+            when checked.value_problem is not null then checked.value_problem
+        end as reject_reason,
+        ---------- the raw strings, kept for quarantine
+        checked.shipment_id as raw_shipment_id,
+        checked.order_id as raw_order_id,
+        checked.status as raw_status,
+        checked.updated_at as raw_updated_at,
+        checked.carrier as raw_carrier,
+        checked.shipped_at as raw_shipped_at,
+        checked.delivered_at as raw_delivered_at,
+        ---------- lineage
+        checked.source_file,
+        checked.source_row
+    from checked
+    left join status_synonyms
+        on status_synonyms.code = checked.status_value
+    left join carrier_synonyms
+        on carrier_synonyms.code = checked.carrier_value
+),
+
+hashed as (
     select
         typed.*,
-        case
-            when typed.shipment_id is null then 'missing key shipment_id'
-            when typed.order_id is null then 'missing required order_id'
-            when typed.status is null then 'missing required status'
-            when nullif(trim(typed.raw_updated_at), '') is null then 'missing required updated_at'
-            when typed.updated_at is null then 'updated_at is not a timestamp'
-            when nullif(trim(typed.raw_shipped_at), '') is not null and typed.shipped_at is null then 'shipped_at is not a timestamp'
-            when nullif(trim(typed.raw_delivered_at), '') is not null and typed.delivered_at is null then 'delivered_at is not a timestamp'
-        end as reject_reason,
         {{ row_hash(typed.order_id, typed.status, typed.carrier, typed.shipped_at, typed.delivered_at) }} as row_hash
     from typed
 )
 
-select * from checked
+select * from hashed

@@ -5,13 +5,13 @@
 with touched_dates as (
     select distinct cast(orders.order_ts as date) as business_date
     from history.orders as orders
-    inner join staging.affected_orders as affected on affected.order_id = orders.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = orders.order_id
 ),
 
 touched_paid_dates as (
     select distinct cast(payments.paid_at as date) as business_date
     from dw.fact_payments as payments
-    inner join staging.affected_orders as affected on affected.order_id = payments.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = payments.order_id
 ),
 
 expected as (

@@ -5,7 +5,7 @@
 with facts as (
     select fact.order_id, fact.line_number, fact.order_ts, fact.customer_sk, fact.product_sk, orders.customer_id, items.product_id
     from dw.fact_order_items as fact
-    inner join staging.affected_orders as affected on affected.order_id = fact.order_id
+    inner join history.batch_affected_orders as affected on affected.order_id = fact.order_id and affected.batch_id = :batch_id
     inner join history.orders as orders on orders.order_id = fact.order_id
     inner join history.order_items as items
         on items.order_id = fact.order_id and items.line_number = fact.line_number

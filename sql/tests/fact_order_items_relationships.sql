@@ -2,7 +2,7 @@
 with facts as (
     select fact.*
     from dw.fact_order_items as fact
-    inner join staging.affected_orders as affected on affected.order_id = fact.order_id
+    inner join history.batch_affected_orders as affected on affected.order_id = fact.order_id and affected.batch_id = :batch_id
 )
 
 select 'customer_sk ' || facts.order_id as failure_key from facts

@@ -5,14 +5,14 @@
 with facts as (
     select facts.*, customers.customer_id
     from dw.fact_order_fulfillment as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     inner join dw.dim_customers as customers on customers.customer_sk = facts.customer_sk
 ),
 
 stored as (
     select orders.*
     from known.orders as orders
-    inner join staging.affected_orders as affected on affected.order_id = orders.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = orders.order_id
     where orders.known_to is null
 )
 

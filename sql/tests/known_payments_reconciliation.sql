@@ -3,14 +3,14 @@
 with facts as (
     select facts.payment_id, facts.order_id, facts.amount, methods.payment_channel
     from dw.fact_payments as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     inner join dw.dim_payment_methods as methods on methods.payment_method_key = facts.payment_method_key
 ),
 
 stored as (
     select payments.*
     from known.payments as payments
-    inner join staging.affected_orders as affected on affected.order_id = payments.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = payments.order_id
     where payments.known_to is null
 )
 

@@ -16,7 +16,7 @@ first_orders as (
 touched_cohorts as (
     select distinct first_orders.cohort_month
     from dw.fact_order_fulfillment as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     inner join dw.dim_customers as customers on customers.customer_sk = facts.customer_sk
     inner join first_orders on first_orders.customer_id = customers.customer_id
 ),

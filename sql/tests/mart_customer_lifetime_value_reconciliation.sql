@@ -4,7 +4,7 @@
 with touched_customers as (
     select distinct customers.customer_id
     from dw.fact_order_fulfillment as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     inner join dw.dim_customers as customers on customers.customer_sk = facts.customer_sk
 ),
 

@@ -3,7 +3,7 @@
 with touched_dates as (
     select distinct cast(facts.order_ts as date) as order_date
     from dw.fact_order_fulfillment as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
 ),
 
 expected as (

@@ -3,13 +3,13 @@
 with facts as (
     select facts.*
     from dw.fact_order_fulfillment as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
 ),
 
 marts as (
     select orders.*
     from mart.orders as orders
-    inner join staging.affected_orders as affected on affected.order_id = orders.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = orders.order_id
 )
 
 select 'missing ' || facts.order_id as failure_key

@@ -4,7 +4,7 @@
 with touched as (
     select distinct products.product_id, cast(date_trunc('month', facts.order_ts) as date) as order_month
     from dw.fact_order_items as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     inner join dw.dim_products as products on products.product_sk = facts.product_sk
 ),
 

@@ -4,7 +4,7 @@
 with touched_dates as (
     select distinct cast(orders.order_ts as date) as order_date
     from history.orders as orders
-    inner join staging.affected_orders as affected on affected.order_id = orders.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = orders.order_id
 ),
 
 expected as (

@@ -12,7 +12,7 @@ with facts as (
         customers.segment,
         customers.city
     from dw.fact_order_items as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     inner join dw.dim_products as products on products.product_sk = facts.product_sk
     inner join dw.dim_customers as customers on customers.customer_sk = facts.customer_sk
 ),
@@ -20,7 +20,7 @@ with facts as (
 marts as (
     select sales.*
     from mart.sales as sales
-    inner join staging.affected_orders as affected on affected.order_id = sales.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = sales.order_id
 )
 
 select 'missing ' || facts.order_id || '#' || cast(facts.line_number as varchar(32)) as failure_key

@@ -4,27 +4,27 @@
 with arrived_orders as (
     select orders.order_id
     from history.orders as orders
-    inner join staging.affected_orders as affected on affected.order_id = orders.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = orders.order_id
 ),
 
 item_totals as (
     select facts.order_id, count(*) as item_count, sum(facts.net_revenue) as net_revenue
     from dw.fact_order_items as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     group by facts.order_id
 ),
 
 payment_totals as (
     select facts.order_id, count(*) as payment_count, sum(facts.amount) as paid_amount
     from dw.fact_payments as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
     group by facts.order_id
 ),
 
 fulfillment as (
     select facts.*
     from dw.fact_order_fulfillment as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = facts.order_id
 )
 
 select 'missing ' || arrived_orders.order_id as failure_key

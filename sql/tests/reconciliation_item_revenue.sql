@@ -3,7 +3,7 @@
 with expected as (
     select count(*) as item_count, coalesce(sum(items.quantity * items.unit_price), 0) as gross_revenue
     from history.order_items as items
-    inner join staging.affected_orders as affected on affected.order_id = items.order_id
+    inner join history.batch_affected_orders as affected on affected.order_id = items.order_id and affected.batch_id = :batch_id
     inner join history.orders as orders on orders.order_id = items.order_id
     where not items.is_deleted
 ),
@@ -11,7 +11,7 @@ with expected as (
 actual as (
     select count(*) as item_count, coalesce(sum(facts.gross_revenue), 0) as gross_revenue
     from dw.fact_order_items as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.order_id = facts.order_id and affected.batch_id = :batch_id
 )
 
 select 'facts ' || cast(actual.item_count as varchar) || ' rows / ' || cast(actual.gross_revenue as varchar)

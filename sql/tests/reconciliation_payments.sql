@@ -3,14 +3,14 @@
 with expected as (
     select count(*) as payment_count, coalesce(sum(payments.amount), 0) as amount
     from history.payments as payments
-    inner join staging.affected_orders as affected on affected.order_id = payments.order_id
+    inner join history.batch_affected_orders as affected on affected.order_id = payments.order_id and affected.batch_id = :batch_id
     inner join history.orders as orders on orders.order_id = payments.order_id
 ),
 
 actual as (
     select count(*) as payment_count, coalesce(sum(facts.amount), 0) as amount
     from dw.fact_payments as facts
-    inner join staging.affected_orders as affected on affected.order_id = facts.order_id
+    inner join history.batch_affected_orders as affected on affected.order_id = facts.order_id and affected.batch_id = :batch_id
 )
 
 select 'facts ' || cast(actual.payment_count as varchar) || ' / ' || cast(actual.amount as varchar)

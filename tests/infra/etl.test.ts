@@ -8,6 +8,7 @@ const { Etl } = await import('../../infra/etl.js');
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/glue/normalize_job.py', import.meta.url));
 const SQL_ROOT = fileURLToPath(new URL('../../sql', import.meta.url));
+const CONTRACT_PATH = fileURLToPath(new URL('../../functions/shared/contract.json', import.meta.url));
 const LAKE = 'arn:aws:s3:::lake-bucket';
 const ARTIFACTS = 'arn:aws:s3:::artifacts-bucket';
 
@@ -19,6 +20,7 @@ describe('Etl', () => {
     etl = new Etl('ecomdw-test', {
       scriptPath: SCRIPT,
       sqlRoot: SQL_ROOT,
+      contractPath: CONTRACT_PATH,
       artifactsBucketName: 'artifacts-bucket',
       artifactsBucketArn: ARTIFACTS,
       lakeBucketName: 'lake-bucket',
@@ -74,13 +76,13 @@ describe('Etl', () => {
     ]);
   });
 
-  it('uploads the script, every normalization SQL file rendered for Spark, and the seed CSVs', () => {
+  it('uploads the script, the source contract, every normalization SQL file rendered for Spark, and the seed CSVs', () => {
     const objects = ofType('aws:s3/bucketObjectv2:BucketObjectv2');
     const keys = objects.map((o) => o.inputs.key).sort();
     const sqlFiles = readdirSync(`${SQL_ROOT}/normalize`).filter((f) => f.endsWith('.sql'));
     const seeds = readdirSync(`${SQL_ROOT}/seeds`).filter((f) => f.endsWith('.csv'));
     expect(keys).toEqual(
-      ['glue/normalize_job.py', ...sqlFiles.map((f) => `glue/sql/normalize/${f}`), ...seeds.map((f) => `glue/sql/seeds/${f}`)].sort(),
+      ['glue/normalize_job.py', 'glue/sql/contract.json', ...sqlFiles.map((f) => `glue/sql/normalize/${f}`), ...seeds.map((f) => `glue/sql/seeds/${f}`)].sort(),
     );
     for (const o of objects.filter((o) => o.inputs.key.endsWith('.sql'))) {
       expect(o.inputs.content).not.toMatch(/\{\{/);
@@ -109,6 +111,7 @@ function argsWith(overrides: { scriptPath: string }) {
   return {
     scriptPath: overrides.scriptPath,
     sqlRoot: SQL_ROOT,
+    contractPath: CONTRACT_PATH,
     artifactsBucketName: 'a',
     artifactsBucketArn: ARTIFACTS,
     lakeBucketName: 'l',

@@ -98,11 +98,12 @@ describe('Functions', () => {
     expect(ownStatements?.Condition).toEqual({ StringEquals: { 'redshift-data:statement-owner-iam-userid': '${aws:userid}' } });
   });
 
-  it('lets discoverBatch list raw/ and read no object', () => {
+  it('lets discoverBatch list raw/ and read raw/ objects (to hash them for the raw-file ledger), nothing else', () => {
     const statements = roleStatements('-discoverBatch-role');
     const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3.flatMap(actionsOf)).toEqual(['s3:ListBucket']);
+    expect(s3.flatMap(actionsOf)).toEqual(['s3:ListBucket', 's3:GetObject']);
     expect(s3[0]?.Condition?.StringLike?.['s3:prefix']).toEqual(['raw/', 'raw/*']);
+    expect(s3[1] ? resourcesOf(s3[1]) : []).toEqual([`${LAKE}/raw/*`]);
   });
 
   it('lets loadStaging read silver/ and quarantine/ objects only', () => {

@@ -1,7 +1,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { quotedIdentifier, quotedLiteral } from '../sql/quote.js';
-import { WarehouseLockedError, WarehouseStatementError } from '../errors.js';
+import { WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../errors.js';
 import type { Row, Statement, WarehouseEngine } from './types.js';
 
 /** Options for the embedded warehouse. */
@@ -14,6 +15,8 @@ export interface DuckDbEngineOptions {
   readonly threads?: number;
   /** DuckDB memory budget (e.g. '3GB'); beyond it DuckDB spills to `<db>.tmp`. */
   readonly memoryLimit?: string;
+  /** Refuse a file that does not exist instead of creating it (read-only commands). */
+  readonly mustExist?: boolean;
 }
 
 /** The warehouse's memory budget unless told otherwise (DuckDB's own default is 80 % of RAM). */
@@ -53,8 +56,15 @@ export class DuckDbEngine implements WarehouseEngine {
     private readonly lakeRoot: string,
   ) {}
 
-  /** Opens (or creates) the database file; a file held by another process is a WarehouseLockedError. */
+  /**
+   * Opens (or creates) the database file; a file held by another process is a
+   * WarehouseLockedError, a missing one (with `mustExist`) a WarehouseNotFoundError,
+   * any other failure to open it a WarehouseOpenError.
+   */
   public static async open(options: DuckDbEngineOptions): Promise<DuckDbEngine> {
+    if (options.mustExist === true && options.path !== ':memory:' && !existsSync(options.path)) {
+      throw new WarehouseNotFoundError(`no warehouse at ${options.path} (run \`ecomdw run\` to build one, or check --db / ECOMDW_DB)`);
+    }
     let instance: DuckDBInstance;
     try {
       const config: Record<string, string> = { ...WAREHOUSE_SETTINGS, memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
@@ -68,7 +78,7 @@ export class DuckDbEngine implements WarehouseEngine {
           { cause: error },
         );
       }
-      throw new WarehouseStatementError(`cannot open the warehouse ${options.path}: ${message}`, '', { cause: error });
+      throw new WarehouseOpenError(`cannot open the warehouse ${options.path}: ${message}`, { cause: error });
     }
     const connection = await instance.connect();
     // Timestamps are UTC everywhere (SPEC section 2); set here, ICU loads lazily.
@@ -85,17 +95,31 @@ export class DuckDbEngine implements WarehouseEngine {
   }
 
   private async runTransaction(statements: readonly Statement[]): Promise<void> {
-    await this.connection.run('begin transaction');
+    await this.execute({ label: 'begin', sql: 'begin transaction' });
     try {
       for (const statement of statements) await this.execute(statement);
-      const started = performance.now();
-      await this.connection.run('commit');
-      // A commit can checkpoint (rewrite changed row groups): time it like a statement.
-      traceSql('commit', started);
+      // A commit can checkpoint (rewrite changed row groups), and fail like a statement (a full disk).
+      await this.execute({ label: 'commit', sql: 'commit' });
     } catch (error) {
-      await this.connection.run('rollback');
+      await this.rollback();
       throw error;
     }
+  }
+
+  // A fatal error (a full disk, say) may have ended the transaction already, and
+  // then ROLLBACK fails with "no transaction is active": the error worth reporting
+  // is the one that ended it, not that one.
+  private async rollback(): Promise<void> {
+    try {
+      await this.connection.run('rollback');
+    } catch {
+      // the transaction is over either way
+    }
+  }
+
+  /** Interrupts the statement running now, if any (it fails and its transaction rolls back); the connection stays usable. */
+  public interrupt(): void {
+    if (!this.closed) this.connection.interrupt();
   }
 
   public loadParquet(table: string, columns: readonly string[], lakePrefix: string): Statement {

@@ -59,7 +59,8 @@ const TEXT_RULES: Record<TextField, { readonly pattern: RegExp; readonly expecte
     expected: 'a database name (letters, digits, _ or $, not starting with a digit)',
   },
   secretArn: {
-    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+    // AWS-managed secrets carry their service's `!` prefix: redshift!<namespace>-<admin user>-XXXXXX.
+    pattern: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@!-]+$/,
     expected: 'a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)',
   },
   lakeBucket: {

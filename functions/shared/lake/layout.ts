@@ -1,8 +1,8 @@
 import { BatchError } from '../errors.js';
-import type { SourceTable } from '../contract.js';
+import { RAW_FILE_RULES, type SourceTable } from '../contract.js';
 
-/** SPEC section 1: what a batch id may look like. */
-export const BATCH_ID_PATTERN = /^[0-9A-Za-z_.-]{1,64}$/;
+/** SPEC section 1: what a batch id may look like (contract.json, which the Glue job reads too). */
+export const BATCH_ID_PATTERN = new RegExp(RAW_FILE_RULES.batchIdPattern);
 
 /** The three zones of the lake. */
 export const LAKE_ZONES = ['raw', 'silver', 'quarantine'] as const;
@@ -22,7 +22,7 @@ export function batchPrefix(zone: LakeZone, table: SourceTable, batchId: string)
 }
 
 /** Name of the file the normalizer writes next to the silver parquet with its counts. */
-export const MANIFEST_FILE = '_manifest.json';
+export const MANIFEST_FILE = RAW_FILE_RULES.manifestFile;
 
 /** Parses the batch id out of a `batch_id=<id>` folder name, or null. */
 export function parseBatchFolder(folder: string): string | null {

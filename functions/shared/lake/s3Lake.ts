@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { isSourceTable, type SourceTable } from '../contract.js';
 import { ConfigError, LakeError } from '../errors.js';
-import type { Lake, RawFile } from './lake.js';
+import type { Lake, RawFile, RawObject } from './lake.js';
 import { batchPrefix, MANIFEST_FILE, parseBatchFolder } from './layout.js';
 import type { NormalizeManifest } from './manifest.js';
 
@@ -13,14 +14,15 @@ export interface S3ListObjectsInput {
 }
 
 export interface S3ListObjectsOutput {
-  readonly Contents?: readonly { readonly Key?: string }[];
+  readonly Contents?: readonly { readonly Key?: string; readonly Size?: number; readonly ETag?: string }[];
   readonly CommonPrefixes?: readonly { readonly Prefix?: string }[];
   readonly IsTruncated?: boolean;
   readonly NextContinuationToken?: string;
 }
 
 export interface S3GetObjectOutput {
-  readonly Body?: { transformToString(encoding?: string): Promise<string> };
+  /** The SDK's body in Node: a readable stream (async iterable) with the SDK's helpers. */
+  readonly Body?: { transformToString(encoding?: string): Promise<string> } & Partial<AsyncIterable<Uint8Array>>;
 }
 
 /**
@@ -37,7 +39,8 @@ export interface S3LakeClient {
 const BUCKET_NAME = /^(?!xn--)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
- * The lake as an S3 bucket. It only lists keys and reads the small
+ * The lake as an S3 bucket. It lists keys, hashes raw objects for the ledger
+ * (streamed, and only when their size or ETag changed) and reads the small
  * `_manifest.json` objects; row data is read by Glue and Redshift COPY.
  * "Folders" are key prefixes: a batch exists when some object lies under
  * `raw/<table>/batch_id=<id>/`.
@@ -82,6 +85,22 @@ export class S3Lake implements Lake {
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
+  public async listRawObjects(): Promise<RawObject[]> {
+    return (await this.list('raw/', '')).objects.map((o) => ({ path: o.key, size: o.size, changeToken: `${o.size}:${o.etag}` }));
+  }
+
+  public async hashObject(key: string): Promise<string> {
+    const hash = createHash('sha256');
+    try {
+      const body = (await this.client.getObject({ Bucket: this.bucket, Key: key })).Body;
+      if (body?.[Symbol.asyncIterator] === undefined) throw new Error('the response has no readable body');
+      for await (const chunk of body as AsyncIterable<Uint8Array>) hash.update(chunk);
+    } catch (error) {
+      throw new LakeError(`cannot read s3://${this.bucket}/${key}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { cause: error });
+    }
+    return hash.digest('hex');
+  }
+
   public async readManifest(table: SourceTable, batchId: string): Promise<NormalizeManifest | null> {
     const key = `${batchPrefix('silver', table, batchId)}/${MANIFEST_FILE}`;
     let text: string | undefined;
@@ -102,24 +121,34 @@ export class S3Lake implements Lake {
   }
 
   /** Every key and common prefix under `prefix`, following continuation tokens. */
-  private async list(prefix: string, delimiter: string): Promise<{ keys: string[]; prefixes: string[] }> {
+  private async list(prefix: string, delimiter: string): Promise<{ keys: string[]; prefixes: string[]; objects: { key: string; size: number; etag: string }[] }> {
     const keys: string[] = [];
     const prefixes: string[] = [];
+    const objects: { key: string; size: number; etag: string }[] = [];
     let token: string | undefined;
     do {
       let page: S3ListObjectsOutput;
       try {
-        page = await this.client.listObjectsV2({ Bucket: this.bucket, Prefix: prefix, Delimiter: delimiter, ...(token ? { ContinuationToken: token } : {}) });
+        page = await this.client.listObjectsV2({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ...(delimiter ? { Delimiter: delimiter } : {}),
+          ...(token ? { ContinuationToken: token } : {}),
+        });
       } catch (error) {
         throw new LakeError(`cannot list s3://${this.bucket}/${prefix}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, {
           cause: error,
         });
       }
-      for (const object of page.Contents ?? []) if (object.Key && !object.Key.endsWith('/')) keys.push(object.Key);
+      for (const object of page.Contents ?? []) {
+        if (!object.Key || object.Key.endsWith('/')) continue;
+        keys.push(object.Key);
+        objects.push({ key: object.Key, size: object.Size ?? 0, etag: object.ETag ?? '' });
+      }
       for (const common of page.CommonPrefixes ?? []) if (common.Prefix) prefixes.push(common.Prefix);
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
-    return { keys, prefixes };
+    return { keys, prefixes, objects };
   }
 }
 

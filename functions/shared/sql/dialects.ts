@@ -8,22 +8,15 @@
  * warehouse SQL runs on DuckDB (local) and Redshift.
  */
 
+import { lowerAscii, parseValue, textOf, upperAscii, valueProblem, type NormalizeDialect } from './valueRules.js';
+
 export const SQL_DIALECTS = ['duckdb', 'redshift', 'spark'] as const;
 export type SqlDialect = (typeof SQL_DIALECTS)[number];
 
 type Macro = (...args: string[]) => string;
 
-// Character classes instead of backslash escapes: Spark and DuckDB read
-// backslashes in string literals differently.
-const DECIMAL_PATTERN = '[+-]?([0-9]{1,14}([.][0-9]{0,4})?|[.][0-9]{1,4})';
-const INTEGER_PATTERN = '[+-]?[0-9]{1,18}';
-const TRUE_WORDS = "('true', 't', '1', 'yes', 'y')";
-const FALSE_WORDS = "('false', 'f', '0', 'no', 'n')";
 /** How NULL is spelled inside row hashes (any value a source cannot send). */
 export const HASH_NULL = '<null>';
-
-const parseBoolean: Macro = (x) =>
-  `(case when lower(trim(${x})) in ${TRUE_WORDS} then true when lower(trim(${x})) in ${FALSE_WORDS} then false end)`;
 
 const rowHash: Macro = (...cols) =>
   `md5(concat_ws('|', ${cols.map((c) => `coalesce(cast(${c} as string), '${HASH_NULL}')`).join(', ')}))`;
@@ -41,6 +34,15 @@ const lagHours = (secondsBetween: Macro, integerDivide: string): Macro => (from,
   const seconds = secondsBetween(from as string, to as string);
   return `cast(cast((case when ${seconds} < 0 then -1 else 1 end) * ((abs(${seconds}) * 2 + 36) ${integerDivide} 72) as decimal(18,0)) * 0.01 as decimal(18,2))`;
 };
+// The contract's value rules (valueRules.ts): `column` is `<table>.<column>`, `text` a raw
+// value trimmed by text_of, `value` what parse_value made of it.
+const valueMacros = (dialect: NormalizeDialect): Readonly<Record<string, Macro>> => ({
+  text_of: (raw = '') => textOf(dialect, raw),
+  parse_value: (column = '', text = '') => parseValue(dialect, column, text),
+  value_problem: (column = '', text = '', value = '') => valueProblem(dialect, column, text, value),
+  lower_ascii: (x = '') => lowerAscii(dialect, x),
+  upper_ascii: (x = '') => upperAscii(dialect, x),
+});
 
 /**
  * `x` cut to at most `n` bytes of UTF-8, with `...` when cut: Redshift counts
@@ -62,13 +64,7 @@ const truncateBytes = (byteLength: (x: string) => string): Macro => (x, n) => {
 
 export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string, Macro>>>> = {
   duckdb: {
-    // TimeZone is UTC on every connection: offsets convert, naive stamps are UTC.
-    parse_timestamp: (x) => `try_cast(try_cast(trim(${x}) as timestamptz) as timestamp)`,
-    parse_decimal: (x) =>
-      `(case when regexp_full_match(trim(${x}), '${DECIMAL_PATTERN}') then cast(trim(${x}) as decimal(18,4)) end)`,
-    parse_integer: (x) =>
-      `(case when regexp_full_match(trim(${x}), '${INTEGER_PATTERN}') then cast(trim(${x}) as bigint) end)`,
-    parse_boolean: parseBoolean,
+    ...valueMacros('duckdb'),
     row_hash: rowHash,
     surrogate_key: (...cols) =>
       `cast('0x' || left(md5(${cols.map((c) => `cast(${c} as varchar)`).join(" || '|' || ")}), 15) as bigint)`,
@@ -80,18 +76,15 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     lag_hours: lagHours((from, to) => `date_diff('second', ${from}, ${to})`, '//'),
     same: (a, b) => `(${a} is not distinct from ${b})`,
     known_at: knownAt,
+    // One connection serves every step locally, so a step's temp table may still be there.
+    create_temp_table: (name) => `create or replace temp table ${name}`,
     now: () => 'cast(current_timestamp as timestamp)',
     string_agg: (x) => `string_agg(${x}, ', ' order by ${x})`,
     // strlen counts bytes (length counts characters).
     truncate_bytes: truncateBytes((x) => `strlen(${x})`),
   },
   spark: {
-    // The Glue job sets spark.sql.session.timeZone=UTC.
-    parse_timestamp: (x) => `try_cast(trim(${x}) as timestamp)`,
-    parse_decimal: (x) =>
-      `(case when trim(${x}) rlike '^${DECIMAL_PATTERN}$' then cast(trim(${x}) as decimal(18,4)) end)`,
-    parse_integer: (x) => `(case when trim(${x}) rlike '^${INTEGER_PATTERN}$' then cast(trim(${x}) as bigint) end)`,
-    parse_boolean: parseBoolean,
+    ...valueMacros('spark'),
     row_hash: rowHash,
   },
   redshift: {
@@ -108,6 +101,9 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     // one side is, and NOT NULL would hide a change from NULL to a value.
     same: (a, b) => `(coalesce(${a} = ${b}, false) or (${a} is null and ${b} is null))`,
     known_at: knownAt,
+    // Each BatchExecuteStatement runs in a session of its own: no temp table is left
+    // from before, and no DROP is spent of the 40 statements a batch may hold.
+    create_temp_table: (name) => `create temp table ${name}`,
     // current_timestamp is leader-node only on Redshift: it cannot be written into user tables.
     now: () => 'sysdate',
     string_agg: (x) => `listagg(${x}, ', ') within group (order by ${x})`,

@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runPipeline } from '../cli/localRunner.js';
+import { main } from '../cli/main.js';
+import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
+import { writeCrashLake } from './helpers/crashLake.js';
+import { queryDuckDb, tempDir } from './helpers/tempLake.js';
+
+const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+
+let dir = '';
+let cleanup: () => void = () => undefined;
+let lake = '';
+let stderr = '';
+let stdout = '';
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir('ecomdw-errors-'));
+  lake = path.join(dir, 'lake');
+  writeCrashLake(lake);
+  stderr = '';
+  stdout = '';
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  process.exitCode = undefined;
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+  cleanup();
+});
+
+describe('Exit codes', () => {
+  it('is 1, not 2, when a warehouse statement fails during validate', async () => {
+    // Prepare: a warehouse whose fact table lost a column the tests read.
+    const db = path.join(dir, 'w.duckdb');
+    await runPipeline({ lakeDir: lake, dbPath: db, config });
+    await queryDuckDb(db, 'alter table dw.fact_order_items drop column gross_revenue');
+
+    // Act
+    const code = await main(['validate', '--lake', lake, '--db', db]);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^ecomdw: warehouse statement failed \(.*\): .*gross_revenue/m);
+  });
+
+  it.each(['validate'])('refuses `%s --db <typo>`: exit 2, nothing created', async (command) => {
+    // Prepare
+    const typo = path.join(dir, 'warehuose.duckdb');
+
+    // Act
+    const code = await main([command, '--lake', lake, '--db', typo]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr.trim()).toBe(`ecomdw: no warehouse at ${typo} (run \`ecomdw run\` to build one, or check --db / ECOMDW_DB)`);
+    expect(existsSync(typo)).toBe(false);
+    expect(existsSync(`${typo}.wal`)).toBe(false);
+  });
+
+  it('is 2 for a database that is no warehouse, and leaves it as it was', async () => {
+    // Prepare
+    const other = path.join(dir, 'other.duckdb');
+    await queryDuckDb(other, 'create table notes (n integer)');
+
+    // Act
+    const code = await main(['validate', '--lake', lake, '--db', other]);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/holds no processed batch yet/);
+    expect(await queryDuckDb(other, `select table_schema, table_name from information_schema.tables order by all`)).toEqual([{ table_schema: 'main', table_name: 'notes' }]);
+  });
+});
+
+describe('A warehouse on a full disk', () => {
+  // A real full disk: a 12 MB tmpfs, mounted here (the tests run as root) and unmounted after.
+  const mount = path.join('/tmp', `ecomdw-full-disk-${process.pid}`);
+
+  beforeAll(() => {
+    mkdirSync(mount, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', mount]);
+  });
+  afterAll(() => {
+    execFileSync('umount', [mount]);
+    rmdirSync(mount);
+  });
+
+  it('fails the run with the cause (no space left), not with a rollback that found no transaction', async () => {
+    // Prepare: a generated lake whose warehouse outgrows the disk.
+    const { generateLake } = await import('../generator/generateLake.js');
+    const big = path.join(dir, 'big-lake');
+    await generateLake({ out: big, scale: 0.2, days: 3, seed: 7, format: 'csv' });
+    const db = path.join(mount, 'w.duckdb');
+
+    // Act
+    const code = await main(['run', '--lake', big, '--db', db]);
+
+    // Assess
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/run FAILED: WarehouseStatementError: .*No space left on device/);
+    expect(stdout + stderr).not.toMatch(/cannot rollback/);
+  });
+});
