@@ -3,7 +3,9 @@
  *
  *   npx tsx bench/profile.ts --lake <dir> --from-db <file> --batch <id> --step BuildFacts [--out <dir>]
  *
- * Copies the warehouse file, runs the batch, and runs the step's statements one
+ * Copies the warehouse file, runs the batch (forced: give a warehouse where it
+ * is not done yet to profile BuildMarts, whose diff of a batch it already
+ * recorded is empty), and runs the step's statements one
  * by one under EXPLAIN ANALYZE (each committing alone, automatic checkpoints off;
  * one checkpoint after them is timed apart), writing each plan to <out>/NN-<label>.txt and printing the
  * statements by time. The other steps run as usual.
@@ -19,11 +21,12 @@ import { sqlStatements, readSqlFile } from '../functions/shared/sql/files.js';
 import { renderSql } from '../functions/shared/sql/render.js';
 import { buildDimensions, DIMENSION_FILES } from '../functions/steps/buildDimensions.js';
 import { buildFacts, FACT_DAY_FILES, FACT_FILES } from '../functions/steps/buildFacts.js';
+import { buildMarts, MART_FILES } from '../functions/steps/buildMarts.js';
 import type { BatchRef, StepContext } from '../functions/steps/context.js';
 import { dataTests } from '../functions/steps/dataTests.js';
 import { validateBatch } from '../functions/steps/validateBatch.js';
 
-const PROFILED_STEPS = ['BuildDimensions', 'BuildFacts', 'ValidateBatch'] as const;
+const PROFILED_STEPS = ['BuildDimensions', 'BuildFacts', 'BuildMarts', 'ValidateBatch'] as const;
 type ProfiledStep = (typeof PROFILED_STEPS)[number];
 
 const { values } = parseArgs({
@@ -49,11 +52,15 @@ rmSync(values.out, { recursive: true, force: true });
 mkdirSync(values.out, { recursive: true });
 
 // The statements a step runs, in order (data tests as the counts they compute).
-function statementsOf(context: StepContext, batch: BatchRef): Statement[] {
+async function statementsOf(context: StepContext, batch: BatchRef): Promise<Statement[]> {
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   const dialect = context.engine.dialect;
   if (step === 'BuildDimensions') return DIMENSION_FILES.flatMap((file) => sqlStatements(file, dialect, params));
   if (step === 'BuildFacts') return [...FACT_FILES, ...FACT_DAY_FILES].flatMap((file) => sqlStatements(file, dialect, params));
+  if (step === 'BuildMarts') {
+    const [next] = await context.engine.query({ sql: 'select coalesce(max(load_seq), 0) + 1 as load_seq from known.loads' });
+    return MART_FILES.flatMap((file) => sqlStatements(file, dialect, { ...params, load_seq: Number(next?.load_seq ?? 1) }));
+  }
   return dataTests(context.config).map((test) => {
     const sql = `select count(*) from (${renderSql(readSqlFile(test.file), dialect, test.file)}) as failing`;
     // DuckDB refuses a named parameter the statement does not use.
@@ -93,7 +100,7 @@ async function profiled(payload: unknown, context: StepContext): Promise<unknown
   // the WAL past the threshold would carry the whole checkpoint. It is timed apart below.
   await context.engine.query({ sql: 'checkpoint' });
   await context.engine.query({ sql: `set checkpoint_threshold = '1TB'` });
-  for (const [index, statement] of statementsOf(context, batch).entries()) {
+  for (const [index, statement] of (await statementsOf(context, batch)).entries()) {
     const explainable = /^\s*(insert|delete|update|create|select|with)\b/i.test(statement.sql);
     const sql = explainable ? `explain (analyze, format json) ${statement.sql}` : statement.sql;
     const started = performance.now();
@@ -113,6 +120,8 @@ async function profiled(payload: unknown, context: StepContext): Promise<unknown
   // The real step then computes its result (the steps are idempotent).
   if (step === 'BuildFacts') return buildFacts(context, batch);
   if (step === 'BuildDimensions') return buildDimensions(context, batch);
+  // its statements above recorded the load: the step finds it and returns its figures
+  if (step === 'BuildMarts') return buildMarts(context, batch);
   return validateBatch(context, batch);
 }
 

@@ -2,7 +2,7 @@
 import { wrongRows, type CorrectnessResult, type DimensionErrors, type FactErrors, type ToolCorrectness } from './correctness.js';
 import { CONTRACT_FLOOR_PARTS } from './floors.js';
 import { commandSeconds, failedTests, PEER_COMMANDS, type DbtResult } from './peers/dbtPeer.js';
-import type { ContractFloorResult, FloorResult, GenerateResult, PipelineResult } from './scenario.js';
+import type { ContractFloorResult, FloorResult, GenerateResult, PipelineResult, ReportingResult } from './scenario.js';
 import type { ColdKeys } from './replicate.js';
 
 export interface Machine {
@@ -46,6 +46,8 @@ export interface ScaleResult {
   readonly floor: FloorResult;
   /** Absent from results written before it was measured. */
   readonly contractFloor?: ContractFloorResult;
+  /** The report and the marts on the full load's warehouse (absent from results written before). */
+  readonly reporting?: ReportingResult;
   readonly lastBatch: string;
   /** The dbt peer (absent or null: not run). */
   readonly peer?: PeerScaleResult | null;
@@ -75,6 +77,10 @@ export const TARGETS = {
   fullLoadOverFloorAt10: 3,
   tenXOverOneXAt10: 1.5,
   peakRssAt10Bytes: 4 * 1024 ** 3,
+  /** The full report (every section), each attribution, at scale 10. */
+  reportSecondsAt10: 2,
+  /** What BuildMarts adds to a one-day batch at scale 10 (its time over the rest of the batch's). */
+  martsShareAt10: 0.15,
   // issue 16
   fullLoadOverContractFloorAt10: 2,
   fullLoadAt30Seconds: 300,
@@ -82,7 +88,24 @@ export const TARGETS = {
   demoSeconds: 10,
 } as const;
 
-const STEP_ORDER = ['DiscoverBatch', 'NormalizeTable', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'ValidateBatch', 'MarkBatchDone'] as const;
+const STEP_ORDER = ['DiscoverBatch', 'NormalizeTable', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'BuildMarts', 'ValidateBatch', 'MarkBatchDone'] as const;
+
+/** What BuildMarts adds to the one-day batch on the 1× history: its time over the rest of the batch's, and the seconds. */
+export function martsShare(result: ScaleResult): { share: number; martsSeconds: number; restSeconds: number } | null {
+  const one = result.costGrowth.find((c) => c.factor === 1);
+  if (!one) return null;
+  const marts = (stepTotals(one.median).get('BuildMarts') ?? 0) / 1000;
+  const rest = one.median.seconds - marts;
+  return { share: marts / rest, martsSeconds: marts, restSeconds: rest };
+}
+
+/** The slowest full report of a run (every section; each attribution and the known-at one). */
+export function slowestReport(result: ScaleResult): { seconds: number; name: string } | null {
+  const reports = result.reporting?.reports ?? [];
+  if (reports.length === 0) return null;
+  const slowest = [...reports].sort((a, b) => b.medianSeconds - a.medianSeconds)[0] as ReportingResult['reports'][number];
+  return { seconds: slowest.medianSeconds, name: slowest.name };
+}
 
 const gib = (bytes: number): string => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
 const s = (seconds: number): string => `${seconds < 10 ? seconds.toFixed(2) : seconds.toFixed(1)} s`;
@@ -233,6 +256,22 @@ function targetsSection(run: BenchRun): string {
       h ? gib(h.peakRss) : notAt10,
       mark(h ? h.peakRss < TARGETS.peakRssAt10Bytes : null),
     ],
+    (() => {
+      const slowest = at10 ? slowestReport(at10) : null;
+      return [
+        `full report at scale 10 under ${TARGETS.reportSecondsAt10} s (every section, each attribution, known-at)`,
+        slowest ? `${s(slowest.seconds)} (slowest: ${slowest.name}; median of runs, warehouse open)` : notAt10,
+        mark(slowest ? slowest.seconds < TARGETS.reportSecondsAt10 : null),
+      ];
+    })(),
+    (() => {
+      const share = at10 ? martsShare(at10) : null;
+      return [
+        `marts add under ${Math.round(TARGETS.martsShareAt10 * 100)} % to a one-day batch (scale 10)`,
+        share ? `${(share.share * 100).toFixed(1)} % (BuildMarts ${s(share.martsSeconds)} on ${s(share.restSeconds)} of the rest)` : notAt10,
+        mark(share ? share.share < TARGETS.martsShareAt10 : null),
+      ];
+    })(),
     [
       `\`npm start\` under ${TARGETS.demoSeconds} s (issue 16)`,
       run.demo ? `${s(run.demo.seconds)}${run.demo.ok ? '' : ' (failed)'}` : 'not measured (--no-demo)',
@@ -496,6 +535,7 @@ function scaleSection(r: ScaleResult, repeat: number, coldKeys: BenchRun['coldKe
   );
   out.push('');
   if (r.contractFloor) out.push(contractFloorSection(r.contractFloor, fl, f));
+  if (r.reporting) out.push(reportingSection(r));
   out.push(`### One-day batch (${r.lastBatch})${r.costGrowth.length > 1 ? ' and cost growth' : ''}`);
   out.push('');
   if (r.costGrowth.length === 1) {
@@ -571,6 +611,35 @@ function contractFloorSection(c: ContractFloorResult, fl: FloorResult, f: Pipeli
 }
 
 const pct = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(0)} %`;
+
+function reportingSection(r: ScaleResult): string {
+  const rep = r.reporting as ReportingResult;
+  const share = martsShare(r);
+  const out: string[] = ['### Reports and marts', ''];
+  out.push(
+    `\`ecomdw report\` on the full load's warehouse (every section; median of ${rep.reports[0]?.runsSeconds.length ?? 0} runs after a warm-up, ` +
+      `the warehouse already open: opening it took ${s(rep.openSeconds)}). Peak RSS ${gib(rep.maxRssBytes)}.`,
+  );
+  out.push('');
+  out.push(
+    table(
+      ['report', 'median', 'all runs', 'rows'],
+      rep.reports.map((t) => [t.name, `**${s(t.medianSeconds)}**`, t.runsSeconds.map((x) => x.toFixed(2)).join(' / '), n(t.rows)]),
+    ),
+  );
+  out.push('');
+  out.push(
+    `The marts are views over known.* (what the warehouse knew, load by load), which BuildMarts keeps per batch` +
+      (share ? `: ${s(share.martsSeconds)} of the one-day batch on the 1× history, adding ${(share.share * 100).toFixed(1)} % to the rest of it (${s(share.restSeconds)})` : '') +
+      `. Reading each view in full, what rebuilding it as a table after every batch would cost at least (and growing with the history):`,
+  );
+  out.push('');
+  out.push(table(['mart view', 'read in full'], Object.entries(rep.martSeconds).map(([view, seconds]) => [view, s(seconds)])));
+  out.push('');
+  out.push(`Rows in known.* after the full load: ${Object.entries(rep.knownRows).map(([t, rows]) => `${t} ${n(rows)}`).join(', ')}.`);
+  out.push('');
+  return out.join('\n');
+}
 
 /** Where the time goes, and what grows with the history: computed from the run, for the largest scale. */
 function whySection(run: BenchRun): string {

@@ -13,7 +13,9 @@
  * 3. correctness of both against the reference model (`--correctness-scales`);
  * 4. the floor: DuckDB reading the same raw files into plain tables; and the
  *    contract floor: the writes SPEC.md requires, without the logic (floors.ts);
- * 5. the last day's batch on the 1x history, and on histories 3x and 10x
+ * 5. the report on the full load's warehouse, every section, each
+ *    attribution and known at the middle batch (bench/reporting.ts);
+ * 6. the last day's batch on the 1x history, and on histories 3x and 10x
  *    larger (the 1x history plus cold copies, bench/replicate.ts; at
  *    `--growth-scales` only), and the peer's snapshot + run + test of the same
  *    batch on its own history, `repeat` times each, interleaved.
@@ -36,6 +38,7 @@ import {
   type GenerateResult,
   type PipelineResult,
   type ReplicateResult,
+  type ReportingResult,
   type ScenarioResult,
   type ScenarioSpec,
 } from './scenario.js';
@@ -201,6 +204,16 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     runs: [{ lakeDir: historyLake, snapshotTo: histories[1] }, { lakeDir: lake }],
   });
   if (fullLoad.failure) throw new Error(`scale ${scale}: the full load failed: ${fullLoad.failure}`);
+  // The report on the loaded warehouse: every section, each attribution, and as known at the middle batch.
+  const middle = generate.batches[Math.floor(generate.batches.length / 2)] as string;
+  const reporting = await scenario<ReportingResult>(`s${scale}-report`, {
+    kind: 'reporting',
+    dbPath: path.join(dir, 'full-load.duckdb'),
+    knownAt: middle,
+    asOfDate: middle,
+    repeat: Math.max(3, repeat),
+  });
+
   // The full load wrote the first days' silver into the history lake: gather every batch's silver in one lake.
   linkLayer(historyLake, lake, 'silver', generate.batches.slice(0, -1));
 
@@ -289,6 +302,7 @@ async function benchScale(scale: number): Promise<ScaleResult> {
     fullLoad,
     floor,
     contractFloor,
+    reporting,
     lastBatch,
     peer: peerFullLoad ? { fullLoad: peerFullLoad, batchRuns: peerBatchRuns } : null,
     correctness,

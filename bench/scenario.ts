@@ -13,6 +13,7 @@ import { generateLake } from '../generator/generateLake.js';
 import { checkCorrectness, type CorrectnessResult } from './correctness.js';
 import { contractFloor, floor, type ContractFloorResult, type FloorResult } from './floors.js';
 import { replicateHistory, type ColdKeys } from './replicate.js';
+import { measureReporting, type ReportingResult } from './reporting.js';
 
 /** The line prefix that marks a scenario's result on stdout. */
 export const RESULT_MARKER = 'BENCH-RESULT ';
@@ -29,6 +30,15 @@ export type ScenarioSpec =
     }
   | { readonly kind: 'floor'; readonly lakeDir: string; readonly dbPath: string; readonly batches?: readonly string[] }
   | { readonly kind: 'contract-floor'; readonly lakeDir: string; readonly dbPath: string; readonly silverDir: string }
+  | {
+      readonly kind: 'reporting';
+      readonly dbPath: string;
+      /** The batch the known-at report is as of. */
+      readonly knownAt: string;
+      /** The date of the as-of attribution. */
+      readonly asOfDate: string;
+      readonly repeat: number;
+    }
   | {
       readonly kind: 'correctness';
       readonly lakeDir: string;
@@ -105,7 +115,8 @@ export interface ReplicateResult {
 
 export type { ContractFloorResult, FloorResult } from './floors.js';
 export type { CorrectnessResult } from './correctness.js';
-export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult | CorrectnessResult;
+export type { ReportingResult } from './reporting.js';
+export type ScenarioResult = PipelineResult | GenerateResult | FloorResult | ContractFloorResult | ReplicateResult | CorrectnessResult | ReportingResult;
 
 /** Runs one scenario in this process and returns its figures. */
 export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
@@ -122,6 +133,11 @@ export async function runScenario(spec: ScenarioSpec): Promise<ScenarioResult> {
       return { ...(await checkCorrectness(spec.lakeDir, spec.pipelineDb, spec.peerDb)), maxRssBytes: maxRssBytes() };
     case 'replicate':
       return replicate(spec);
+    case 'reporting': {
+      const started = performance.now();
+      const measured = await measureReporting(spec.dbPath, spec.knownAt, spec.asOfDate, spec.repeat);
+      return { kind: 'reporting', ...measured, seconds: (performance.now() - started) / 1000, maxRssBytes: maxRssBytes() };
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerImport } from './commands/import.js';
 import { registerLineage } from './commands/lineage.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerValidate } from './commands/validate.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerImport(program);
   registerRun(program);
   registerValidate(program);
+  registerReport(program);
   registerLineage(program);
   return program;
 }

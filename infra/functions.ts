@@ -35,6 +35,7 @@ export const PIPELINE_HANDLERS = {
   loadStaging: { list: [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine], read: [LAKE_PREFIXES.silver, LAKE_PREFIXES.quarantine] },
   buildDimensions: {},
   buildFacts: {},
+  buildMarts: {},
   validateBatch: {},
   markBatchDone: {},
   recordFailure: {},

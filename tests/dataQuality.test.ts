@@ -79,6 +79,57 @@ describe('Data-quality failures', () => {
     }
   });
 
+  it('catches a fulfillment row that disagrees with its order’s item and payment facts, or is missing', async () => {
+    // Prepare: both batches done, then one order's row is altered and another's lost.
+    writeRaw(lake, 'orders', 'b2', 'o.csv', 'order_id,customer_id,order_ts,updated_at\no2,c1,2024-01-03 08:00:00,2024-01-03 08:00:00\n');
+    await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
+    const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+    try {
+      const sound = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      await engine.transaction([
+        { sql: `update dw.fact_order_fulfillment set paid_amount = paid_amount + 1 where order_id = 'o1'` },
+        { sql: `delete from dw.fact_order_fulfillment where order_id = 'o2'` },
+      ]);
+      // Act
+      const broken = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      // Assess
+      const reconciliation = (v: typeof sound) => v.results.find((r) => r.test === 'fact_order_fulfillment.reconciliation_fulfillment');
+      expect(reconciliation(sound)).toMatchObject({ status: 'pass', failingRows: 0 });
+      expect(reconciliation(broken)).toMatchObject({ status: 'fail', failingRows: 2, sampleKeys: 'missing o2, totals o1' });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('catches every mart, and every table of what the warehouse knows, that no longer reconciles with the facts', async () => {
+    // Prepare: both batches done, then the marts' stored rows drift from dw the way a faulty BuildMarts would leave them.
+    await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
+    const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+    const martTests = (v: Awaited<ReturnType<typeof validateWarehouse>>) =>
+      v.results.filter((r) => r.test.startsWith('mart.') || r.test.startsWith('known.')).map((r) => [r.test, r.status]);
+    try {
+      const sound = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      await engine.transaction([
+        { sql: `update known.order_items set net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1 where order_id = 'o1' and known_to is null` },
+        { sql: `update known.orders set item_count = item_count + 1, net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1 where order_id = 'o1' and known_to is null` },
+        { sql: `update known.orders set delivered_at = case when delivered_at is null then timestamp '2024-01-09 00:00:00' end where order_id = 'o1' and known_to is null` },
+        { sql: `update known.payments set amount = amount + 1 where order_id = 'o1' and known_to is null` },
+        { sql: `update known.daily_figures set figure_value = figure_value + 1 where measure = 'revenue' and slice_kind = 'total' and known_to is null` },
+      ]);
+      // Act
+      const broken = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      // Assess
+      const tests = [
+        ...['daily_figures', 'orders', 'payments'].map((t) => `known.${t}.reconciliation`),
+        ...['basket_daily', 'customer_cohorts', 'customer_lifetime_value', 'fulfillment_daily', 'orders', 'product_profitability', 'revenue_daily', 'sales'].map((m) => `mart.${m}.reconciliation`),
+      ];
+      expect(martTests(sound)).toEqual(tests.map((t) => [t, 'pass']));
+      expect(martTests(broken)).toEqual(tests.map((t) => [t, 'fail']));
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('catches facts that point at a dimension version not valid at the order time', async () => {
     // Prepare: the customer and the product change after the order, then the facts are
     // re-pointed at those later versions the way a wrong point-in-time join would.
@@ -95,15 +146,18 @@ describe('Data-quality failures', () => {
       await engine.transaction([
         { sql: `update dw.fact_order_items set customer_sk = ${current('customers', 'customer', 'c1')}, product_sk = ${current('products', 'product', 'p1')}` },
         { sql: `update dw.fact_payments set customer_sk = ${current('customers', 'customer', 'c1')}` },
+        { sql: `update dw.fact_order_fulfillment set customer_sk = ${current('customers', 'customer', 'c1')}` },
       ]);
       // Act
       const broken = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
       // Assess
       expect(pointInTime(sound)).toEqual([
+        ['fact_order_fulfillment.point_in_time', 'pass', 0],
         ['fact_order_items.point_in_time', 'pass', 0],
         ['fact_payments.point_in_time', 'pass', 0],
       ]);
       expect(pointInTime(broken)).toEqual([
+        ['fact_order_fulfillment.point_in_time', 'fail', 1],
         ['fact_order_items.point_in_time', 'fail', 2],
         ['fact_payments.point_in_time', 'fail', 1],
       ]);

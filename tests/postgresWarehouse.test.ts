@@ -51,7 +51,7 @@ describe('The pipeline on the Redshift SQL, run by PostgreSQL', () => {
       },
     });
     comparison = await compareWarehouses(warehouse.connection, db, {
-      schemas: ['dw', 'audit'],
+      schemas: ['dw', 'audit', 'known'],
       // Run ids and load times differ between two runs by design; audit.metrics holds the local runner's extra figures.
       ignoreColumns: ['batch_id', 'run_id', 'attempts', 'started_at', 'finished_at', 'loaded_at', 'tested_at', 'recorded_at', 'raised_at'],
     });
@@ -93,5 +93,17 @@ describe('The pipeline on the Redshift SQL, run by PostgreSQL', () => {
       expect(table, name).toBeDefined();
       expect({ ...table, examples: table?.examples.join('\n') }, name).toMatchObject({ postgresRows: table?.duckdbRows, onlyInDuckdb: 0, onlyInPostgres: 0 });
     }
+  });
+
+  it('records the same reporting history: what was known load by load, the published figures and their restatements', () => {
+    // Assess
+    const reporting = comparison.filter((c) => c.table.startsWith('known.') || c.table.startsWith('audit.restatement'));
+    expect(reporting.map((c) => c.table).sort()).toEqual(
+      expect.arrayContaining(['audit.restatement_causes', 'audit.restatements', 'known.daily_figures', 'known.loads', 'known.order_items', 'known.orders']),
+    );
+    for (const table of reporting) {
+      expect({ ...table, examples: table.examples.join('\n') }, table.table).toMatchObject({ postgresRows: table.duckdbRows, onlyInDuckdb: 0, onlyInPostgres: 0 });
+    }
+    expect(reporting.find((c) => c.table === 'audit.restatements')?.duckdbRows).toBeGreaterThan(0);
   });
 });

@@ -16,6 +16,7 @@ const RESULTS: Record<PipelineStepName, unknown> = {
   LoadStaging: { tables: [] },
   BuildDimensions: { versionsCreated: 0 },
   BuildFacts: { factRowsUpserted: 0 },
+  BuildMarts: { loadSeq: 1, restatements: 0 },
   ValidateBatch: { passed: 1, warned: 0, failed: 0 },
   MarkBatchDone: null,
   RecordFailure: { subject: 'unused', message: 'unused' },

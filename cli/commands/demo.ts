@@ -71,7 +71,8 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
       `revenue reconciliation: fact_order_items net ${reconciliation.factNetRevenue} over ${reconciliation.factItems} items ` +
         `vs latest live items ${reconciliation.latestItemsNetRevenue}; fact_payments ${reconciliation.factPayments} vs latest payments ` +
         `${reconciliation.latestPayments} → ${reconciliation.reconciled ? 'OK' : 'MISMATCH'}\n` +
-        `explore it: npm run ecomdw -- validate   |   duckdb ${path.relative(process.cwd(), db)} (when no ecomdw process holds it)\n`,
+        `explore it: npm run ecomdw -- report --db ${path.relative(process.cwd(), db)}   |   npm run ecomdw -- validate   |   ` +
+        `duckdb ${path.relative(process.cwd(), db)} (when no ecomdw process holds it)\n`,
     );
   }
   if (summary.failure || !reconciliation.reconciled) process.exitCode = 1;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Statement, WarehouseDialect, WarehouseEngine } from '../shared/engine/types.js';
 import { readSqlFile, sqlStatements } from '../shared/sql/files.js';
 import { renderSql, sqlNow } from '../shared/sql/render.js';
+import { backfillReporting, MART_VIEWS } from './buildMarts.js';
 
 /**
  * Every file that creates or seeds the warehouse, in order; all idempotent.
@@ -15,6 +16,7 @@ export const BOOTSTRAP_FILES = [
   'ddl/03_staging.sql',
   'ddl/04_history.sql',
   'ddl/05_dw.sql',
+  'ddl/06_reporting.sql',
   'seeds/vocabulary.sql',
   ['seeds/dim_date.sql', 'dimensions/dim_date.sql'],
 ] as const;
@@ -35,17 +37,17 @@ export const BACKFILLS = [
  */
 export function bootstrapVersion(dialect: WarehouseDialect): string {
   const hash = createHash('sha256');
-  for (const file of [...BOOTSTRAP_FILES.flat(), ...BACKFILLS.map((b) => b.file)]) hash.update(`${file}\n${renderSql(readSqlFile(file), dialect)}\n`);
+  for (const file of [...BOOTSTRAP_FILES.flat(), ...MART_VIEWS, ...BACKFILLS.map((b) => b.file)]) hash.update(`${file}\n${renderSql(readSqlFile(file), dialect)}\n`);
   return hash.digest('hex').slice(0, 32);
 }
 
 /**
  * Creates the schemas and tables that do not exist yet, seeds the static
- * dimensions and runs the backfills not yet done, unless the warehouse was
+ * dimensions, (re)creates the mart views, runs the backfills not yet done and
+ * brings a warehouse built before the reporting layer up to date (backfillReporting), unless the warehouse was
  * built from this very SQL (audit.warehouse_version): then it only checks that.
  * One transaction per file: every file is idempotent, and the Data API caps a
- * batch at 40 statements. The version is recorded with the last transaction, so
- * a bootstrap cut short runs again in full.
+ * batch at 40 statements.
  */
 export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void> {
   const version = bootstrapVersion(engine.dialect);
@@ -55,6 +57,8 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
     const files: readonly string[] = typeof entry === 'string' ? [entry] : entry;
     transactions.push(files.flatMap((file) => sqlStatements(file, engine.dialect)));
   }
+  // The mart views in one transaction: one Data API call rather than one per view.
+  transactions.push(MART_VIEWS.flatMap((file) => sqlStatements(file, engine.dialect)));
   for (const transaction of transactions.slice(0, -1)) await engine.transaction(transaction);
   const done = new Set((await engine.query({ label: 'backfills done', sql: 'select backfill_name from audit.backfills' })).map((r) => String(r.backfill_name)));
   const last = transactions.slice(-1);
@@ -76,8 +80,10 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
       params: { version },
     },
   ];
-  last[last.length - 1]?.push(...record);
   for (const transaction of last) await engine.transaction(transaction);
+  await backfillReporting(engine);
+  // Recorded last and alone: a bootstrap cut short anywhere before runs again in full.
+  await engine.transaction(record);
 }
 
 /** The version the warehouse was last bootstrapped from, or null (a new or older warehouse). */

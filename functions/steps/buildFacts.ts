@@ -17,18 +17,19 @@ export const FACT_FILES = [
 ] as const;
 
 /**
- * The dim_date rows for the days the batch's facts carry: a second transaction
- * (the Data API caps one at 40 statements), idempotent and read from durable state,
- * so a crash between the two is repaired by running the step again.
+ * The order lifecycle fact and the dim_date rows for the days the batch's facts
+ * carry: a second transaction (the Data API caps one at 40 statements), idempotent
+ * and read from durable state (history.batch_affected_orders), so a crash between
+ * the two is repaired by running the step again.
  */
-export const FACT_DAY_FILES = ['facts/fact_days.sql', 'dimensions/dim_date.sql'] as const;
+export const FACT_DAY_FILES = ['facts/fact_order_fulfillment.sql', 'facts/fact_days.sql', 'dimensions/dim_date.sql'] as const;
 
 export interface BuildFactsResult {
   readonly factRowsUpserted: number;
   readonly metrics: StepMetric[];
 }
 
-/** Step 5: latest records, then fact_order_items and fact_payments for the affected orders, and dim_date rows for their days, in one transaction. */
+/** Step 5: latest records, then fact_order_items and fact_payments for the affected orders; then fact_order_fulfillment and the dim_date rows of their days. */
 export async function buildFacts(context: StepContext, batch: BatchRef): Promise<BuildFactsResult> {
   const { engine } = context;
   await ensureStaged(context, batch);

@@ -1,5 +1,6 @@
 import { buildDimensions } from './buildDimensions.js';
 import { buildFacts } from './buildFacts.js';
+import { buildMarts } from './buildMarts.js';
 import type { BatchRef, StepContext } from './context.js';
 import { discoverBatch, type DiscoverBatchInput } from './discoverBatch.js';
 import { loadStaging } from './loadStaging.js';
@@ -17,6 +18,7 @@ export const PIPELINE_STEPS = {
   LoadStaging: (context: StepContext, payload: unknown) => loadStaging(context, payload as BatchRef),
   BuildDimensions: (context: StepContext, payload: unknown) => buildDimensions(context, payload as BatchRef),
   BuildFacts: (context: StepContext, payload: unknown) => buildFacts(context, payload as BatchRef),
+  BuildMarts: (context: StepContext, payload: unknown) => buildMarts(context, payload as BatchRef),
   ValidateBatch: (context: StepContext, payload: unknown) => validateBatch(context, payload as BatchRef),
   MarkBatchDone: (context: StepContext, payload: unknown) => {
     const input = payload as BatchRef & RunFigures & { readonly request?: { readonly batchId?: string }; readonly executionId?: string };

@@ -39,7 +39,7 @@ export async function validateWarehouse(context: StepContext): Promise<Warehouse
     },
   ]);
   try {
-    const result = await validateBatch(context, { batchId: runId, runId, tables: [] });
+    const result = await validateBatch(context, { batchId: runId, runId, tables: [] }, { wholeWarehouse: true });
     return { runId, passed: result.passed, warned: result.warned, failed: result.failed, results: result.results };
   } catch (error) {
     if (!(error instanceof DataQualityError)) throw error;

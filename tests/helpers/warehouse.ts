@@ -9,6 +9,7 @@ export const DW_SNAPSHOT_QUERIES: Readonly<Record<string, string>> = {
   dim_shipment_status: 'select * from dw.dim_shipment_status order by status_code',
   fact_order_items: 'select * exclude (batch_id) from dw.fact_order_items order by order_id, line_number',
   fact_payments: 'select * exclude (batch_id) from dw.fact_payments order by payment_id',
+  fact_order_fulfillment: 'select * exclude (batch_id) from dw.fact_order_fulfillment order by order_id',
   dim_date_count: 'select count(*) as n, min(date_key) as first_key, max(date_key) as last_key from dw.dim_date',
 };
 

@@ -113,7 +113,7 @@ describe('Functions', () => {
     expect(statements.flatMap(actionsOf).filter((a) => /^s3:(Put|Delete)/.test(a))).toEqual([]);
   });
 
-  it.each(['buildDimensions', 'buildFacts', 'validateBatch', 'markBatchDone', 'recordFailure'])('gives %s no access to S3, SNS or KMS', (handler) => {
+  it.each(['buildDimensions', 'buildFacts', 'buildMarts', 'validateBatch', 'markBatchDone', 'recordFailure'])('gives %s no access to S3, SNS or KMS', (handler) => {
     const actions = roleStatements(`-${handler}-role`).flatMap(actionsOf);
     expect(actions.filter((a) => /^(s3|sns|kms):/.test(a))).toEqual([]);
   });

@@ -6,6 +6,7 @@ import {
   canonicalDecimal,
   canonicalTimestamp,
   emptySourceRows,
+  lagHours,
   referenceWarehouse,
   unionOfBatches,
   type CustomerRow,
@@ -558,6 +559,103 @@ describe('Reference model: facts', () => {
     expect(warehouse.factPayments).toEqual([]);
     expect(warehouse.waiting).toEqual({ order_items: 2, payments: 1, shipments: 1 });
     expect(warehouse.dimProducts.map((p) => [p.product_id, p.is_inferred])).toEqual([['p1', true]]);
+  });
+
+  it('builds one fulfillment row per order: milestones from the latest records, lags in hours rounded half away from zero', () => {
+    // Prepare: o1 has two live lines (one deleted), two payments and two shipments; o2 has nothing but the order.
+    const rows = rowsOf({
+      customers: [customer('c1', '2024-03-01 00:00:00')],
+      orders: [
+        order('o1', 'c1', '2024-03-02 10:00:00', '2024-03-02 10:00:00', 'placed'),
+        order('o1', 'c1', '2024-03-02 10:00:00', '2024-03-06 00:00:00', 'cancelled'),
+        order('o2', 'c1', '2024-03-03 00:00:00', '2024-03-03 00:00:00', 'returned'),
+      ],
+      order_items: [
+        item('o1', 1, 'p1', '2024-03-02 10:00:00', { quantity: 2, unit_price: 10, discount_amount: 1.5 }),
+        item('o1', 2, 'p1', '2024-03-02 10:00:00', { quantity: 1, unit_price: 4 }),
+        item('o1', 3, 'p1', '2024-03-02 10:00:00'),
+        item('o1', 3, 'p1', '2024-03-03 10:00:00', { is_deleted: true }),
+      ],
+      payments: [
+        payment('pay-2', 'o1', 'paypal', 5, '2024-03-02 10:00:54'),
+        payment('pay-1', 'o1', 'credit_card', 5, '2024-03-02 11:00:00'),
+      ],
+      shipments: [
+        { ...shipment('shp-1', 'o1', 'delivered', '2024-03-05 00:00:00'), shipped_at: '2024-03-03 10:00:18', delivered_at: '2024-03-05 09:00:00' },
+        { ...shipment('shp-2', 'o1', 'shipped', '2024-03-04 00:00:00'), shipped_at: '2024-03-04 00:00:00' },
+        { ...shipment('shp-2', 'o1', 'in_transit', '2024-03-04 12:00:00'), shipped_at: '2024-03-04 00:00:00' },
+      ],
+    });
+
+    // Act
+    const { factOrderFulfillment } = referenceWarehouse(rows);
+
+    // Assess: 54 s = 0.015 h -> 0.02; 24 h 18 s = 24.005 h -> 24.01; 46 h 59 min 42 s = 46.995 h -> 47.00
+    expect(factOrderFulfillment).toEqual([
+      {
+        order_id: 'o1',
+        order_ts: '2024-03-02 10:00:00',
+        order_date_key: 20240302,
+        customer: { customer_id: 'c1', valid_from: LOW },
+        payment_method_code: 'credit_card',
+        shipment_status_code: 'delivered',
+        order_status: 'cancelled',
+        item_count: 2,
+        unit_count: 3,
+        net_revenue: '22.5000',
+        payment_count: 2,
+        paid_amount: '10.0000',
+        first_paid_at: '2024-03-02 10:00:54',
+        first_shipped_at: '2024-03-03 10:00:18',
+        delivered_at: '2024-03-05 09:00:00',
+        placed_to_paid_hours: '0.02',
+        placed_to_shipped_hours: '24.01',
+        shipped_to_delivered_hours: '47.00',
+        placed_to_delivered_hours: '71.00',
+        is_paid: true,
+        is_shipped: true,
+        is_delivered: true,
+        is_cancelled: true,
+        is_returned: false,
+      },
+      {
+        order_id: 'o2',
+        order_ts: '2024-03-03 00:00:00',
+        order_date_key: 20240303,
+        customer: { customer_id: 'c1', valid_from: LOW },
+        payment_method_code: 'unknown',
+        shipment_status_code: 'unknown',
+        order_status: 'returned',
+        item_count: 0,
+        unit_count: 0,
+        net_revenue: '0.0000',
+        payment_count: 0,
+        paid_amount: '0.0000',
+        first_paid_at: null,
+        first_shipped_at: null,
+        delivered_at: null,
+        placed_to_paid_hours: null,
+        placed_to_shipped_hours: null,
+        shipped_to_delivered_hours: null,
+        placed_to_delivered_hours: null,
+        is_paid: false,
+        is_shipped: false,
+        is_delivered: false,
+        is_cancelled: false,
+        is_returned: true,
+      },
+    ]);
+  });
+
+  it.each([
+    ['2024-03-02 10:00:00', '2024-03-02 09:59:06', '-0.02'],
+    ['2024-03-02 10:00:00', '2024-03-02 10:00:17', '0.00'],
+    ['2024-03-02 10:00:00', '2024-03-02 10:00:18', '0.01'],
+    ['2024-03-02 10:00:00', '2024-03-02 09:59:42', '-0.01'],
+    ['2024-03-02 10:00:00', '2024-03-12 10:00:00', '240.00'],
+  ] as const)('measures the lag from %s to %s as %s hours', (from, to, hours) => {
+    // Act / Assess
+    expect(lagHours(from, to)).toBe(hours);
   });
 
   it('rejects rows that are not typed as normalization leaves them', () => {

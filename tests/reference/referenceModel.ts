@@ -186,6 +186,37 @@ export interface RefFactPayment {
   amount: string;
 }
 
+/**
+ * A `dw.fact_order_fulfillment` row (one per order); surrogate keys replaced by
+ * natural references and codes, lags as 2-place decimal strings (`'12.50'`).
+ */
+export interface RefFactOrderFulfillment {
+  order_id: string;
+  order_ts: string;
+  order_date_key: number;
+  customer: CustomerVersionRef;
+  payment_method_code: string;
+  shipment_status_code: string;
+  order_status: string | null;
+  item_count: number;
+  unit_count: number;
+  net_revenue: string;
+  payment_count: number;
+  paid_amount: string;
+  first_paid_at: string | null;
+  first_shipped_at: string | null;
+  delivered_at: string | null;
+  placed_to_paid_hours: string | null;
+  placed_to_shipped_hours: string | null;
+  shipped_to_delivered_hours: string | null;
+  placed_to_delivered_hours: string | null;
+  is_paid: boolean;
+  is_shipped: boolean;
+  is_delivered: boolean;
+  is_cancelled: boolean;
+  is_returned: boolean;
+}
+
 /** How many latest records wait for their order, per table (tombstoned items included). */
 export interface RefWaiting {
   order_items: number;
@@ -212,9 +243,13 @@ export interface RefWaiting {
  *   `product: { product_id, valid_from }` of the dimension row it points to;
  *   `payment_method_key` / `shipment_status_key` as the member's code
  *   (`payment_method_code`, `shipment_status_code`, `'unknown'` for none);
+ * - lags (`*_hours`): hours between two timestamps as text with exactly 2
+ *   decimal places, rounded half away from zero (`'0.02'` for 54 s), NULL when
+ *   either end is NULL;
  * - order: `dimCustomers` by (`customer_id`, `valid_from`), `dimProducts` by
  *   (`product_id`, `valid_from`), `factOrderItems` by (`order_id`,
- *   `line_number`), `factPayments` by `payment_id`; strings compared with
+ *   `line_number`), `factPayments` by `payment_id`, `factOrderFulfillment` by
+ *   `order_id`; strings compared with
  *   JS `<` (UTF-16 code units; identical to byte order for ASCII ids).
  */
 export interface ReferenceWarehouse {
@@ -222,6 +257,7 @@ export interface ReferenceWarehouse {
   dimProducts: RefProductVersion[];
   factOrderItems: RefFactOrderItem[];
   factPayments: RefFactPayment[];
+  factOrderFulfillment: RefFactOrderFulfillment[];
   waiting: RefWaiting;
 }
 
@@ -282,6 +318,19 @@ export function canonicalTimestamp(value: string | Date | null): string | null {
 /** The `YYYYMMDD` date key of a canonical timestamp. */
 export function dateKey(timestamp: string): number {
   return Number(`${timestamp.slice(0, 4)}${timestamp.slice(5, 7)}${timestamp.slice(8, 10)}`);
+}
+
+/**
+ * Hours from one canonical timestamp to another as text with 2 decimals,
+ * rounded half away from zero; NULL when either is NULL.
+ */
+export function lagHours(from: string | null, to: string | null): string | null {
+  if (from === null || to === null) return null;
+  const seconds = BigInt((Date.parse(`${to.replace(' ', 'T')}Z`) - Date.parse(`${from.replace(' ', 'T')}Z`)) / 1000);
+  const magnitude = ((seconds < 0n ? -seconds : seconds) * 2n + 36n) / 72n;
+  const hundredths = seconds < 0n ? -magnitude : magnitude;
+  const digits = (hundredths < 0n ? -hundredths : hundredths).toString().padStart(3, '0');
+  return `${hundredths < 0n ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
 }
 
 /** md5 hex of a text. */
@@ -593,6 +642,8 @@ export function referenceWarehouse(rows: SourceRows): ReferenceWarehouse {
   }
   factPayments.sort((a, b) => byText(a.payment_id, b.payment_id));
 
+  const factOrderFulfillment = fulfillmentFacts(orders, factOrderItems, payments, shipments, primary, lastShipment, customerRef);
+
   const waitingCount = (records: Iterable<{ order_id: string }>): number =>
     [...records].filter((r) => !orders.has(r.order_id)).length;
 
@@ -609,12 +660,65 @@ export function referenceWarehouse(rows: SourceRows): ReferenceWarehouse {
     })),
     factOrderItems,
     factPayments,
+    factOrderFulfillment,
     waiting: {
       order_items: waitingCount(items.values()),
       payments: waitingCount(payments.values()),
       shipments: waitingCount(shipments.values()),
     },
   };
+}
+
+/** One accumulating-snapshot row per order that arrived: its items, payments and shipment milestones. */
+function fulfillmentFacts(
+  orders: ReadonlyMap<string, OrderRow>,
+  items: readonly RefFactOrderItem[],
+  payments: ReadonlyMap<string, PaymentRow>,
+  shipments: ReadonlyMap<string, ShipmentRow>,
+  primary: ReadonlyMap<string, PaymentRow>,
+  lastShipment: ReadonlyMap<string, ShipmentRow>,
+  customerRef: (order: OrderRow) => CustomerVersionRef,
+): RefFactOrderFulfillment[] {
+  const itemsByOrder = groupBy(items, (i) => i.order_id);
+  const paymentsByOrder = groupBy([...payments.values()], (p) => p.order_id);
+  const shipmentsByOrder = groupBy([...shipments.values()], (s) => s.order_id);
+  const earliest = (values: (string | null)[]): string | null => values.filter((v): v is string => v !== null).sort(byText)[0] ?? null;
+  const latest = (values: (string | null)[]): string | null => values.filter((v): v is string => v !== null).sort(byText).at(-1) ?? null;
+  const facts = [...orders.values()].map((order): RefFactOrderFulfillment => {
+    const lines = itemsByOrder.get(order.order_id) ?? [];
+    const paid = paymentsByOrder.get(order.order_id) ?? [];
+    const shipped = shipmentsByOrder.get(order.order_id) ?? [];
+    const firstPaidAt = earliest(paid.map((p) => p.paid_at));
+    const firstShippedAt = earliest(shipped.map((s) => s.shipped_at));
+    const deliveredAt = latest(shipped.map((s) => s.delivered_at));
+    return {
+      order_id: order.order_id,
+      order_ts: order.order_ts,
+      order_date_key: dateKey(order.order_ts),
+      customer: customerRef(order),
+      payment_method_code: primary.get(order.order_id)?.payment_method ?? UNKNOWN_CODE,
+      shipment_status_code: lastShipment.get(order.order_id)?.status ?? UNKNOWN_CODE,
+      order_status: order.status,
+      item_count: lines.length,
+      unit_count: lines.reduce((sum, line) => sum + line.quantity, 0),
+      net_revenue: formatUnits(lines.reduce((sum, line) => sum + decimalUnits(line.net_revenue), 0n)),
+      payment_count: paid.length,
+      paid_amount: formatUnits(paid.reduce((sum, p) => sum + decimalUnits(p.amount), 0n)),
+      first_paid_at: firstPaidAt,
+      first_shipped_at: firstShippedAt,
+      delivered_at: deliveredAt,
+      placed_to_paid_hours: lagHours(order.order_ts, firstPaidAt),
+      placed_to_shipped_hours: lagHours(order.order_ts, firstShippedAt),
+      shipped_to_delivered_hours: lagHours(firstShippedAt, deliveredAt),
+      placed_to_delivered_hours: lagHours(order.order_ts, deliveredAt),
+      is_paid: firstPaidAt !== null,
+      is_shipped: firstShippedAt !== null,
+      is_delivered: deliveredAt !== null,
+      is_cancelled: order.status === 'cancelled',
+      is_returned: order.status === 'returned',
+    };
+  });
+  return facts.sort((a, b) => byText(a.order_id, b.order_id));
 }
 
 /** The typed rows of several batches as one set (every row kept, duplicates included). */

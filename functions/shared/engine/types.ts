@@ -16,6 +16,12 @@ export interface Statement {
   readonly label?: string;
 }
 
+/**
+ * The most statements one transaction may carry on every engine: the Redshift
+ * Data API's BatchExecuteStatement takes 40. A step with more splits them.
+ */
+export const MAX_TRANSACTION_STATEMENTS = 40;
+
 /** The SQL dialects the pipeline renders for. */
 export const WAREHOUSE_DIALECTS = ['duckdb', 'redshift'] as const;
 export type WarehouseDialect = (typeof WAREHOUSE_DIALECTS)[number];

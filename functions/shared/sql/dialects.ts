@@ -23,6 +23,17 @@ const rowHash: Macro = (...cols) =>
 
 const none: Macro = () => '';
 
+// A known.* row as known at a load (default :known_seq): opened at or before it, not yet closed by then.
+const knownAt: Macro = (alias, load = ':known_seq') =>
+  `(${alias}.known_from <= ${load} and (${alias}.known_to is null or ${alias}.known_to > ${load}))`;
+
+// Hours between two timestamps with 2 decimals, rounded half away from zero, in
+// integer arithmetic: DuckDB divides decimals in DOUBLE, whose rounding at .xx5
+// would depend on binary representation rather than on the seconds.
+const lagHours = (secondsBetween: Macro, integerDivide: string): Macro => (from, to) => {
+  const seconds = secondsBetween(from as string, to as string);
+  return `cast(cast((case when ${seconds} < 0 then -1 else 1 end) * ((abs(${seconds}) * 2 + 36) ${integerDivide} 72) as decimal(18,0)) * 0.01 as decimal(18,2))`;
+};
 // The contract's value rules (valueRules.ts): `column` is `<table>.<column>`, `text` a raw
 // value trimmed by text_of, `value` what parse_value made of it.
 const valueMacros = (dialect: NormalizeDialect): Readonly<Record<string, Macro>> => ({
@@ -62,6 +73,9 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     sortkey: none,
     hours_between: (from, to) => `date_diff('hour', ${from}, ${to})`,
     seconds_between: (from, to) => `date_diff('second', ${from}, ${to})`,
+    lag_hours: lagHours((from, to) => `date_diff('second', ${from}, ${to})`, '//'),
+    same: (a, b) => `(${a} is not distinct from ${b})`,
+    known_at: knownAt,
     // One connection serves every step locally, so a step's temp table may still be there.
     create_temp_table: (name) => `create or replace temp table ${name}`,
     now: () => 'cast(current_timestamp as timestamp)',
@@ -81,6 +95,12 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     sortkey: (...cols) => `compound sortkey(${cols.join(', ')})`,
     hours_between: (from, to) => `datediff(hour, ${from}, ${to})`,
     seconds_between: (from, to) => `datediff(second, ${from}, ${to})`,
+    // bigint / bigint is integer division (truncating) on Redshift
+    lag_hours: lagHours((from, to) => `datediff(second, ${from}, ${to})`, '/'),
+    // Redshift has no IS [NOT] DISTINCT FROM. Two-valued like it: a = b is NULL when
+    // one side is, and NOT NULL would hide a change from NULL to a value.
+    same: (a, b) => `(coalesce(${a} = ${b}, false) or (${a} is null and ${b} is null))`,
+    known_at: knownAt,
     // Each BatchExecuteStatement runs in a session of its own: no temp table is left
     // from before, and no DROP is spent of the 40 statements a batch may hold.
     create_temp_table: (name) => `create temp table ${name}`,

@@ -1,5 +1,6 @@
 import { DIMENSION_FILES } from '../../steps/buildDimensions.js';
 import { FACT_DAY_FILES, FACT_FILES } from '../../steps/buildFacts.js';
+import { MART_FILES, MART_VIEWS } from '../../steps/buildMarts.js';
 import { SOURCE_TABLES } from '../contract.js';
 import { readSqlFile } from './files.js';
 
@@ -10,8 +11,8 @@ export interface LineageNode {
   readonly files: string[];
 }
 
-const TARGET = /(?:\b(?:insert\s+into|create\s+temp\s+table)\s+|\{\{\s*create_temp_table\(\s*)((?:[a-z_]+\.)?[a-z_]+)/gi;
-const SOURCE = /\b(?:from|join)\s+((?:staging|history|dw)\.[a-z_]+|tmp_[a-z_]+)/gi;
+const TARGET = /(?:\b(?:insert\s+into|create\s+temp\s+table|create\s+or\s+replace\s+view)\s+|\{\{\s*create_temp_table\(\s*)((?:[a-z_]+\.)?[a-z_]+)/gi;
+const SOURCE = /\b(?:from|join)\s+((?:staging|history|dw|known|mart)\.[a-z_]+|tmp_[a-z_]+)/gi;
 const TEMP = /^tmp_/;
 const AUDIT = /^audit\./;
 
@@ -32,7 +33,7 @@ export function modelLineage(): LineageNode[] {
     add(`silver.${table}`, [`raw.${table}`], `normalize/${table}.sql`);
     add(`staging.${table}`, [`silver.${table}`], 'loadParquet (COPY)');
   }
-  for (const file of [...DIMENSION_FILES, ...FACT_FILES, ...FACT_DAY_FILES]) {
+  for (const file of [...DIMENSION_FILES, ...FACT_FILES, ...FACT_DAY_FILES, ...MART_FILES, ...MART_VIEWS]) {
     for (const statement of readSqlFile(file).split(/;\s*\n/)) {
       const text = statement.replace(/--[^\n]*/g, '');
       const targets = [...text.matchAll(TARGET)].map((m) => (m[1] ?? '').toLowerCase());

@@ -1,0 +1,134 @@
+import type { WarehouseEngine } from '../shared/engine/types.js';
+import { sqlStatements } from '../shared/sql/files.js';
+import type { BatchRef, StepContext, StepMetric } from './context.js';
+
+/**
+ * The SQL files of the BuildMarts step, in order: the versions the batch changed
+ * (dimensions, then facts), then the published figures and restatements that
+ * read them, then the load's own record (it counts what the others wrote).
+ */
+export const MART_FILES = [
+  'known/customers.sql',
+  'known/products.sql',
+  'known/order_items.sql',
+  'known/payments.sql',
+  'known/orders.sql',
+  'known/daily_figures.sql',
+  'known/load.sql',
+] as const;
+
+/**
+ * The BI marts (schema mart): views over the current rows of known.*, replaced
+ * by every bootstrap so that a new release's definitions take effect.
+ */
+export const MART_VIEWS = [
+  'marts/sales.sql',
+  'marts/orders.sql',
+  'marts/revenue_daily.sql',
+  'marts/product_profitability.sql',
+  'marts/customer_lifetime_value.sql',
+  'marts/customer_cohorts.sql',
+  'marts/fulfillment_daily.sql',
+  'marts/basket_daily.sql',
+] as const;
+
+export interface BuildMartsResult {
+  /** The load's number: the order in which runs reached this step. */
+  readonly loadSeq: number;
+  readonly versionsOpened: number;
+  readonly versionsClosed: number;
+  /** Published figures this load changed. */
+  readonly restatements: number;
+  readonly metrics: StepMetric[];
+}
+
+/**
+ * The step after BuildFacts: records what the warehouse now knows for the
+ * reports (schema known, transaction time: rows a batch changes are closed and
+ * reopened, never overwritten), the published daily figures and the
+ * restatements of earlier ones, in one transaction. The mart views read it.
+ * Idempotent: a retried call for a run that already has its load changes nothing.
+ */
+export async function buildMarts(context: StepContext, batch: BatchRef): Promise<BuildMartsResult> {
+  const { engine } = context;
+  const recorded = await loadOf(engine, batch.runId);
+  if (recorded) return recorded;
+  const [next] = await engine.query({ label: 'next load', sql: 'select coalesce(max(load_seq), 0) + 1 as load_seq from known.loads' });
+  const params = { batch_id: batch.batchId, run_id: batch.runId, load_seq: Number(next?.load_seq ?? 1) };
+  await engine.transaction(MART_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
+  // An engine that answers no rows (the Data API mocked in tests) leaves the figures at zero.
+  return (await loadOf(engine, batch.runId)) ?? { loadSeq: params.load_seq, versionsOpened: 0, versionsClosed: 0, restatements: 0, metrics: [] };
+}
+
+/**
+ * Brings a warehouse built before the reporting layer up to date (bootstrap
+ * calls it every time; it acts once): when successful runs exist but no load
+ * was recorded, fact_order_fulfillment for every order, then everything dw
+ * holds recorded as load 0, the load of the latest successful run (so
+ * `--known-at` that batch shows the warehouse as it stood). Two transactions
+ * (the Data API takes 40 statements at a time), each idempotent: a failure
+ * leaves load 0 unrecorded, and the next bootstrap does it again.
+ */
+export async function backfillReporting(engine: WarehouseEngine): Promise<void> {
+  const [recorded] = await engine.query({ label: 'loads recorded', sql: 'select count(*) as n from known.loads' });
+  if (Number(recorded?.n ?? 0) > 0) return;
+  const [latest] = await engine.query({
+    label: 'latest successful run',
+    sql: 'select runs.run_id, runs.batch_id from audit.runs as runs order by runs.finished_at desc, runs.run_id desc limit 1',
+  });
+  if (!latest) return;
+  const params = { batch_id: String(latest.batch_id), run_id: String(latest.run_id), load_seq: 0 };
+  // Every order, customer and product key: the scope of the steps' own SQL, added to
+  // the ledger of the batch the load is attributed to (the ledger only grows; a later
+  // forced re-run of that batch rebuilds more orders than it must, never fewer).
+  const scope = [
+    {
+      label: 'backfill scope',
+      sql: `insert into history.batch_affected_orders (batch_id, order_id)
+            select :batch_id, orders.order_id from history.orders as orders
+            where not exists (select 1 from history.batch_affected_orders as known where known.batch_id = :batch_id and known.order_id = orders.order_id)`,
+      params: { batch_id: params.batch_id },
+    },
+    {
+      label: 'backfill scope',
+      sql: `insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
+            select :batch_id, keys.entity, keys.natural_key, keys.changed_from
+            from (
+                select 'customer' as entity, dims.customer_id as natural_key, min(dims.valid_from) as changed_from from dw.dim_customers as dims group by dims.customer_id
+                union all
+                select 'product', dims.product_id, min(dims.valid_from) from dw.dim_products as dims group by dims.product_id
+            ) as keys
+            where not exists (
+                select 1 from history.batch_changed_keys as known
+                where known.batch_id = :batch_id and known.entity = keys.entity and known.natural_key = keys.natural_key
+            )`,
+      params: { batch_id: params.batch_id },
+    },
+  ];
+  await engine.transaction([...scope, ...sqlStatements('facts/fact_order_fulfillment.sql', engine.dialect, params)]);
+  // the scope above is committed and still in place: the Data API's 40 statements go to BuildMarts' own
+  await engine.transaction(MART_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
+}
+
+async function loadOf(engine: WarehouseEngine, runId: string): Promise<BuildMartsResult | null> {
+  const [row] = await engine.query({
+    label: 'load of the run',
+    sql: 'select load_seq, versions_opened, versions_closed, restatements from known.loads where run_id = :run_id',
+    params: { run_id: runId },
+  });
+  if (!row) return null;
+  const figures = {
+    loadSeq: Number(row.load_seq),
+    versionsOpened: Number(row.versions_opened),
+    versionsClosed: Number(row.versions_closed),
+    restatements: Number(row.restatements),
+  };
+  return {
+    ...figures,
+    metrics: [
+      { name: 'KnownVersionsOpened', value: figures.versionsOpened, unit: 'Count' },
+      { name: 'KnownVersionsClosed', value: figures.versionsClosed, unit: 'Count' },
+      { name: 'Restatements', value: figures.restatements, unit: 'Count' },
+    ],
+  };
+}
