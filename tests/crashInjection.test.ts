@@ -24,11 +24,11 @@ import { diffDw } from './helpers/warehouse.js';
 const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
 
 /** The warehouse steps of b2, in the order the state machine runs them. */
-const STEPS = ['DiscoverBatch', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'ValidateBatch', 'MarkBatchDone'] as const satisfies readonly PipelineStepName[];
+const STEPS = ['DiscoverBatch', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'BuildMarts', 'ValidateBatch', 'MarkBatchDone'] as const satisfies readonly PipelineStepName[];
 type Step = (typeof STEPS)[number];
 
 /** Progress lines a step boundary prints (cli/output.ts): the step has committed. */
-const BOUNDARIES = ['DiscoverBatch', 'NormalizeTable', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'ValidateBatch', 'MarkBatchDone'] as const;
+const BOUNDARIES = ['DiscoverBatch', 'NormalizeTable', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'BuildMarts', 'ValidateBatch', 'MarkBatchDone'] as const;
 
 /** What a crash may leave behind and a re-run must set right: everything but the audit trail. */
 const DURABLE_SCHEMAS = ['dw', 'history', 'staging'] as const;
