@@ -197,7 +197,7 @@ describe('The deployed cloud pipeline, run offline', () => {
     expect(statements.every((s) => s.polls >= 1 && s.status === 'FINISHED')).toBe(true);
     const owners = new Set(statements.map((s) => s.owner));
     expect([...owners].sort()).toEqual(
-      ['discoverBatch', 'loadStaging', 'buildDimensions', 'buildFacts', 'validateBatch', 'markBatchDone'].map((h) => accessKeyOf(fn(h).name)).sort(),
+      ['discoverBatch', 'loadStaging', 'buildDimensions', 'buildFacts', 'buildMarts', 'validateBatch', 'markBatchDone'].map((h) => accessKeyOf(fn(h).name)).sort(),
     );
   });
 

@@ -9,7 +9,7 @@ import { bindBatch, checkBatch, checkSize, redshiftCopyStatement, toSqlParameter
 import type { Row, Statement, WarehouseEngine } from '../../functions/shared/engine/types.js';
 import type { PostgresConnection } from './embeddedPostgres.js';
 import { emulateParquetCopy, parseParquetCopy, type ParquetObjectStore } from './parquetCopy.js';
-import { SESSION_SETUP, SHIM_FUNCTIONS, translateRedshift } from './redshiftShims.js';
+import { createdByCtas, SESSION_SETUP, SHIM_FUNCTIONS, translateRedshift } from './redshiftShims.js';
 
 export interface PostgresEngineOptions {
   readonly connection: PostgresConnection;
@@ -157,6 +157,8 @@ export class PostgresEngine implements WarehouseEngine {
     if (copy) return this.copyParquet(statement, copy);
     const { text, args } = positional(translateRedshift(sql), values);
     await this.client.query({ text, values: args });
+    const created = createdByCtas(sql);
+    if (created) await this.client.query(`analyze ${created}`);
   }
 
   private async applyDeadline(statement: Statement): Promise<void> {

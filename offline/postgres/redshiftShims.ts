@@ -19,6 +19,8 @@
  * | `varchar(n)` counts BYTES                    | `varchar(n)` plus `check (octet_length(col) <= n)`        |
  * | `'...'` reads backslash escapes              | `standard_conforming_strings = off`                       |
  * | COPY ... FORMAT AS PARQUET (by position)     | parquetCopy.ts: DuckDB writes CSV, server-side COPY reads |
+ * | CTAS tables are analyzed on creation         | `analyze` after `create [temp] table ... as` (createdByCtas) |
+ * | equality joins by hash or merge join         | `enable_nestloop = off` (nested loops only when no other way) |
  *
  * What PostgreSQL cannot prove about Redshift is listed in docs/cloud.md.
  */
@@ -31,6 +33,10 @@ export const SESSION_SETUP: readonly string[] = [
   'set escape_string_warning = off',
   // Redshift runs each Data API batch as one serializable transaction.
   'set default_transaction_isolation = serializable',
+  // Redshift joins on an equality by hash or merge join, and nests loops only for a join
+  // without one. PostgreSQL, misled by stale statistics of tables just written, chose
+  // nested loops that re-ran a subquery per row (minutes for a scale-0.02 batch).
+  'set enable_nestloop = off',
 ];
 
 /** Functions Redshift has and PostgreSQL lacks, created once per database (idempotent). */
@@ -227,6 +233,19 @@ function rewriteDdl(code: string): string {
     return out.slice(0, alter[0].length) + byteChecked(table, out.slice(alter[0].length));
   }
   return out;
+}
+
+/**
+ * The table a `create [temp] table … as select` statement creates, or null.
+ * Redshift analyzes a table created by CTAS (its "Analyzing tables" guide);
+ * PostgreSQL does not, and without statistics it takes a fresh temp table for
+ * one row and plans nested loops over it that re-run a subquery per row (a
+ * scale-0.02 BuildMarts took minutes): the offline engines analyze it, as Redshift does.
+ */
+export function createdByCtas(sql: string): string | null {
+  const { code } = maskLiterals(sql);
+  const match = /^\s*(?:--[^\n]*\n\s*)*create\s+(?:temp\s+|temporary\s+)?table\s+([A-Za-z_][\w.]*)\s+as\b/i.exec(code);
+  return match ? (match[1] as string) : null;
 }
 
 /** Redshift-rendered SQL as PostgreSQL runs it (see the table at the top of this file). */

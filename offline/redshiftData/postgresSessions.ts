@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { PostgresConnection } from '../postgres/embeddedPostgres.js';
 import { emulateParquetCopy, parseParquetCopy, type ParquetObjectStore } from '../postgres/parquetCopy.js';
 import { positional } from '../postgres/postgresEngine.js';
-import { SESSION_SETUP, SHIM_FUNCTIONS, translateRedshift } from '../postgres/redshiftShims.js';
+import { createdByCtas, SESSION_SETUP, SHIM_FUNCTIONS, translateRedshift } from '../postgres/redshiftShims.js';
 
 /** A column of a result set, named as the Data API's ColumnMetadata names it. */
 export interface ResultColumn {
@@ -175,6 +175,8 @@ export class RedshiftSessions {
     }
     const { text, args } = positional(translateRedshift(sql), values);
     const result = await client.query({ text, values: args, rowMode: 'array', types: RAW_TEXT });
+    const created = createdByCtas(sql);
+    if (created) await client.query(`analyze ${created}`);
     const hasResult = result.fields.length > 0;
     return {
       rowCount: result.rowCount ?? -1,
