@@ -1,15 +1,5 @@
 import { constants } from 'node:os';
-import {
-  BatchError,
-  ConfigError,
-  type EcomdwError,
-  InterruptedError,
-  LakeError,
-  WarehouseLockedError,
-  WarehouseNotFoundError,
-  WarehouseOpenError,
-} from '../functions/shared/errors.js';
-import { OlistSourceError } from '../importers/olist/errors.js';
+import { type EcomdwError, InterruptedError, UsageError } from '../functions/shared/errors.js';
 
 /**
  * Exit codes: 1 = the pipeline ran and failed (a step, a warehouse statement,
@@ -18,21 +8,10 @@ import { OlistSourceError } from '../importers/olist/errors.js';
  */
 export const EXIT = { failed: 1, usage: 2 } as const;
 
-/** The errors that mean bad usage or environment: the command checks them before it does any work. */
-const USAGE_ERRORS = [
-  ConfigError,
-  LakeError,
-  BatchError,
-  WarehouseLockedError,
-  WarehouseNotFoundError,
-  WarehouseOpenError,
-  OlistSourceError,
-] as const;
-
 /** The exit code of a command that ended with this error. */
 export function exitCodeOf(error: EcomdwError): number {
   if (error instanceof InterruptedError) return signalExitCode(error.signal);
-  return USAGE_ERRORS.some((kind) => error instanceof kind) ? EXIT.usage : EXIT.failed;
+  return error instanceof UsageError ? EXIT.usage : EXIT.failed;
 }
 
 /** 128 + the signal's number, as shells report a process a signal ended. */

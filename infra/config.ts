@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseFreshness } from '../functions/shared/config.js';
+import { StackConfigError } from '../functions/shared/errors.js';
 import { isTimeZone, scheduleExpressionProblem } from './schedule.js';
 
 /**
@@ -259,16 +260,7 @@ export interface RawStackConfig {
   readonly values: Readonly<Record<string, string | undefined>>;
 }
 
-/** A stack configuration that cannot be deployed; the message names every bad key. */
-export class StackConfigError extends Error {
-  public readonly problems: readonly string[];
-
-  public constructor(problems: readonly string[]) {
-    super(`invalid stack configuration:\n  - ${problems.join('\n  - ')}`);
-    this.name = 'StackConfigError';
-    this.problems = problems;
-  }
-}
+export { StackConfigError };
 
 /** Validates the raw stack configuration, applying defaults; throws one StackConfigError listing every problem. */
 export function parseStackConfig(raw: RawStackConfig): StackConfig {

@@ -4,7 +4,7 @@
  * line and an exit code.
  */
 
-/** Base of every ecomdw error. */
+/** Base of every ecomdw error; each is either a UsageError or a PipelineError. */
 export class EcomdwError extends Error {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
@@ -12,8 +12,24 @@ export class EcomdwError extends Error {
   }
 }
 
+/** Bad usage or environment, found before any work is done (CLI exit code 2). */
+export class UsageError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UsageError';
+  }
+}
+
+/** The pipeline ran and failed: a step, a statement, a data test (CLI exit code 1; a Lambda failure; a Step Functions Catch). */
+export class PipelineError extends EcomdwError {
+  public constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PipelineError';
+  }
+}
+
 /** A flag, environment variable or stack setting has a bad value. */
-export class ConfigError extends EcomdwError {
+export class ConfigError extends UsageError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ConfigError';
@@ -21,7 +37,7 @@ export class ConfigError extends EcomdwError {
 }
 
 /** The lake folder or bucket is missing, empty or laid out wrongly. */
-export class LakeError extends EcomdwError {
+export class LakeError extends UsageError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'LakeError';
@@ -29,7 +45,7 @@ export class LakeError extends EcomdwError {
 }
 
 /** A batch id that does not match `^[0-9A-Za-z_.-]{1,64}$`, or an unknown batch. */
-export class BatchError extends EcomdwError {
+export class BatchError extends UsageError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'BatchError';
@@ -37,7 +53,7 @@ export class BatchError extends EcomdwError {
 }
 
 /** The warehouse is held by another process. */
-export class WarehouseLockedError extends EcomdwError {
+export class WarehouseLockedError extends UsageError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'WarehouseLockedError';
@@ -45,7 +61,7 @@ export class WarehouseLockedError extends EcomdwError {
 }
 
 /** A statement failed inside the warehouse; carries the statement. */
-export class WarehouseStatementError extends EcomdwError {
+export class WarehouseStatementError extends PipelineError {
   public readonly statement: string;
   public constructor(message: string, statement: string, options?: ErrorOptions) {
     super(message, options);
@@ -55,7 +71,7 @@ export class WarehouseStatementError extends EcomdwError {
 }
 
 /** Another execution holds the pipeline lease: this one stops before touching the warehouse. */
-export class PipelineBusyError extends EcomdwError {
+export class PipelineBusyError extends PipelineError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'PipelineBusyError';
@@ -63,7 +79,7 @@ export class PipelineBusyError extends EcomdwError {
 }
 
 /** The warehouse did not answer in time (Redshift Data API polling). */
-export class WarehouseTimeoutError extends EcomdwError {
+export class WarehouseTimeoutError extends PipelineError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'WarehouseTimeoutError';
@@ -71,7 +87,7 @@ export class WarehouseTimeoutError extends EcomdwError {
 }
 
 /** The warehouse is busy or throttling: worth a retry. */
-export class WarehouseThrottledError extends EcomdwError {
+export class WarehouseThrottledError extends PipelineError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'WarehouseThrottledError';
@@ -79,7 +95,7 @@ export class WarehouseThrottledError extends EcomdwError {
 }
 
 /** Normalization of one table could not run at all (not a bad row: those go to quarantine). */
-export class NormalizationError extends EcomdwError {
+export class NormalizationError extends PipelineError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'NormalizationError';
@@ -94,7 +110,7 @@ export interface FailureMetric {
 }
 
 /** An error-severity data-quality test failed: the batch must not be marked done. */
-export class DataQualityError extends EcomdwError {
+export class DataQualityError extends PipelineError {
   public readonly failedTests: readonly string[];
   /** TestsFailed / TestsWarned of the run: the validation-errors alarm watches them. */
   public readonly metrics: readonly FailureMetric[];
@@ -107,7 +123,7 @@ export class DataQualityError extends EcomdwError {
 }
 
 /** A SQL file is missing or uses a macro the dialect does not define. */
-export class SqlTemplateError extends EcomdwError {
+export class SqlTemplateError extends PipelineError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'SqlTemplateError';
@@ -115,7 +131,7 @@ export class SqlTemplateError extends EcomdwError {
 }
 
 /** The warehouse file a read-only command was given does not exist (nothing is created). */
-export class WarehouseNotFoundError extends EcomdwError {
+export class WarehouseNotFoundError extends UsageError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'WarehouseNotFoundError';
@@ -123,7 +139,7 @@ export class WarehouseNotFoundError extends EcomdwError {
 }
 
 /** The warehouse cannot be opened: not a database, no permission, no space. */
-export class WarehouseOpenError extends EcomdwError {
+export class WarehouseOpenError extends UsageError {
   public constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'WarehouseOpenError';
@@ -131,11 +147,22 @@ export class WarehouseOpenError extends EcomdwError {
 }
 
 /** The run was stopped by a signal (Ctrl-C, SIGTERM): the running step rolled back, the batch marked failed. */
-export class InterruptedError extends EcomdwError {
+export class InterruptedError extends PipelineError {
   public readonly signal: NodeJS.Signals;
   public constructor(signal: NodeJS.Signals, detail?: string, options?: ErrorOptions) {
     super(`interrupted by ${signal}${detail ? `: ${detail}` : ''}`, options);
     this.name = 'InterruptedError';
     this.signal = signal;
+  }
+}
+
+/** A Pulumi stack configuration that cannot be deployed; the message names every bad key. */
+export class StackConfigError extends ConfigError {
+  public readonly problems: readonly string[];
+
+  public constructor(problems: readonly string[]) {
+    super(`invalid stack configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'StackConfigError';
+    this.problems = problems;
   }
 }
