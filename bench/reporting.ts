@@ -7,7 +7,7 @@
 import { buildReport } from '../functions/report/buildReport.js';
 import type { ReportRequest } from '../functions/report/types.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
-import { MART_VIEWS } from '../functions/steps/buildMarts.js';
+import { MART_VIEWS } from '../functions/shared/pipelineManifest.js';
 
 /** One timed report: which request, the median and every run's time. */
 export interface ReportTiming {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import type { StepMetric } from '../steps/context.js';
+import type { StepMetric } from './stepMetric.js';
 
 /** The CloudWatch namespace of every pipeline metric (infra/monitoring.ts queries it). */
 export const METRICS_NAMESPACE = 'ecomdw';

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { Statement, WarehouseDialect, WarehouseEngine } from '../shared/engine/types.js';
 import { readSqlFile, sqlStatements } from '../shared/sql/files.js';
 import { renderSql, sqlNow } from '../shared/sql/render.js';
-import { backfillReporting, MART_VIEWS } from './buildMarts.js';
+import { MART_VIEWS } from '../shared/pipelineManifest.js';
+import { backfillReporting } from './buildMarts.js';
 
 /**
  * Every file that creates or seeds the warehouse, in order; all idempotent.

@@ -1,15 +1,8 @@
+import { DIMENSION_FILES } from '../shared/pipelineManifest.js';
 import { sqlStatements } from '../shared/sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 import { ensureStaged } from './loadStaging.js';
 import { recordedMetrics, totalOf } from './stepMetrics.js';
-
-/** The SQL files of step 4, in order. */
-export const DIMENSION_FILES = [
-  'dimensions/dim_customers.sql',
-  'dimensions/dim_products.sql',
-  'dimensions/dim_vocabulary.sql',
-  'dimensions/dimension_metrics.sql',
-] as const;
 
 export interface BuildDimensionsResult {
   readonly versionsCreated: number;

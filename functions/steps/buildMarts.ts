@@ -1,36 +1,7 @@
 import type { WarehouseEngine } from '../shared/engine/types.js';
+import { MART_FILES, MART_VIEWS } from '../shared/pipelineManifest.js';
 import { sqlStatements } from '../shared/sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
-
-/**
- * The SQL files of the BuildMarts step, in order: the versions the batch changed
- * (dimensions, then facts), then the published figures and restatements that
- * read them, then the load's own record (it counts what the others wrote).
- */
-export const MART_FILES = [
-  'known/customers.sql',
-  'known/products.sql',
-  'known/order_items.sql',
-  'known/payments.sql',
-  'known/orders.sql',
-  'known/daily_figures.sql',
-  'known/load.sql',
-] as const;
-
-/**
- * The BI marts (schema mart): views over the current rows of known.*, replaced
- * by every bootstrap so that a new release's definitions take effect.
- */
-export const MART_VIEWS = [
-  'marts/sales.sql',
-  'marts/orders.sql',
-  'marts/revenue_daily.sql',
-  'marts/product_profitability.sql',
-  'marts/customer_lifetime_value.sql',
-  'marts/customer_cohorts.sql',
-  'marts/fulfillment_daily.sql',
-  'marts/basket_daily.sql',
-] as const;
 
 export interface BuildMartsResult {
   /** The load's number: the order in which runs reached this step. */

@@ -16,10 +16,4 @@ export interface BatchRef {
   readonly tables: readonly string[];
 }
 
-/** One figure a step produced, recorded in audit.metrics and emitted as a CloudWatch metric. */
-export interface StepMetric {
-  readonly name: string;
-  readonly value: number;
-  readonly unit: 'Count' | 'Milliseconds';
-  readonly table?: string;
-}
+export type { StepMetric } from '../shared/stepMetric.js';

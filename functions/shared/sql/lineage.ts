@@ -1,7 +1,5 @@
-import { DIMENSION_FILES } from '../../steps/buildDimensions.js';
-import { FACT_DAY_FILES, FACT_FILES } from '../../steps/buildFacts.js';
-import { MART_FILES, MART_VIEWS } from '../../steps/buildMarts.js';
 import { SOURCE_TABLES } from '../contract.js';
+import { DIMENSION_FILES, FACT_DAY_FILES, FACT_FILES, MART_FILES, MART_VIEWS } from '../pipelineManifest.js';
 import { readSqlFile } from './files.js';
 
 /** One model and the relations it is built from. */
