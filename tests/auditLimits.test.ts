@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfflinePostgres } from '../offline/postgres/embeddedPostgres.js';
 import fc from 'fast-check';
 import { AUDIT_LIMITS, countsJsonWithinBytes, cutToBytes, joinWithinBytes, utf8Bytes } from '../functions/shared/auditLimits.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import { readSqlFile } from '../functions/shared/sql/files.js';
 import { snsSubject } from '../functions/steps/recordFailure.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
@@ -18,8 +17,9 @@ import { recordFailure } from '../functions/steps/recordFailure.js';
 import { validateBatch } from '../functions/steps/validateBatch.js';
 import { offlineWarehouse, startPostgres } from './helpers/offlineWarehouse.js';
 import { tempDir, writeRaw } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 /** A batch id as long as the contract allows (64). */
 const LONG_BATCH = `2024-01-01_${'x'.repeat(53)}`;

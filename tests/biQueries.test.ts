@@ -4,10 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
 import { buildReport } from '../functions/report/buildReport.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { generateLake } from '../generator/generateLake.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
 const README = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../README.md');
 
@@ -34,7 +34,7 @@ describe('The five ready queries of the README, on a built warehouse, against th
 
   beforeAll(async () => {
     await generateLake({ out: lake, scale: 0.01, days: 3, seed: 11, format: 'csv', startDate: '2024-05-30' });
-    const summary = await runPipeline({ lakeDir: lake, dbPath: db, config: { environment: 'test', freshness: parseFreshness(undefined) } });
+    const summary = await runPipeline({ lakeDir: lake, dbPath: db, config: TEST_CONFIG });
     expect(summary.failure).toBeNull();
   }, 120_000);
   afterAll(() => cleanup());

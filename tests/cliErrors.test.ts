@@ -4,11 +4,11 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
 import { main } from '../cli/main.js';
-import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 let dir = '';
 let cleanup: () => void = () => undefined;

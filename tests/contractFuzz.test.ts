@@ -2,11 +2,11 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import { rawBatchArb, writeRawBatches, type RawBatch } from './fuzz/rawValues.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 /** Seeds (and paths) that once found a defect: replayed on every run. */
 const PINNED: readonly { readonly seed: number; readonly path?: string; readonly found: string }[] = [

@@ -2,13 +2,13 @@ import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline, type RunPipelineOptions } from '../cli/localRunner.js';
-import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import type { StepContext } from '../functions/steps/context.js';
 import { PIPELINE_STEPS, type PipelineStepName } from '../functions/steps/registry.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { countingEngine, describeFault, faultsOf, faultyEngine, fingerprint, INJECTED, runAndKill, type Fault, type StepTransactions } from './helpers/faults.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { diffDw } from './helpers/warehouse.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
 /**
  * Crash injection (issue 11, point 1): batch b2 of a three-batch lake is
@@ -21,7 +21,7 @@ import { diffDw } from './helpers/warehouse.js';
  * run's too. The warehouse after b1 is copied, never re-built.
  */
 
-const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 /** The warehouse steps of b2, in the order the state machine runs them. */
 const STEPS = ['DiscoverBatch', 'LoadStaging', 'BuildDimensions', 'BuildFacts', 'BuildMarts', 'ValidateBatch', 'MarkBatchDone'] as const satisfies readonly PipelineStepName[];

@@ -1,15 +1,15 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
-import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import { PIPELINE_STEPS } from '../functions/steps/registry.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { diffDw } from './helpers/warehouse.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 describe('A batch re-run after one of its steps failed', () => {
   let dir: string;

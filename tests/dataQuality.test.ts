@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { runPipeline, type PipelineEvent } from '../cli/localRunner.js';
-import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import type { WarehouseEngine } from '../functions/shared/engine/types.js';
@@ -9,13 +8,14 @@ import { PIPELINE_STEPS } from '../functions/steps/registry.js';
 import { validateWarehouse } from '../functions/steps/validateWarehouse.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { snapshotDw } from './helpers/warehouse.js';
+import { TEST_CONFIG, testConfigWithFreshness } from './helpers/testConfig.js';
 
 let dir: string;
 let cleanup: () => void;
 let lake: string;
 let db: string;
 
-const relaxed: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+const relaxed = TEST_CONFIG;
 
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
@@ -34,7 +34,7 @@ afterEach(() => cleanup());
 describe('Data-quality failures', () => {
   it('fail the run through the Catch on an error-severity test: alert raised, batch not done, results kept', async () => {
     // Prepare: every table's newest change is far older than one hour.
-    const strict: PipelineConfig = { environment: 'test', freshness: parseFreshness('{"orders":{"warnAfterHours":1,"errorAfterHours":2}}') };
+    const strict = testConfigWithFreshness('{"orders":{"warnAfterHours":1,"errorAfterHours":2}}');
     const events: PipelineEvent[] = [];
     // Act
     const summary = await runPipeline({ lakeDir: lake, dbPath: db, config: strict, onEvent: (e) => events.push(e) });
@@ -50,7 +50,7 @@ describe('Data-quality failures', () => {
 
   it('retries a failed batch on the next run and then moves on', async () => {
     // Prepare
-    const strict: PipelineConfig = { environment: 'test', freshness: parseFreshness('{"orders":{"errorAfterHours":2}}') };
+    const strict = testConfigWithFreshness('{"orders":{"errorAfterHours":2}}');
     await runPipeline({ lakeDir: lake, dbPath: db, config: strict });
     // Act
     const summary = await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });

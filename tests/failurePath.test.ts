@@ -3,15 +3,15 @@ import path from 'node:path';
 import aslValidator from 'asl-validator';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPipeline, STATE_MACHINE_FILE, type PipelineEvent, type RunPipelineOptions } from '../cli/localRunner.js';
-import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import type { Row, WarehouseEngine } from '../functions/shared/engine/types.js';
 import { WarehouseStatementError, WarehouseThrottledError } from '../functions/shared/errors.js';
 import type { StepContext } from '../functions/steps/context.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES } from '../functions/steps/registry.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { DW_SNAPSHOT_QUERIES, snapshotDw } from './helpers/warehouse.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 /** What BuildFacts rewrites besides dw: the latest records it keeps for order-independence. */
 const HISTORY_QUERIES: Readonly<Record<string, string>> = {

@@ -8,7 +8,6 @@ import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bundleHandlers } from '../infra/bundle.js';
 import { makeHandler, STEP_DEADLINE_MARGIN_MS } from '../functions/handlers/makeHandler.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import type { SourceTable } from '../functions/shared/contract.js';
 import type { Row, Statement, WarehouseEngine } from '../functions/shared/engine/types.js';
 import { cloudStepContext } from '../functions/handlers/cloudContext.js';
@@ -21,6 +20,7 @@ import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
 import { createLogger, createMetrics, createTracer } from '../functions/shared/observability.js';
 import type { StepContext } from '../functions/steps/context.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:ecomdw-test-pipeline:4f1c2b9e';
@@ -103,7 +103,7 @@ function harness(step: PipelineStepName, engine: WarehouseEngine = new Recording
       logs.push(JSON.parse(String(line)) as Record<string, unknown>);
     });
   }
-  const stepContext: StepContext = { engine, lake: LAKE, config: { environment: 'test', freshness: parseFreshness(undefined) } };
+  const stepContext: StepContext = { engine, lake: LAKE, config: TEST_CONFIG };
   const buildContext = vi.fn(async () => stepContext);
   const handler = makeHandler(step, { context: buildContext, logger, metrics, tracer: createTracer() });
   return { handler, published, logs, buildContext, stepContext };

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
-import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import type { StepContext } from '../functions/steps/context.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { fingerprint } from './helpers/faults.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -53,7 +53,7 @@ function isRunning(pid: number): boolean {
   }
 }
 
-const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 let dir = '';
 let cleanup: () => void = () => undefined;

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { runPipeline } from '../cli/localRunner.js';
 import { buildReport } from '../functions/report/buildReport.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import { batchingArb, sourceRowsArb } from './reference/arbitraries.js';
 import { writeLake } from './reference/lakeWriter.js';
 import { referenceWarehouse, type ReferenceWarehouse, type SourceBatch } from './reference/referenceModel.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { snapshotDw } from './helpers/warehouse.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 const ts = (column: string) => `strftime(${column}, '%Y-%m-%d %H:%M:%S')`;
 const dec = (column: string) => `cast(${column} as varchar)`;
 

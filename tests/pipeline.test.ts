@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { runPipeline, type RunSummary } from '../cli/localRunner.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import { generateLake, type GenerateSummary } from '../generator/generateLake.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { snapshotDw } from './helpers/warehouse.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 describe('Running the whole local pipeline through the state machine', () => {
   let dir: string;

@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfflinePostgres } from '../offline/postgres/embeddedPostgres.js';
 import type { PostgresEngine } from '../offline/postgres/postgresEngine.js';
 import { runStateMachine } from '../offline/runStateMachine.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import type { SourceTable } from '../functions/shared/contract.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
@@ -14,8 +13,9 @@ import { normalizeTable } from '../functions/steps/normalizeTable.js';
 import { loadStateMachineDefinition } from '../cli/localRunner.js';
 import { offlineWarehouse, startPostgres } from './helpers/offlineWarehouse.js';
 import { tempDir, writeRaw } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 const FIRST = 'arn:aws:states:eu-west-1:123456789012:execution:ecomdw-test-pipeline:scheduled-0600';
 const SECOND = 'arn:aws:states:eu-west-1:123456789012:execution:ecomdw-test-pipeline:manual-start';
 

@@ -14,12 +14,12 @@ import { normalizeTable } from '../functions/steps/normalizeTable.js';
 import { compareWarehouses } from '../offline/compareWarehouses.js';
 import { runStateMachine } from '../offline/runStateMachine.js';
 import { offlineWarehouse, startPostgres } from './helpers/offlineWarehouse.js';
-import { parseFreshness, type PipelineConfig } from '../functions/shared/config.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { diffDw } from './helpers/warehouse.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 let dir = '';
 let cleanup: () => void = () => undefined;

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
 import { main } from '../cli/main.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import type { Report } from '../functions/report/types.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 
 async function ecomdw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

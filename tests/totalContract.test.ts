@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
-import { parseFreshness } from '../functions/shared/config.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
-const config = { environment: 'test', freshness: parseFreshness(undefined) };
+const config = TEST_CONFIG;
 const csv = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const ITEM_HEADER = 'order_id,line_number,product_id,quantity,unit_price,discount_amount,shipping_amount,updated_at';
 
