@@ -10,6 +10,7 @@ import { PIPELINE_STEPS, PIPELINE_STEP_NAMES } from '../functions/steps/registry
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { DW_SNAPSHOT_QUERIES, snapshotDw } from './helpers/warehouse.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
+import { taskStates, type AslDefinition } from './helpers/asl.js';
 
 const config = TEST_CONFIG;
 
@@ -327,20 +328,10 @@ describe('A step that runs for minutes', () => {
   });
 });
 
-type AslState = {
-  Type: string;
-  Resource?: string;
-  Retry?: { ErrorEquals: string[] }[];
-  Catch?: { ErrorEquals: string[]; Next: string }[];
-  ItemProcessor?: { States: Record<string, AslState> };
-};
-
 describe('The state machine definition for the cloud', () => {
   const text = readFileSync(STATE_MACHINE_FILE, 'utf8');
-  const definition = JSON.parse(text) as { States: Record<string, AslState> };
-  const states = (all: Record<string, AslState>): [string, AslState][] =>
-    Object.entries(all).flatMap(([name, state]) => [[name, state] as [string, AslState], ...(state.ItemProcessor ? states(state.ItemProcessor.States) : [])]);
-  const tasks = states(definition.States).filter(([, state]) => state.Type === 'Task');
+  const definition = JSON.parse(text) as AslDefinition;
+  const tasks = taskStates(definition.States);
   const lambdaTasks = tasks.filter(([, state]) => state.Resource === 'arn:aws:states:::lambda:invoke');
 
   it('is valid Amazon States Language', () => {

@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
-import { STATE_MACHINE_FILE } from '../cli/localRunner.js';
 import { PIPELINE_STEP_NAMES } from '../functions/steps/registry.js';
+import { allStates, readDefinition } from './helpers/asl.js';
 
-type State = { Type: string; Resource?: string; Next?: string; ItemProcessor?: { States: Record<string, State> }; Catch?: { Next: string }[] };
-const definition = JSON.parse(readFileSync(STATE_MACHINE_FILE, 'utf8')) as { StartAt: string; States: Record<string, State> };
-
-function allStates(states: Record<string, State>): [string, State][] {
-  return Object.entries(states).flatMap(([name, s]) => [[name, s] as [string, State], ...(s.ItemProcessor ? allStates(s.ItemProcessor.States) : [])]);
-}
+const definition = readDefinition();
 
 describe('The pipeline state machine definition', () => {
   it('is valid Amazon States Language', () => {

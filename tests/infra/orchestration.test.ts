@@ -5,6 +5,7 @@ import aslValidator from 'asl-validator';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, installMocks, one, resourcesOf, roleStatements, settle, valueOf } from './harness.js';
+import { taskStates, type AslDefinition } from '../helpers/asl.js';
 
 await installMocks();
 const { Orchestration, SCHEDULED_INPUT, substituteDefinition, DEFINITION_PLACEHOLDERS } = await import('../../infra/orchestration.js');
@@ -17,14 +18,11 @@ const JOB_ARN = 'arn:aws:glue:eu-west-1:123456789012:job/ecomdw-test-normalize';
 const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ecomdw-test-alerts';
 const TOPIC_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/alerts';
 
-type State = { Type: string; Parameters?: Record<string, unknown>; ItemProcessor?: { States: Record<string, State> } };
-function tasks(states: Record<string, State>): [string, State][] {
-  return Object.entries(states).flatMap(([n, s]) => [[n, s] as [string, State], ...(s.ItemProcessor ? tasks(s.ItemProcessor.States) : [])]).filter(([, s]) => s.Type === 'Task');
-}
+const tasks = taskStates;
 
 describe('Orchestration', () => {
   let orchestration: InstanceType<typeof Orchestration>;
-  let definition: { StartAt: string; States: Record<string, State> };
+  let definition: AslDefinition;
 
   beforeAll(async () => {
     // Act
