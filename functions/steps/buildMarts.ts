@@ -49,34 +49,7 @@ export async function backfillReporting(engine: WarehouseEngine): Promise<void> 
   });
   if (!latest) return;
   const params = { batch_id: String(latest.batch_id), run_id: String(latest.run_id), load_seq: 0 };
-  // Every order, customer and product key: the scope of the steps' own SQL, added to
-  // the ledger of the batch the load is attributed to (the ledger only grows; a later
-  // forced re-run of that batch rebuilds more orders than it must, never fewer).
-  const scope = [
-    {
-      label: 'backfill scope',
-      sql: `insert into history.batch_affected_orders (batch_id, order_id)
-            select cast(:batch_id as varchar(64)), orders.order_id from history.orders as orders
-            where not exists (select 1 from history.batch_affected_orders as known where known.batch_id = :batch_id and known.order_id = orders.order_id)`,
-      params: { batch_id: params.batch_id },
-    },
-    {
-      label: 'backfill scope',
-      sql: `insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
-            select cast(:batch_id as varchar(64)), keys.entity, keys.natural_key, keys.changed_from
-            from (
-                select 'customer' as entity, dims.customer_id as natural_key, min(dims.valid_from) as changed_from from dw.dim_customers as dims group by dims.customer_id
-                union all
-                select 'product', dims.product_id, min(dims.valid_from) from dw.dim_products as dims group by dims.product_id
-            ) as keys
-            where not exists (
-                select 1 from history.batch_changed_keys as known
-                where known.batch_id = :batch_id and known.entity = keys.entity and known.natural_key = keys.natural_key
-            )`,
-      params: { batch_id: params.batch_id },
-    },
-  ];
-  await engine.transaction([...scope, ...sqlStatements('facts/fact_order_fulfillment.sql', engine.dialect, params)]);
+  await engine.transaction([...sqlStatements('scope/reporting_backfill.sql', engine.dialect, params), ...sqlStatements('facts/fact_order_fulfillment.sql', engine.dialect, params)]);
   // the scope above is committed and still in place: the Data API's 40 statements go to BuildMarts' own
   await engine.transaction(MART_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
 }

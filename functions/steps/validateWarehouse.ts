@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataQualityError, LakeError } from '../shared/errors.js';
+import { sqlStatements } from '../shared/sql/files.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext } from './context.js';
 import { validateBatch, type TestResult } from './validateBatch.js';
@@ -26,18 +27,10 @@ export async function validateWarehouse(context: StepContext): Promise<Warehouse
   const done = Number(ledger[0]?.n ?? 0) === 0 ? [] : await engine.query({ sql: `select count(*) as n from audit.batches where status = 'done'` });
   if (Number(done[0]?.n ?? 0) === 0) throw new LakeError('the warehouse holds no processed batch yet: run `ecomdw run` first');
   await bootstrapWarehouse(engine);
-  // The fact tests are scoped by the batch's affected orders: this run's scope, under
-  // its own run id (a batch id no lake batch has), is every order; removed afterwards.
+  // The fact tests read the batch's affected orders: this run's are every order (sql/scope).
   const runId = `validate-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
   const scope = { batch_id: runId };
-  await engine.transaction([
-    { label: 'scope', sql: 'delete from history.batch_affected_orders where batch_id = :batch_id', params: scope },
-    {
-      label: 'scope',
-      sql: 'insert into history.batch_affected_orders (batch_id, order_id) select :batch_id, orders.order_id from history.orders as orders',
-      params: scope,
-    },
-  ]);
+  await engine.transaction(sqlStatements('scope/every_order.sql', engine.dialect, scope));
   try {
     const result = await validateBatch(context, { batchId: runId, runId, tables: [] }, { wholeWarehouse: true });
     return { runId, passed: result.passed, warned: result.warned, failed: result.failed, results: result.results };
@@ -60,6 +53,6 @@ export async function validateWarehouse(context: StepContext): Promise<Warehouse
     const count = (s: string) => results.filter((r) => r.status === s).length;
     return { runId, passed: count('pass'), warned: count('warn'), failed: count('fail'), results };
   } finally {
-    await engine.transaction([{ label: 'scope', sql: 'delete from history.batch_affected_orders where batch_id = :batch_id', params: scope }]);
+    await engine.transaction(sqlStatements('scope/remove.sql', engine.dialect, scope));
   }
 }
