@@ -215,23 +215,29 @@ describe('ecomdw sql', () => {
   });
 });
 
-describe('--json', () => {
-  it('keeps stdout for the JSON document alone and sends progress to stderr', async () => {
+describe('ecomdw run and generate', () => {
+  it('keep stdout for the JSON document alone with --json, progress on stderr; without it, run hints at its own warehouse', async () => {
     // Prepare
     const lake = path.join(dir, 'json', 'lake');
+    const warehouse = path.join(dir, 'json', 'w.duckdb');
 
     // Act
-    const generated = await ecomdw('generate', '--out', lake, '--scale', '0.005', '--days', '1', '--json');
-    const run = await ecomdw('run', '--lake', lake, '--db', path.join(dir, 'json', 'w.duckdb'), '--json');
+    const generated = await ecomdw('generate', '--out', lake, '--scale', '0.005', '--days', '2', '--json');
+    const text = await ecomdw('run', '--lake', lake, '--db', warehouse, '--batch', day(2));
+    const json = await ecomdw('run', '--lake', lake, '--db', warehouse, '--json');
 
     // Assess
     expect(generated.code, generated.stderr).toBe(0);
-    expect((JSON.parse(generated.stdout) as { batches: string[] }).batches).toEqual([day(1)]);
+    expect((JSON.parse(generated.stdout) as { batches: string[] }).batches).toEqual([day(2), day(1)]);
     expect(generated.stderr).toMatch(/^ {2}orders: \d+ rows in \d+ files/m);
-    expect(run.code, run.stderr).toBe(0);
-    expect((JSON.parse(run.stdout) as { batches: { batchId: string; factRowsUpserted: number }[] }).batches.map((b) => b.batchId)).toEqual([day(1)]);
-    expect(run.stderr).toMatch(/^ecomdw run: lake /m);
-    expect(run.stderr).toMatch(/^ {2}\[\S+\] BuildFacts\s+[\d.]+ s\s+\d+ fact rows upserted$/m);
-    expect(run.stderr).toMatch(new RegExp(`^batch ${day(1)} done in`, 'm'));
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(`ecomdw sql "select * from dw.fact_order_items limit 10" --db ${warehouse}`);
+    expect(text.stdout).toContain(`ecomdw report --db ${warehouse}`);
+    expect(text.stdout).toMatch(/^tests that warned/m);
+    expect(json.code, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as { batches: { batchId: string }[] }).batches.map((b) => b.batchId)).toEqual([day(1)]);
+    expect(json.stderr).toMatch(/^ecomdw run: lake /m);
+    expect(json.stderr).toMatch(/^ {2}\[\S+\] BuildFacts\s+[\d.]+ s\s+\d+ fact rows upserted$/m);
+    expect(json.stderr).toMatch(new RegExp(`^batch ${day(1)} done in`, 'm'));
   });
 });
