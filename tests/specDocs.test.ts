@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../cli/main.js';
-import { CONTRACT, SOURCE_TABLES } from '../functions/shared/contract.js';
+import { CONTRACT, RAW_FILE_RULES, SOURCE_TABLES } from '../functions/shared/contract.js';
 
 // docs/spec.md is the contract the README relies on; where it names what the code
 // defines, both are read here and must agree.
@@ -126,6 +126,21 @@ describe('docs/spec.md, in step with the code', () => {
     expect([...documented].sort()).toEqual([...commands.keys()].sort());
     expect(unknown).toEqual([]);
     for (const name of commands.keys()) expect(readme, `README command table: ${name}`).toMatch(new RegExp(`^\\| \`ecomdw ${name}\\b`, 'm'));
+  });
+
+  it('README lists the raw file extensions contract.json reads, plain and compressed', () => {
+    // Prepare
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('### Files'), readme.indexOf('\n\n', readme.indexOf('| extension')));
+    const plain = Object.keys(RAW_FILE_RULES.formats);
+    const compressed = plain.filter((ext) => RAW_FILE_RULES.compressibleFormats.includes(RAW_FILE_RULES.formats[ext] ?? 'parquet')).map((ext) => `${ext}${RAW_FILE_RULES.compressedSuffix}`);
+
+    // Act
+    const documented = ticked(table.split('\n').filter((l) => l.startsWith('| `')).map((l) => l.split('|')[1] ?? '').join(' '));
+
+    // Assess
+    expect(table).toContain('extension (any case)');
+    expect(documented.sort()).toEqual([...plain, ...compressed].sort());
   });
 
   it('is what the README and docs point at, never a path outside the repository', () => {
