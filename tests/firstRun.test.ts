@@ -2,6 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../cli/main.js';
+import { warnedTestLines } from '../cli/output.js';
+import type { BatchSummary } from '../cli/localRunner.js';
+import { DEFAULT_FRESHNESS } from '../functions/shared/config.js';
+import { SOURCE_TABLES } from '../functions/shared/contract.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 
 // One small demo warehouse for the whole file: what a new user sees from `npm start`.
@@ -104,6 +108,27 @@ describe('The demo, as a new user runs it', () => {
     expect(section).toMatch(/^ {2}orders\.freshness_warn \(2 of 2 batches, latest \S+\): 1 row: orders: newest change .+ is [\d,.]+ h old, warn after 0\.001 h/m);
     // at the default threshold (48 h), a fresh demo's last batch is fresh
     expect(warned.map((w) => w.test_name).filter((t) => String(t).includes('freshness'))).toEqual(['orders.freshness_warn']);
+  });
+
+  it('says how stale a stale source is, and against which threshold, in words a reader scans', () => {
+    // Prepare: a lake dated 2024 loaded today, orders held to 24 h
+    const freshness = { ...Object.fromEntries(SOURCE_TABLES.map((t) => [t, DEFAULT_FRESHNESS])), orders: { warnAfterHours: 24, errorAfterHours: 72 } } as const;
+    const batch = (batchId: string, hours: number): BatchSummary => ({
+      batchId, runId: `${batchId}-run`, tables: [], versionsCreated: 0, factRowsUpserted: 0, testsPassed: 0, testsWarned: 1, testsFailed: 1, seconds: 1,
+      warnedTests: [
+        { test: 'orders.freshness_error', failingRows: 1, sampleKeys: `orders: newest change ${batchId} 23:59:38 is ${hours} h old` },
+        { test: 'orders.freshness_warn', failingRows: 1, sampleKeys: `orders: newest change ${batchId} 23:59:38 is ${hours} h old` },
+      ],
+    });
+
+    // Act
+    const lines = warnedTestLines([batch('2024-01-06', 25037), batch('2024-01-07', 25013)], freshness as never);
+
+    // Assess
+    expect(lines.slice(1)).toEqual([
+      '  orders.freshness_error (2 of 2 batches, latest 2024-01-07): 1 row: orders: newest change 2024-01-07 23:59:38 is 25,013 h old, error after 72 h (ECOMDW_FRESHNESS)',
+      '  orders.freshness_warn (2 of 2 batches, latest 2024-01-07): 1 row: orders: newest change 2024-01-07 23:59:38 is 25,013 h old, warn after 24 h (ECOMDW_FRESHNESS)',
+    ]);
   });
 
   it('writes the HTML report of the demo warehouse and prints its path', () => {

@@ -70,7 +70,8 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
   const reconciliation = await reconcileRevenue(db, lake);
   const pipelineSeconds = (performance.now() - started) / 1000;
-  const report = flags.report === false || summary.batches.length === 0 ? null : await writeDemoReport(dir, db);
+  const wantsReport = flags.report !== false && summary.batches.length > 0;
+  const report = wantsReport ? await writeDemoReport(dir, db).catch(reportNotWritten) : null;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...summary, reconciliation, report }, null, 2)}\n`);
   } else {
@@ -86,7 +87,7 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     if (report) process.stdout.write(`HTML report: ${report.path} (written in ${report.seconds.toFixed(1)} s; open it in a browser)\n`);
     process.stdout.write(`${followUpHints(lake, db).join('\n')}\n`);
   }
-  if (summary.failure || !reconciliation.reconciled) process.exitCode = 1;
+  if (summary.failure || !reconciliation.reconciled || (report === null && wantsReport)) process.exitCode = 1;
 }
 
 /** The commands to look further, with the demo's own paths. */
@@ -99,6 +100,13 @@ export function followUpHints(lake: string, db: string): string[] {
     `  ${cli} report ${dbFlag}`,
     `  ${cli} validate --lake ${shownPath(lake)} ${dbFlag}`,
   ];
+}
+
+// The run's outcome stays the headline: a report that cannot be written is told, and fails the demo, after the summary.
+function reportNotWritten(error: unknown): null {
+  progress(`HTML report not written: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+  return null;
 }
 
 async function writeDemoReport(dir: string, db: string): Promise<{ path: string; seconds: number }> {
