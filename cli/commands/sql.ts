@@ -31,6 +31,9 @@ export async function sqlCommand(query: string | undefined, flags: SqlFlags): Pr
     return;
   }
   if (query === undefined || query.trim() === '') throw new ConfigError('give a query, e.g. ecomdw sql "select count(*) from dw.fact_order_items", or --render <model>');
+  if (flags.json === true && flags.format !== undefined && flags.format !== 'table' && flags.format !== 'json') {
+    throw new ConfigError(`--json and --format ${flags.format} disagree: give one`);
+  }
   const format = flags.json === true ? 'json' : (flags.format ?? 'table');
   const db = warehouseOptions(flags).db;
   const result = await readOnlyQuery(db, query);
