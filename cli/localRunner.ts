@@ -27,8 +27,17 @@ export type PipelineEvent =
   | { readonly type: 'step-started'; readonly step: string; readonly batchId: string | null; readonly table?: string }
   | { readonly type: 'step-finished'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly result: unknown }
   | { readonly type: 'step-failed'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly error: Error }
+  | { readonly type: 'batch-finished'; readonly batch: BatchSummary }
   | { readonly type: 'alert'; readonly alert: FailureAlert }
   | { readonly type: 'leftovers-removed'; readonly paths: readonly string[] };
+
+/** A test that warned in a batch's run, as audit.test_results recorded it. */
+export interface WarnedTest {
+  readonly test: string;
+  readonly failingRows: number;
+  /** Up to 5 sample keys, comma-separated, as the test recorded them. */
+  readonly sampleKeys: string | null;
+}
 
 /** What one processed batch did. */
 export interface BatchSummary {
@@ -40,6 +49,8 @@ export interface BatchSummary {
   readonly testsPassed: number;
   readonly testsWarned: number;
   readonly testsFailed: number;
+  /** The tests that warned, read back from audit.test_results. */
+  readonly warnedTests: WarnedTest[];
   readonly seconds: number;
 }
 
@@ -94,6 +105,17 @@ async function assertKnownBatch(engine: DuckDbEngine, batchId: string, lake: Loc
 // table's earlier silver and quarantine output behind as if it were current.
 function removeStaleOutputs(lake: LocalLake, batchId: string, tables: readonly string[]): void {
   for (const table of SOURCE_TABLES) if (!tables.includes(table)) lake.removeBatchOutputs(table, batchId);
+}
+
+// The summary names what warned from the audit table, the record a later reader also sees.
+// Reading them never fails the batch: it is done by now.
+async function warnedTests(engine: DuckDbEngine, runId: string): Promise<WarnedTest[]> {
+  const rows = await engine.query({
+    label: 'warned tests',
+    sql: `select test_name, failing_rows, sample_keys from audit.test_results where run_id = :run_id and status = 'warn' order by test_name`,
+    params: { run_id: runId },
+  }).catch(() => []);
+  return rows.map((r) => ({ test: String(r.test_name), failingRows: Number(r.failing_rows), sampleKeys: r.sample_keys === null ? null : String(r.sample_keys) }));
 }
 
 /** Loads the pipeline's ASL. */
@@ -181,12 +203,16 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       }
     }
     if (name === 'LoadStaging' && current) loads.set(current.runId, result as LoadStagingResult);
-    if (name === 'MarkBatchDone' && current) batches.push(summarize(current, payload as Record<string, number>));
+    if (name === 'MarkBatchDone' && current) {
+      const batch = summarize(current, payload as Record<string, number>, await warnedTests(engine, current.runId));
+      batches.push(batch);
+      emit({ type: 'batch-finished', batch });
+    }
     if (name === 'RecordFailure') alert = result as FailureAlert;
     return { Payload: result };
   };
 
-  const summarize = (batch: BatchRef, figures: Record<string, number>): BatchSummary => ({
+  const summarize = (batch: BatchRef, figures: Record<string, number>, warned: WarnedTest[]): BatchSummary => ({
     batchId: batch.batchId,
     runId: batch.runId,
     tables: loads.get(batch.runId)?.tables ?? [],
@@ -195,6 +221,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     testsPassed: Number(figures.testsPassed ?? 0),
     testsWarned: Number(figures.testsWarned ?? 0),
     testsFailed: Number(figures.testsFailed ?? 0),
+    warnedTests: warned,
     seconds: (performance.now() - (started.get(batch.runId) ?? performance.now())) / 1000,
   });
 

@@ -7,6 +7,7 @@ import { registerImport } from './commands/import.js';
 import { registerLineage } from './commands/lineage.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerSql } from './commands/sql.js';
 import { registerValidate } from './commands/validate.js';
 
 export { EXIT } from './exitCodes.js';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerValidate(program);
   registerReport(program);
+  registerSql(program);
   registerLineage(program);
   return program;
 }

@@ -1,9 +1,18 @@
+import path from 'node:path';
 import Table from 'cli-table3';
-import type { BatchSummary, PipelineEvent, RunSummary } from './localRunner.js';
+import type { PipelineConfig } from '../functions/shared/config.js';
+import type { BatchSummary, PipelineEvent, RunSummary, WarnedTest } from './localRunner.js';
 
 /** Where human-readable progress goes: stderr, so that --json output on stdout stays clean. */
 export function progress(message: string): void {
   process.stderr.write(`${message}\n`);
+}
+
+/** A path as a user would type it: relative to the working directory when under it, else absolute; quoted when it holds a space. */
+export function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  const shown = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
+  return /[\s'"$`\\]/.test(shown) ? `'${shown.replace(/'/g, `'\\''`)}'` : shown;
 }
 
 /** One progress line per finished or failed step. */
@@ -18,11 +27,27 @@ export function describeEvent(event: PipelineEvent): string | null {
     }
     case 'step-failed':
       return `  [${event.batchId ?? '-'}] ${event.step}${event.table ? ` ${event.table}` : ''} FAILED: ${event.error.name}: ${event.error.message}`;
+    case 'batch-finished':
+      return batchLine(event.batch);
     case 'alert':
       return `ALERT: ${event.alert.subject}\n  ${event.alert.message}`;
     case 'leftovers-removed':
       return `removed ${event.paths.length} half-written folder(s) a killed run left in the lake: ${event.paths.join(', ')}`;
   }
+}
+
+/** One line per finished batch, with its figures. */
+export function batchLine(batch: BatchSummary): string {
+  const sum = (pick: (t: BatchSummary['tables'][number]) => number): number => batch.tables.reduce((total, t) => total + pick(t), 0);
+  return (
+    `batch ${batch.batchId} done in ${batch.seconds.toFixed(1)} s: ${count(sum((t) => t.rawRows))} raw rows → ${count(sum((t) => t.silverRows))} silver + ` +
+    `${count(sum((t) => t.quarantinedRows))} quarantined; ${count(batch.versionsCreated)} SCD2 versions created; ` +
+    `${count(batch.factRowsUpserted)} fact rows upserted; tests ${batch.testsPassed} passed, ${batch.testsWarned} warned, ${batch.testsFailed} failed`
+  );
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 function detail(result: unknown): string {
@@ -43,7 +68,7 @@ export function compactTable(head: string[]): Table.Table {
 
 /** The end-of-run table: per batch and table, rows in, silver, quarantined; per batch, gold figures. */
 export function summaryTable(batches: readonly BatchSummary[]): string {
-  const table = compactTable(['batch', 'table', 'raw', 'silver', 'quarantined', 'versions', 'facts', 'tests p/w/f', 'seconds']);
+  const table = compactTable(['batch', 'table', 'raw', 'silver', 'quarantined', 'versions created', 'fact rows upserted', 'tests p/w/f', 'seconds']);
   for (const batch of batches) {
     batch.tables.forEach((t, i) => {
       const first = i === 0;
@@ -61,6 +86,38 @@ export function summaryTable(batches: readonly BatchSummary[]): string {
     });
   }
   return table.toString();
+}
+
+/**
+ * The tests that warned, one line per test: in which batches, and the latest
+ * batch's failing rows and sample keys (as audit.test_results holds them). A
+ * freshness warning also says the threshold it was held against.
+ */
+export function warnedTestLines(batches: readonly BatchSummary[], freshness: PipelineConfig['freshness']): string[] {
+  const byTest = new Map<string, { batchId: string; warned: WarnedTest }[]>();
+  for (const batch of batches) {
+    for (const warned of batch.warnedTests) byTest.set(warned.test, [...(byTest.get(warned.test) ?? []), { batchId: batch.batchId, warned }]);
+  }
+  if (byTest.size === 0) return [];
+  const lines = [`tests that warned (sample keys of the latest batch it warned in; every result is in audit.test_results):`];
+  for (const [test, seen] of [...byTest].sort(([a], [b]) => a.localeCompare(b))) {
+    const latest = seen.at(-1)!;
+    const where = seen.length === 1 ? `batch ${latest.batchId}` : `${seen.length} of ${batches.length} batches, latest ${latest.batchId}`;
+    const rows = `${count(latest.warned.failingRows)} row${latest.warned.failingRows === 1 ? '' : 's'}`;
+    lines.push(`  ${test} (${where}): ${rows}: ${describeSample(test, latest.warned.sampleKeys, freshness)}`);
+  }
+  return lines;
+}
+
+const FRESHNESS_TEST = /^(\w+)\.freshness_(warn|error)$/;
+
+function describeSample(test: string, sampleKeys: string | null, freshness: PipelineConfig['freshness']): string {
+  const keys = sampleKeys ?? '(no sample keys)';
+  const match = FRESHNESS_TEST.exec(test);
+  if (!match) return keys;
+  const threshold = freshness[match[1] as keyof typeof freshness]?.[match[2] === 'warn' ? 'warnAfterHours' : 'errorAfterHours'];
+  const age = keys.replace(/ is (\d+(?:\.\d+)?) h old/, (_, hours: string) => ` is ${Number(hours).toLocaleString('en-US')} h old`);
+  return threshold == null ? age : `${age}, ${match[2]} after ${count(threshold)} h (ECOMDW_FRESHNESS)`;
 }
 
 /** The closing lines of a run. */

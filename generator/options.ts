@@ -13,7 +13,7 @@ export interface GenerateOptions {
   days: number;
   seed: number;
   format: GenerateFormat;
-  /** First batch, `YYYY-MM-DD`; default '2024-01-01'. */
+  /** First batch, `YYYY-MM-DD`; default: `days` days ago, so the last batch is yesterday (UTC). */
   startDate?: string;
   onProgress?: (message: string) => void;
 }
@@ -29,7 +29,14 @@ export interface ResolvedGenerateOptions {
   readonly onProgress: (message: string) => void;
 }
 
-export const DEFAULT_START_DATE = '2024-01-01';
+/**
+ * The default first batch: `days` days before `now` (UTC), so the batches are the
+ * last `days` days ending yesterday and a fresh lake passes the freshness checks.
+ */
+export function defaultStartDate(days: number, now: Date = new Date()): string {
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return new Date(today - days * 86_400_000).toISOString().slice(0, 10);
+}
 export const MAX_SCALE = 100;
 export const MAX_DAYS = 366;
 
@@ -52,7 +59,7 @@ export function validateGenerateOptions(options: unknown): ResolvedGenerateOptio
   if (typeof o.format !== 'string' || !(GENERATE_FORMATS as readonly string[]).includes(o.format)) {
     throw new ConfigError(`format must be one of ${GENERATE_FORMATS.join(', ')} (got ${show(o.format)})`);
   }
-  const startDate = o.startDate ?? DEFAULT_START_DATE;
+  const startDate = o.startDate ?? (typeof o.days === 'number' ? defaultStartDate(o.days) : undefined);
   if (typeof startDate !== 'string' || !isIsoDate(startDate)) {
     throw new ConfigError(`startDate must be a date as YYYY-MM-DD (got ${show(startDate)})`);
   }

@@ -93,7 +93,7 @@ describe('A warehouse on a full disk', () => {
     // Prepare: a generated lake whose warehouse outgrows the disk.
     const { generateLake } = await import('../generator/generateLake.js');
     const big = path.join(dir, 'big-lake');
-    await generateLake({ out: big, scale: 0.2, days: 3, seed: 7, format: 'csv' });
+    await generateLake({ out: big, scale: 0.2, days: 3, seed: 7, format: 'csv', startDate: '2024-01-01' });
     const db = path.join(mount, 'w.duckdb');
 
     // Act

@@ -98,7 +98,7 @@ describe('The deployed cloud pipeline, run offline', () => {
       captureStack('dev', path.join(dir, 'stack')),
       startPostgres(),
       startS3(),
-      generateLake({ out: lakeDir, scale: 0.02, days: 3, seed: 23, format: 'mixed' }),
+      generateLake({ out: lakeDir, scale: 0.02, days: 3, seed: 23, format: 'mixed', startDate: '2024-01-01' }),
     ] as const);
     if (setup[1].status === 'fulfilled') postgres = setup[1].value;
     if (setup[2].status === 'fulfilled') s3 = setup[2].value;

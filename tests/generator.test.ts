@@ -77,7 +77,7 @@ function csvHeaders(out: string): { file: string; table: SourceTable; columns: s
     });
 }
 
-const baseOptions = { scale: 0.03, days: 7, seed: 7, format: 'csv' } as const;
+const baseOptions = { scale: 0.03, days: 7, seed: 7, format: 'csv', startDate: '2024-01-01' } as const;
 
 describe('Generating a sample lake', () => {
   let out: string;
@@ -581,7 +581,7 @@ describe('Generating a sample lake', () => {
       'writes byte-identical files for the same arguments (%s)',
       async (format) => {
         // Prepare
-        const options = { scale: 0.01, days: 4, seed: 11, format };
+        const options = { scale: 0.01, days: 4, seed: 11, format, startDate: '2024-01-01' };
         const first = temporaryDir();
         const second = temporaryDir();
 
@@ -639,8 +639,8 @@ describe('Generating a sample lake', () => {
       const second = temporaryDir();
 
       // Act
-      await generateLake({ scale: 0.01, days: 2, seed: 1, format: 'csv', out: first });
-      await generateLake({ scale: 0.01, days: 2, seed: 2, format: 'csv', out: second });
+      await generateLake({ scale: 0.01, days: 2, seed: 1, format: 'csv', out: first, startDate: '2024-01-01' });
+      await generateLake({ scale: 0.01, days: 2, seed: 2, format: 'csv', out: second, startDate: '2024-01-01' });
 
       // Assess
       const file = 'raw/customers/batch_id=2024-01-01/part-000.csv';
@@ -718,6 +718,18 @@ describe('Generating a sample lake', () => {
       // Assess
       await expect(attempt).rejects.toBeInstanceOf(ConfigError);
       await expect(attempt).rejects.toThrow(message);
+    });
+
+    it('dates a lake without a start date in the last days, ending yesterday (UTC), so a fresh lake is fresh', async () => {
+      // Prepare
+      const dir = temporaryDir();
+      const day = (daysAgo: number): string => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+
+      // Act
+      const result = await generateLake({ scale: 0.005, days: 3, seed: 1, format: 'csv', out: dir });
+
+      // Assess
+      expect(result.batches).toEqual([day(3), day(2), day(1)]);
     });
 
     it('refuses to write into a folder that already holds raw files', async () => {

@@ -181,7 +181,7 @@ describe('The Glue job under a local Spark, against the DuckDB normalizer (issue
     ({ dir, cleanup } = tempDir('ecomdw-glue-spark-'));
     // Prepare: the same raw files twice, one lake folder per engine
     await writeCorpus(root('duckdb', 'corpus'));
-    await generateLake({ out: root('duckdb', 'generated'), scale: 0.01, days: GENERATED_BATCHES.length, seed: 11, format: 'mixed' });
+    await generateLake({ out: root('duckdb', 'generated'), scale: 0.01, days: GENERATED_BATCHES.length, seed: 11, format: 'mixed', startDate: GENERATED_BATCHES[0] });
     for (const lake of ['corpus', 'generated']) cpSync(path.join(root('duckdb', lake), 'raw'), path.join(root('spark', lake), 'raw'), { recursive: true });
 
     // Act: DuckDB, then the job's main under Spark, one JVM for every run

@@ -21,7 +21,7 @@ describe('Running the whole local pipeline through the state machine', () => {
     ({ dir, cleanup } = tempDir());
     lake = path.join(dir, 'lake');
     db = path.join(dir, 'warehouse.duckdb');
-    generated = await generateLake({ out: lake, scale: 0.02, days: 3, seed: 7, format: 'mixed' });
+    generated = await generateLake({ out: lake, scale: 0.02, days: 3, seed: 7, format: 'mixed', startDate: '2024-01-01' });
     first = await runPipeline({ lakeDir: lake, dbPath: db, config });
   });
   afterAll(() => cleanup());

@@ -8,14 +8,20 @@ import { ConfigError, InterruptedError } from '../../functions/shared/errors.js'
 import { listenForInterruption } from '../interruption.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
 import { positiveNumber, wholeNumber } from '../options.js';
-import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
+import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, shownPath, summaryTable, warnedTestLines } from '../output.js';
+import { reportCommand } from './report.js';
 
 export interface DemoFlags {
   dir: string;
   scale: number;
   days: number;
   json?: boolean;
+  verbose?: boolean;
+  report?: boolean;
 }
+
+/** Name of the HTML report the demo writes into its folder. */
+export const DEMO_REPORT_FILE = 'report.html';
 
 /** Revenue reconciliation printed at the end of the demo. */
 export interface RevenueReconciliation {
@@ -33,26 +39,28 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const lake = path.join(dir, 'lake');
   const db = path.join(dir, 'warehouse.duckdb');
   freshDemoFolder(lake, db);
-  const say = flags.json ? () => undefined : progress;
-  // Data dated up to today, so that source freshness checks pass as they would in production.
-  const start = new Date(Date.now() - flags.days * 86_400_000).toISOString().slice(0, 10);
+  // Progress goes to stderr in every mode; with --json, stdout carries the JSON document alone.
+  const say = progress;
+  const config = pipelineConfigFromEnv();
   const started = performance.now();
   const interruption = listenForInterruption();
   let summary: RunSummary;
   try {
     say(`ecomdw demo: generating ${flags.days} daily batches at scale ${flags.scale} into ${lake}`);
-    await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', startDate: start, onProgress: (m) => say(`  ${m}`) });
+    await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', onProgress: (m) => say(`  ${m}`) });
     const signal = interruption.received();
     if (signal !== null) throw new InterruptedError(signal, `the demo stopped after generating ${lake}`);
     say(`running the pipeline into ${db}`);
     summary = await runPipeline({
       lakeDir: lake,
       dbPath: db,
-      config: pipelineConfigFromEnv(),
+      config,
       signal: interruption.signal,
       onEvent: (event) => {
-        const line = describeEvent(event);
-        if (line && !flags.json && interruption.received() === null) say(line);
+        // A line per batch as it finishes; the steps' lines with --verbose.
+        const wanted = flags.verbose === true || event.type !== 'step-finished';
+        const line = wanted ? describeEvent(event) : null;
+        if (line && interruption.received() === null) say(line);
       },
     });
   } finally {
@@ -61,21 +69,51 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   const signal = interruption.received();
   if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
   const reconciliation = await reconcileRevenue(db, lake);
+  const pipelineSeconds = (performance.now() - started) / 1000;
+  const wantsReport = flags.report !== false && summary.batches.length > 0;
+  const report = wantsReport ? await writeDemoReport(dir, db).catch(reportNotWritten) : null;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ ...summary, reconciliation }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ ...summary, reconciliation, report }, null, 2)}\n`);
   } else {
     if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    for (const line of warnedTestLines(summary.batches, config.freshness)) process.stdout.write(`${line}\n`);
     for (const line of lakeFindings(summary)) process.stdout.write(`${line}\n`);
-    process.stdout.write(`${runOutcome(summary)} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`${runOutcome(summary)} in ${pipelineSeconds.toFixed(1)} s\n`);
     process.stdout.write(
       `revenue reconciliation: fact_order_items net ${reconciliation.factNetRevenue} over ${reconciliation.factItems} items ` +
         `vs latest live items ${reconciliation.latestItemsNetRevenue}; fact_payments ${reconciliation.factPayments} vs latest payments ` +
-        `${reconciliation.latestPayments} → ${reconciliation.reconciled ? 'OK' : 'MISMATCH'}\n` +
-        `explore it: npm run ecomdw -- report --db ${path.relative(process.cwd(), db)}   |   npm run ecomdw -- validate   |   ` +
-        `duckdb ${path.relative(process.cwd(), db)} (when no ecomdw process holds it)\n`,
+        `${reconciliation.latestPayments} → ${reconciliation.reconciled ? 'OK' : 'MISMATCH'}\n`,
     );
+    if (report) process.stdout.write(`HTML report: ${report.path} (written in ${report.seconds.toFixed(1)} s; open it in a browser)\n`);
+    process.stdout.write(`${followUpHints(lake, db).join('\n')}\n`);
   }
-  if (summary.failure || !reconciliation.reconciled) process.exitCode = 1;
+  if (summary.failure || !reconciliation.reconciled || (report === null && wantsReport)) process.exitCode = 1;
+}
+
+/** The commands to look further, with the demo's own paths. */
+export function followUpHints(lake: string, db: string): string[] {
+  const cli = 'npm run ecomdw --';
+  const dbFlag = `--db ${shownPath(db)}`;
+  return [
+    'explore it:',
+    `  ${cli} sql "select * from dw.fact_order_items limit 10" ${dbFlag}`,
+    `  ${cli} report ${dbFlag}`,
+    `  ${cli} validate --lake ${shownPath(lake)} ${dbFlag}`,
+  ];
+}
+
+// The run's outcome stays the headline: a report that cannot be written is told, and fails the demo, after the summary.
+function reportNotWritten(error: unknown): null {
+  progress(`HTML report not written: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = 1;
+  return null;
+}
+
+async function writeDemoReport(dir: string, db: string): Promise<{ path: string; seconds: number }> {
+  const t0 = performance.now();
+  const out = path.join(dir, DEMO_REPORT_FILE);
+  await reportCommand({ db, format: 'html', out });
+  return { path: shownPath(out), seconds: (performance.now() - t0) / 1000 };
 }
 
 // The demo owns its folder: it recreates a folder it made, and refuses to touch anything else.
@@ -84,6 +122,7 @@ function freshDemoFolder(lake: string, db: string): void {
     throw new ConfigError(`${lake} exists and was not made by the demo: choose another --dir`);
   }
   rmSync(lake, { recursive: true, force: true });
+  rmSync(path.join(path.dirname(lake), DEMO_REPORT_FILE), { force: true });
   rmSync(db, { force: true });
   rmSync(`${db}.wal`, { force: true });
 }
@@ -125,7 +164,9 @@ export function registerDemo(program: Command): void {
     .option('--dir <folder>', 'demo folder (recreated if the demo made it)', './data')
     .option('--scale <n>', 'generator scale', positiveNumber, 0.1)
     .option('--days <d>', 'number of daily batches', wholeNumber, 7)
-    .option('--json', 'print the summary as JSON on stdout')
+    .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
+    .option('--verbose', 'a progress line per step, not only per batch')
+    .option('--no-report', `skip the HTML report (<dir>/${DEMO_REPORT_FILE})`)
     .action(async (flags: DemoFlags) => {
       await demoCommand(flags);
     });

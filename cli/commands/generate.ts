@@ -23,7 +23,8 @@ export async function generateCommand(flags: GenerateFlags): Promise<GenerateSum
     seed: flags.seed,
     format: flags.format,
     startDate: flags.start,
-    onProgress: flags.json ? undefined : (m) => progress(`  ${m}`),
+    // Progress goes to stderr in every mode; with --json, stdout carries the JSON document alone.
+    onProgress: (m) => progress(`  ${m}`),
   });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -48,7 +49,7 @@ export function registerGenerate(program: Command): void {
     .option('--days <d>', 'number of daily batches', wholeNumber, 7)
     .option('--seed <s>', 'random seed: same arguments, byte-identical files', wholeNumber, 42)
     .option('--format <f>', `file format: ${GENERATE_FORMATS.join(' | ')}`, 'mixed')
-    .option('--start <date>', 'first batch date, YYYY-MM-DD (default 2024-01-01)')
+    .option('--start <date>', 'first batch date, YYYY-MM-DD (default: --days days ago, so the last batch is yesterday, UTC; give it for the same files on another day)')
     .option('--json', 'print the generator summary as JSON on stdout')
     .action(async (flags: GenerateFlags) => {
       await generateCommand(flags);

@@ -6,7 +6,7 @@ import { ConfigError, InterruptedError } from '../../functions/shared/errors.js'
 import { listenForInterruption } from '../interruption.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
 import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
-import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, summaryTable } from '../output.js';
+import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, shownPath, summaryTable, warnedTestLines } from '../output.js';
 
 export interface RunFlags {
   lake?: string;
@@ -22,7 +22,9 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
   const options = warehouseOptions(flags);
   if (flags.force && flags.batch === undefined) throw new ConfigError('--force re-runs one batch: give it with --batch <id>');
   await listBatches(new LocalLake(options.lake), flags.batch, { force: flags.force });
-  if (!options.json) progress(`ecomdw run: lake ${options.lake}, warehouse ${options.db}`);
+  // Progress goes to stderr in every mode; with --json, stdout carries the JSON document alone.
+  progress(`ecomdw run: lake ${options.lake}, warehouse ${options.db}`);
+  const config = pipelineConfigFromEnv();
   const interruption = listenForInterruption();
   let summary: RunSummary;
   try {
@@ -30,7 +32,7 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
       lakeDir: options.lake,
       dbPath: options.db,
       memoryLimit: options.memoryLimit,
-      config: pipelineConfigFromEnv(),
+      config,
       batchId: flags.batch,
       force: flags.force,
       signal: interruption.signal,
@@ -38,7 +40,7 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
         // Once interrupted, the failure it causes is told in one line at the end.
         if (interruption.received() !== null) return;
         const line = describeEvent(event);
-        if (line && (!options.json || event.type === 'alert')) progress(line);
+        if (line) progress(line);
       },
     });
   } finally {
@@ -49,8 +51,13 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
   if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
   if (!options.json) {
     if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
+    for (const line of warnedTestLines(summary.batches, config.freshness)) process.stdout.write(`${line}\n`);
     for (const line of lakeFindings(summary)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${runOutcome(summary)}\n`);
+    if (summary.batches.length > 0) {
+      const dbFlag = `--db ${shownPath(options.db)}`;
+      process.stdout.write(`explore it: ecomdw sql "select * from dw.fact_order_items limit 10" ${dbFlag}   |   ecomdw report ${dbFlag}\n`);
+    }
   }
   if (summary.failure) process.exitCode = 1;
   return summary;
@@ -66,7 +73,7 @@ export function registerRun(program: Command): void {
     .option('--batch <id>', 'process only this batch')
     .option('--force', 're-run a batch that is already done (with --batch), from its raw files as they are now; a batch gone from the lake is withdrawn')
     .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
-    .option('--json', 'print the run summary as JSON on stdout')
+    .option('--json', 'print the run summary as JSON on stdout (progress stays on stderr)')
     .action(async (flags: RunFlags) => {
       await runCommand(flags);
     });
