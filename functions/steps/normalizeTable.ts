@@ -39,7 +39,6 @@ export async function normalizeTable(lake: LocalLake, input: NormalizeTableInput
   try {
     // Nothing parses text with the session zone (see valueRules.ts); instants are rendered in UTC.
     await connection.run(`set TimeZone = 'UTC'`);
-    await registerSynonyms(connection);
     const files = await lake.listRawFiles(table, batchId);
     const reports: FileReport[] = [];
     const perFile: { name: string; report: FileReport }[] = [];
@@ -69,16 +68,27 @@ export async function normalizeTable(lake: LocalLake, input: NormalizeTableInput
 // normalizing. One thread per connection: the Map state runs six at once.
 let instance: Promise<DuckDBInstance> | undefined;
 function normalizerInstance(): Promise<DuckDBInstance> {
-  instance ??= DuckDBInstance.create(':memory:', { threads: '1' }).catch((error: unknown) => {
-    instance = undefined;
-    throw error;
-  });
+  instance ??= DuckDBInstance.create(':memory:', { threads: '1' })
+    .then(async (created) => {
+      await registerSynonyms(created);
+      return created;
+    })
+    .catch((error: unknown) => {
+      instance = undefined;
+      throw error;
+    });
   return instance;
 }
 
-async function registerSynonyms(connection: DuckDBConnection): Promise<void> {
+// The seed every normalization joins, read once into the shared instance (every connection sees it).
+async function registerSynonyms(created: DuckDBInstance): Promise<void> {
   const seed = path.join(SQL_ROOT, 'seeds', 'vocabulary_synonyms.csv');
-  await connection.run(`create temp table vocabulary_synonyms as select * from read_csv(${lit(seed)}, header = true, all_varchar = true)`);
+  const connection = await created.connect();
+  try {
+    await connection.run(`create table vocabulary_synonyms as select * from read_csv(${lit(seed)}, header = true, all_varchar = true)`);
+  } finally {
+    connection.closeSync();
+  }
 }
 
 // Reads one raw file into the temp table `name` (rawReaders.ts); a file that
@@ -159,11 +169,7 @@ async function writeOutputs(
     `copy (select * from quarantined order by source_file, source_row) to ${lit(path.join(stagingQuarantine, 'part-0.parquet'))} (format parquet)`,
   );
 
-  const counts = await connection.runAndReadAll(
-    `select
-        (select count(*) from normalized where reject_reason is null)::integer as silver,
-        (select count(*) from quarantined)::integer as quarantined`,
-  );
+  // The totals are the sums of these two breakdowns: no third scan.
   const perFile = await connection.runAndReadAll(
     `select source_file, count(*) filter (where reject_reason is null)::integer as silver, count(*) filter (where reject_reason is not null)::integer as quarantined
      from normalized group by source_file`,
@@ -171,21 +177,22 @@ async function writeOutputs(
   const reasons = await connection.runAndReadAll(
     `select reject_reason, count(*)::integer as n from quarantined group by reject_reason order by reject_reason`,
   );
-  const fileCounts = new Map(perFile.getRowObjectsJson().map((r) => [String(r.source_file), r]));
+  const fileRows = perFile.getRowObjectsJson();
+  const fileCounts = new Map(fileRows.map((r) => [String(r.source_file), r]));
   const files = reports.map((report): FileReport => {
     if (report.fileError !== null) return { ...report, silverRows: 0, quarantinedRows: report.rawRows };
     const counted = fileCounts.get(report.file);
     return { ...report, silverRows: Number(counted?.silver ?? 0), quarantinedRows: Number(counted?.quarantined ?? 0) };
   });
-  const row = counts.getRowObjectsJson()[0] ?? {};
+  const rejectReasons = Object.fromEntries(reasons.getRowObjectsJson().map((r) => [String(r.reject_reason), Number(r.n)]));
   const manifest: NormalizeManifest = {
     table,
     batchId,
     rawRows: files.reduce((sum, f) => sum + f.rawRows, 0),
-    silverRows: Number(row.silver ?? 0),
-    quarantinedRows: Number(row.quarantined ?? 0),
+    silverRows: fileRows.reduce((sum, r) => sum + Number(r.silver ?? 0), 0),
+    quarantinedRows: Object.values(rejectReasons).reduce((sum, n) => sum + n, 0),
     files,
-    rejectReasons: Object.fromEntries(reasons.getRowObjectsJson().map((r) => [String(r.reject_reason), Number(r.n)])),
+    rejectReasons,
     normalizedAt: new Date().toISOString(),
   };
   writeFileSync(path.join(stagingDir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
