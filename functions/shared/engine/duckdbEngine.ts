@@ -11,7 +11,7 @@ export interface DuckDbEngineOptions {
   readonly path: string;
   /** The lake folder that `loadParquet` prefixes are relative to. */
   readonly lakeRoot: string;
-  /** DuckDB threads; defaults to DuckDB's own choice (all cores). */
+  /** DuckDB threads; defaults to DEFAULT_WAREHOUSE_THREADS. */
   readonly threads?: number;
   /** DuckDB memory budget (e.g. '3GB'); beyond it DuckDB spills to `<db>.tmp`. */
   readonly memoryLimit?: string;
@@ -21,6 +21,17 @@ export interface DuckDbEngineOptions {
 
 /** The warehouse's memory budget unless told otherwise (DuckDB's own default is 80 % of RAM). */
 export const DEFAULT_MEMORY_LIMIT = '3GB';
+
+/**
+ * The warehouse's DuckDB threads unless told otherwise (DuckDB's own default is
+ * one per core). On this project's 2-core machines, shared with other jobs, a
+ * second thread cost more than it gave at every scale measured, in CPU and in
+ * wall time alike (same lake, A/B back to back, load average 8-13): the demo's
+ * pipeline 19.0/19.2 -> 14.7/15.0 s CPU, 43/52 -> 33/37 s wall; a scale-1 full load
+ * 63.5 -> 45.9 s CPU, 128 -> 85 s; a scale-10 first batch (2.2 M facts)
+ * 88 -> 72 s CPU, 260 -> 191 s (docs/benchmarks.md).
+ */
+export const DEFAULT_WAREHOUSE_THREADS = 1;
 
 // Settings of every warehouse connection, and why: no statement relies on
 // physical row order (every ordered read says ORDER BY); without preserving it
@@ -67,8 +78,11 @@ export class DuckDbEngine implements WarehouseEngine {
     }
     let instance: DuckDBInstance;
     try {
-      const config: Record<string, string> = { ...WAREHOUSE_SETTINGS, memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT };
-      if (options.threads !== undefined) config.threads = String(options.threads);
+      const config: Record<string, string> = {
+        ...WAREHOUSE_SETTINGS,
+        memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+        threads: String(options.threads ?? DEFAULT_WAREHOUSE_THREADS),
+      };
       instance = await DuckDBInstance.create(options.path, config);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
