@@ -15,11 +15,11 @@ with ordered as (
 broken_versions as (
     select ordered.customer_id
     from ordered
-    where (ordered.version_seq = 1 and ordered.valid_from <> cast('1900-01-01 00:00:00' as timestamp))
+    where (ordered.version_seq = 1 and ordered.valid_from <> {{ low_sentinel }})
         or (ordered.version_seq > 1 and ordered.previous_valid_to <> ordered.valid_from)
         or ordered.valid_from >= ordered.valid_to
-        or (ordered.is_current and ordered.valid_to <> cast('9999-12-31 00:00:00' as timestamp))
-        or (not ordered.is_current and ordered.valid_to = cast('9999-12-31 00:00:00' as timestamp))
+        or (ordered.is_current and ordered.valid_to <> {{ high_sentinel }})
+        or (not ordered.is_current and ordered.valid_to = {{ high_sentinel }})
 ),
 
 broken_keys as (
@@ -27,7 +27,7 @@ broken_keys as (
     from ordered
     group by ordered.customer_id
     having sum(case when ordered.is_current then 1 else 0 end) <> 1
-        or max(ordered.valid_to) <> cast('9999-12-31 00:00:00' as timestamp)
+        or max(ordered.valid_to) <> {{ high_sentinel }}
 )
 
 select distinct failing.customer_id as failure_key
