@@ -80,6 +80,8 @@ function parametersOf(spec: TableSpec): Readonly<Record<string, Parameter>> {
     /** The version (event time) of a staged record, computed as history stores it. */
     staged_version: (alias) =>
       version === undefined ? `${alias}.updated_at` : `coalesce(${prefixed(alias, version.from).join(', ')})`,
+    /** history_columns without the key columns. */
+    non_key_columns: (alias) => prefixed(alias, historyColumns.filter((c) => !spec.key.includes(c))).join(', '),
     /** history_columns of a staged record: the version column, where there is one, computed as history stores it. */
     staged_history_columns: (alias) =>
       [...prefixed(alias, columns), ...(version === undefined ? [] : [`coalesce(${prefixed(alias, version.from).join(', ')})`])].join(', '),
@@ -131,15 +133,19 @@ export function fillTemplate(text: string, table: string, source = 'sql template
     if (!holds) throw new SqlTemplateError(`${source}: unknown flag '$if ${flag}'`);
     return holds(spec) ? body : '';
   });
-  const filled = kept.replace(PARAMETER, (_match, name: string, args: string | undefined) => {
-    const parameter = parameters[name];
-    if (!parameter) throw new SqlTemplateError(`${source}: unknown template parameter '$${name}'`);
-    try {
-      return parameter(...(args === undefined || args.trim() === '' ? [] : args.split(',').map((a) => a.trim())));
-    } catch (error) {
-      throw new SqlTemplateError(`${source}: $${name} for ${table}: ${(error as Error).message}`, { cause: error });
-    }
-  });
+  const fillOnce = (text: string): string =>
+    text.replace(PARAMETER, (_match, name: string, args: string | undefined) => {
+      const parameter = parameters[name];
+      if (!parameter) throw new SqlTemplateError(`${source}: unknown template parameter '$${name}'`);
+      try {
+        return parameter(...(args === undefined || args.trim() === '' ? [] : args.split(',').map((a) => a.trim())));
+      } catch (error) {
+        throw new SqlTemplateError(`${source}: $${name} for ${table}: ${(error as Error).message}`, { cause: error });
+      }
+    });
+  // nested calls, e.g. {{ $version(history.{{ $table }}) }}, fill in inside out
+  let filled = kept;
+  for (let pass = 0; pass < 3; pass++) filled = fillOnce(filled);
   if (/\{\{\s*\$/.test(filled)) throw new SqlTemplateError(`${source}: a template parameter is left unfilled for ${table}`);
   return filled;
 }
