@@ -1,4 +1,3 @@
--- dw.dim_customers: the SCD Type 2 dimension of the contract's customers table, its statements
--- those of every SCD2 dimension, filled in for it (`ecomdw sql --render dim_customers` shows them).
--- Parameters: :batch_id, :run_id.
+-- dw.dim_customers: the SCD Type 2 shape every dimension shares, filled in for the
+-- contract's customers table (`ecomdw sql --render` shows the filled-in SQL).
 {{ template(dimensions/_scd2_dimension.sql, customers) }}

@@ -1,5 +1,4 @@
--- history.order_items: the latest order_items record per key, and every distinct record each batch brought,
--- filled in from the template every latest-record table shares (`ecomdw sql --render history/order_items.sql`).
--- Deletions (tombstones) are latest records like any other.
--- Parameters: :batch_id.
+-- history.order_items: the latest-record shape every source table with a history shares,
+-- filled in for order_items (`ecomdw sql --render` shows the filled-in SQL).
+-- A deleted item (tombstone) is a latest record like any other.
 {{ template(history/_latest_record.sql, order_items) }}

@@ -1,4 +1,3 @@
--- history.orders: the latest orders record per key, and every distinct record each batch brought,
--- filled in from the template every latest-record table shares (`ecomdw sql --render history/orders.sql`).
--- Parameters: :batch_id.
+-- history.orders: the latest-record shape every source table with a history shares,
+-- filled in for orders (`ecomdw sql --render` shows the filled-in SQL).
 {{ template(history/_latest_record.sql, orders) }}

@@ -1,5 +1,4 @@
--- history.payments: the latest payments record per key, and every distinct record each batch brought,
--- filled in from the template every latest-record table shares (`ecomdw sql --render history/payments.sql`).
+-- history.payments: the latest-record shape every source table with a history shares,
+-- filled in for payments (`ecomdw sql --render` shows the filled-in SQL).
 -- A payment without updated_at dates from paid_at (its version_ts).
--- Parameters: :batch_id.
 {{ template(history/_latest_record.sql, payments) }}

@@ -1,4 +1,3 @@
--- history.shipments: the latest shipments record per key, and every distinct record each batch brought,
--- filled in from the template every latest-record table shares (`ecomdw sql --render history/shipments.sql`).
--- Parameters: :batch_id.
+-- history.shipments: the latest-record shape every source table with a history shares,
+-- filled in for shipments (`ecomdw sql --render` shows the filled-in SQL).
 {{ template(history/_latest_record.sql, shipments) }}
