@@ -105,7 +105,7 @@ export interface WarehouseDifference {
 export interface CompareDuckdbOptions {
   /** Schemas whose every table is compared (default: dw and history). */
   readonly schemas?: readonly string[];
-  /** Columns left out of the comparison: those a run stamps with its own id or clock (default: run_id, recorded_at, tested_at, loaded_at). */
+  /** Columns left out of the comparison: those a run stamps with its own id or clock (default: run_id and the run's clock: recorded_at, tested_at, loaded_at, started_at, finished_at, built_at). */
   readonly ignoreColumns?: readonly string[];
 }
 
@@ -117,7 +117,7 @@ export interface CompareDuckdbOptions {
  */
 export async function compareDuckdbWarehouses(beforeFile: string, afterFile: string, options: CompareDuckdbOptions = {}): Promise<WarehouseDifference[]> {
   const schemas = options.schemas ?? ['dw', 'history'];
-  const ignore = new Set(options.ignoreColumns ?? ['run_id', 'recorded_at', 'tested_at', 'loaded_at']);
+  const ignore = new Set(options.ignoreColumns ?? ['run_id', 'recorded_at', 'tested_at', 'loaded_at', 'started_at', 'finished_at', 'built_at']);
   const instance = await DuckDBInstance.create(':memory:');
   const duck = await instance.connect();
   try {
