@@ -97,11 +97,12 @@ describe('A batch re-run after one of its steps failed', () => {
     });
     await runPipeline({ lakeDir: lake, dbPath: db, config, batchId: 'b3' });
 
-    // Act: b2's BuildFacts, ValidateBatch and MarkBatchDone, each run alone, as a Lambda retry would.
+    // Act: b2's BuildFacts, BuildMarts, ValidateBatch and MarkBatchDone, each run alone, as a Lambda retry would.
     const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
     try {
       const context = { engine, lake: new LocalLake(lake), config };
       const facts = await PIPELINE_STEPS.BuildFacts(context, b2);
+      await PIPELINE_STEPS.BuildMarts(context, b2);
       const validation = await PIPELINE_STEPS.ValidateBatch(context, b2);
       await PIPELINE_STEPS.MarkBatchDone(context, { ...(b2 as object), versionsCreated: 0, factRowsUpserted: facts.factRowsUpserted, testsPassed: validation.passed, testsWarned: validation.warned, testsFailed: validation.failed });
     } finally {

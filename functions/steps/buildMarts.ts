@@ -85,14 +85,14 @@ export async function backfillReporting(engine: WarehouseEngine): Promise<void> 
     {
       label: 'backfill scope',
       sql: `insert into history.batch_affected_orders (batch_id, order_id)
-            select :batch_id, orders.order_id from history.orders as orders
+            select cast(:batch_id as varchar(64)), orders.order_id from history.orders as orders
             where not exists (select 1 from history.batch_affected_orders as known where known.batch_id = :batch_id and known.order_id = orders.order_id)`,
       params: { batch_id: params.batch_id },
     },
     {
       label: 'backfill scope',
       sql: `insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
-            select :batch_id, keys.entity, keys.natural_key, keys.changed_from
+            select cast(:batch_id as varchar(64)), keys.entity, keys.natural_key, keys.changed_from
             from (
                 select 'customer' as entity, dims.customer_id as natural_key, min(dims.valid_from) as changed_from from dw.dim_customers as dims group by dims.customer_id
                 union all

@@ -5,12 +5,14 @@ create schema if not exists mart;
 
 -- fact_order_fulfillment: one row per order (accumulating snapshot), its
 -- milestones and the hours between them. Lags round half away from zero.
+-- Order totals are decimal(38,4): the contract bounds each item inside
+-- decimal(18,4), not the number of items or payments an order has.
 create table if not exists dw.fact_order_fulfillment (
     order_id varchar(256) not null, order_ts timestamp not null, order_date_key integer not null,
     customer_sk bigint not null, payment_method_key bigint not null, shipment_status_key bigint not null,
     order_status varchar(256),
-    item_count integer not null, unit_count bigint not null, net_revenue decimal(18,4) not null,
-    payment_count integer not null, paid_amount decimal(18,4) not null,
+    item_count integer not null, unit_count bigint not null, net_revenue decimal(38,4) not null,
+    payment_count integer not null, paid_amount decimal(38,4) not null,
     first_paid_at timestamp, first_shipped_at timestamp, delivered_at timestamp,
     placed_to_paid_hours decimal(18,2), placed_to_shipped_hours decimal(18,2),
     shipped_to_delivered_hours decimal(18,2), placed_to_delivered_hours decimal(18,2),
@@ -90,7 +92,7 @@ create table if not exists known.orders (
     customer_id varchar(256) not null, revenue_state varchar(16) not null,
     segment varchar(256), state varchar(256), city varchar(256), country varchar(256),
     item_count integer not null, unit_count bigint not null,
-    net_revenue decimal(18,4) not null, recognized_revenue decimal(18,4) not null, recognized_margin decimal(18,4),
+    net_revenue decimal(38,4) not null, recognized_revenue decimal(38,4) not null, recognized_margin decimal(38,4),
     first_paid_at timestamp, first_shipped_at timestamp, delivered_at timestamp,
     known_from bigint not null, known_to bigint
 ) {{ distkey(order_id) }} {{ sortkey(order_date) }};

@@ -144,12 +144,12 @@ select
     case when milestones.delivered_at is null then false else true end as is_delivered,
     case when milestones.order_status = 'cancelled' then true else false end as is_cancelled,
     case when milestones.order_status = 'returned' then true else false end as is_returned,
-    :batch_id as batch_id
+    cast(:batch_id as varchar(64)) as batch_id
 from milestones;
 
 delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_order_fulfillment';
 
 insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select :run_id, :batch_id, 'BuildFacts', 'fact_order_fulfillment', 'FactRowsUpserted', count(*), 'Count', {{ now }}
+select cast(:run_id as varchar(64)), cast(:batch_id as varchar(64)), 'BuildFacts', 'fact_order_fulfillment', 'FactRowsUpserted', count(*), 'Count', {{ now }}
 from dw.fact_order_fulfillment
 where dw.fact_order_fulfillment.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);

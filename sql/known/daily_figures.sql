@@ -216,7 +216,7 @@ insert into audit.restatements (
     load_seq, run_id, batch_id, business_date, measure, slice_kind, slice_value, old_value, new_value, published_by_load
 )
 select
-    cast(:load_seq as bigint), :run_id, :batch_id, changes.business_date, changes.measure, changes.slice_kind,
+    cast(:load_seq as bigint), cast(:run_id as varchar(64)), cast(:batch_id as varchar(64)), changes.business_date, changes.measure, changes.slice_kind,
     changes.slice_value, changes.old_value, changes.new_value, changes.published_by_load
 from tmp_known_figure_changes as changes
 where changes.old_value is not null;

@@ -58,7 +58,7 @@ restated as (
 )
 
 select
-    cast(:load_seq as bigint), :run_id, :batch_id, warned.n,
+    cast(:load_seq as bigint), cast(:run_id as varchar(64)), cast(:batch_id as varchar(64)), warned.n,
     coalesce(versions.opened, 0), coalesce(versions.closed, 0), restated.n, {{ now }}
 from warned
 cross join versions

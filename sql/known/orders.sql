@@ -41,8 +41,8 @@ now_rows as (
         order_facts.item_count,
         order_facts.unit_count,
         order_facts.net_revenue,
-        case when order_facts.is_cancelled or order_facts.is_returned then cast(0 as decimal(18,4)) else order_facts.net_revenue end as recognized_revenue,
-        case when order_facts.is_cancelled or order_facts.is_returned then cast(0 as decimal(18,4)) else item_margins.margin end as recognized_margin,
+        case when order_facts.is_cancelled or order_facts.is_returned then cast(0 as decimal(38,4)) else order_facts.net_revenue end as recognized_revenue,
+        case when order_facts.is_cancelled or order_facts.is_returned then cast(0 as decimal(38,4)) else item_margins.margin end as recognized_margin,
         order_facts.first_paid_at,
         order_facts.first_shipped_at,
         order_facts.delivered_at
