@@ -47,10 +47,17 @@ function attributesOf(spec: TableSpec): string[] {
   return spec.columns.map((c) => c.name).filter((name) => !spec.key.includes(name) && !NOT_ATTRIBUTES.has(name));
 }
 
-function scd2(spec: TableSpec): SourceTable {
+/** The table referencing an SCD2 dimension's key; throws for a table that is no SCD2 dimension. */
+function referencingTable(spec: TableSpec): SourceTable {
   const referencedBy = SCD2_REFERENCED_BY[spec.name];
   if (referencedBy === undefined) throw new SqlTemplateError(`table ${spec.name} is not an SCD2 dimension`);
   return referencedBy;
+}
+
+/** `name` where `spec` is an SCD2 dimension; throws otherwise. */
+function scd2Name(spec: TableSpec, name: string): string {
+  referencingTable(spec);
+  return name;
 }
 
 /** The template parameters of one source table. */
@@ -86,11 +93,11 @@ function parametersOf(spec: TableSpec): Readonly<Record<string, Parameter>> {
     staged_history_columns: (alias) =>
       [...prefixed(alias, columns), ...(version === undefined ? [] : [`coalesce(${prefixed(alias, version.from).join(', ')})`])].join(', '),
     /** SCD2 dimensions: `customer_sk`. */
-    sk: () => (scd2(spec), `${entity}_sk`),
+    sk: () => scd2Name(spec, `${entity}_sk`),
     /** SCD2 dimensions: `dim_customers`. */
-    dimension: () => (scd2(spec), `dim_${spec.name}`),
+    dimension: () => scd2Name(spec, `dim_${spec.name}`),
     /** SCD2 dimensions: the source table whose rows reference the natural key (`orders`). */
-    referenced_by: () => scd2(spec),
+    referenced_by: () => referencingTable(spec),
     /** SCD2 dimensions: the attribute columns, `alias.email, alias.first_name, …`. */
     attributes: (alias) => prefixed(alias, attributesOf(spec)).join(', '),
     /** SCD2 dimensions: one NULL per attribute (an inferred member's attributes). */
