@@ -87,3 +87,87 @@ export async function compareWarehouses(postgres: PostgresConnection, duckdbFile
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** How one table of two DuckDB warehouses compares (rows as multisets); -1 rows: the table is missing on that side. */
+export interface WarehouseDifference {
+  /** `schema.table`. */
+  readonly table: string;
+  readonly beforeRows: number;
+  readonly afterRows: number;
+  /** Rows the first warehouse has and the second lacks (EXCEPT ALL), and the other way round. */
+  readonly onlyBefore: number;
+  readonly onlyAfter: number;
+  /** Up to 3 rows of each difference, as JSON. */
+  readonly examples: readonly string[];
+}
+
+/** Options of compareDuckdbWarehouses. */
+export interface CompareDuckdbOptions {
+  /** Schemas whose every table is compared (default: dw and history). */
+  readonly schemas?: readonly string[];
+  /** Columns left out of the comparison: those a run stamps with its own id or clock (default: run_id and the run's clock: recorded_at, tested_at, loaded_at, started_at, finished_at, built_at). */
+  readonly ignoreColumns?: readonly string[];
+}
+
+/**
+ * Compares every table of the given schemas between two DuckDB warehouse
+ * files, e.g. one built before a change and one after it from the same lake:
+ * EXCEPT ALL both ways, inside DuckDB (rows as multisets, surrogate keys and
+ * batch ids compared like any column).
+ */
+export async function compareDuckdbWarehouses(beforeFile: string, afterFile: string, options: CompareDuckdbOptions = {}): Promise<WarehouseDifference[]> {
+  const schemas = options.schemas ?? ['dw', 'history'];
+  const ignore = new Set(options.ignoreColumns ?? ['run_id', 'recorded_at', 'tested_at', 'loaded_at', 'started_at', 'finished_at', 'built_at']);
+  const instance = await DuckDBInstance.create(':memory:');
+  const duck = await instance.connect();
+  try {
+    await duck.run(`attach ${quotedLiteral(beforeFile)} as before_w (read_only)`);
+    await duck.run(`attach ${quotedLiteral(afterFile)} as after_w (read_only)`);
+    const columnsOf = async (database: string): Promise<Map<string, string[]>> => {
+      const rows = (
+        await duck.runAndReadAll(
+          `select schema_name, table_name, column_name from duckdb_columns()
+           where database_name = ${quotedLiteral(database)} and schema_name in (${schemas.map(quotedLiteral).join(', ')}) order by schema_name, table_name, column_index`,
+        )
+      ).getRowObjectsJson() as Record<string, string>[];
+      const tables = new Map<string, string[]>();
+      for (const r of rows) {
+        const key = `${r.schema_name}.${r.table_name}`;
+        tables.set(key, [...(tables.get(key) ?? []), ...(ignore.has(r.column_name as string) ? [] : [r.column_name as string])]);
+      }
+      return tables;
+    };
+    const before = await columnsOf('before_w');
+    const after = await columnsOf('after_w');
+    const count = async (sql: string): Promise<number> => Number((await duck.runAndReadAll(`select count(*) as n from (${sql})`)).getRowObjectsJson()[0]?.n ?? 0);
+    const sample = async (sql: string): Promise<string[]> =>
+      ((await duck.runAndReadAll(`select * from (${sql}) limit 3`)).getRowObjectsJson() as unknown[]).map((row) => JSON.stringify(row));
+    const results: WarehouseDifference[] = [];
+    for (const table of [...new Set([...before.keys(), ...after.keys()])].sort()) {
+      const cols = before.get(table);
+      if (cols === undefined || !after.has(table)) {
+        const present = `select * from ${cols === undefined ? 'after_w' : 'before_w'}.${table}`;
+        const rows = await count(present);
+        results.push({ table, beforeRows: cols === undefined ? -1 : rows, afterRows: cols === undefined ? rows : -1, onlyBefore: 0, onlyAfter: 0, examples: ['table on one side only'] });
+        continue;
+      }
+      const list = cols.map(quotedIdentifier).join(', ');
+      const [schema, name] = table.split('.') as [string, string];
+      const from = (db: string) => `select ${list} from ${db}.${quotedIdentifier(schema)}.${quotedIdentifier(name)}`;
+      const beforeOnly = `${from('before_w')} except all ${from('after_w')}`;
+      const afterOnly = `${from('after_w')} except all ${from('before_w')}`;
+      results.push({
+        table,
+        beforeRows: await count(from('before_w')),
+        afterRows: await count(from('after_w')),
+        onlyBefore: await count(beforeOnly),
+        onlyAfter: await count(afterOnly),
+        examples: [...(await sample(beforeOnly)).map((r) => `before only: ${r}`), ...(await sample(afterOnly)).map((r) => `after only: ${r}`)],
+      });
+    }
+    return results;
+  } finally {
+    duck.closeSync();
+    instance.closeSync();
+  }
+}

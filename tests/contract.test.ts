@@ -125,7 +125,7 @@ describe('The contract\'s limits', () => {
   });
 
   it('keep timestamps inside the SCD2 sentinels, so every version tiles [1900-01-01, 9999-12-31)', () => {
-    const tiling = readSqlFile('tests/dim_customers_scd2_tiling.sql');
+    const tiling = renderSql(readSqlFile('tests/dim_customers_scd2_tiling.sql'), 'duckdb');
     expect(tiling).toContain(`'${VALUE_RULES.timestamp.min}'`);
     expect(tiling).toContain(`'${VALUE_RULES.timestamp.maxExclusive}'`);
   });

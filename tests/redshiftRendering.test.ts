@@ -17,6 +17,7 @@ import type { Lake } from '../functions/shared/lake/lake.js';
 import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
 import { readSqlFile, splitStatements, SQL_ROOT } from '../functions/shared/sql/files.js';
 import { renderSql } from '../functions/shared/sql/render.js';
+import { isSqlTemplate } from '../functions/shared/sql/templates.js';
 import type { StepContext } from '../functions/steps/context.js';
 import { dataTests } from '../functions/steps/dataTests.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
@@ -128,13 +129,13 @@ function violationsOf(statements: readonly Rendered[]): Map<string, string[]> {
   return found;
 }
 
-/** Every .sql file under sql/ except the normalization queries (DuckDB + Spark), relative to sql/. */
+/** Every .sql file under sql/ except the normalization queries (DuckDB + Spark) and the templates (run as the model files fill them in), relative to sql/. */
 function warehouseSqlFiles(dir = SQL_ROOT): string[] {
   return readdirSync(dir)
     .flatMap((name) => {
       const full = path.join(dir, name);
       if (statSync(full).isDirectory()) return name === 'normalize' && dir === SQL_ROOT ? [] : warehouseSqlFiles(full);
-      return name.endsWith('.sql') ? [path.relative(SQL_ROOT, full)] : [];
+      return name.endsWith('.sql') && !isSqlTemplate(name) ? [path.relative(SQL_ROOT, full)] : [];
     })
     .sort();
 }

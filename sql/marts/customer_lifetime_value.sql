@@ -57,4 +57,4 @@ left join known_customers as customers_then
     and customers.first_order_at < customers_then.valid_to
 left join known_customers as customers_now
     on customers_now.customer_id = customers.customer_id
-    and customers_now.valid_to = cast('9999-12-31 00:00:00' as timestamp);
+    and customers_now.valid_to = {{ high_sentinel }};

@@ -16,7 +16,7 @@ products_now as (
     select known_rows.*
     from known.products as known_rows
     where known_rows.known_to is null
-        and known_rows.valid_to = cast('9999-12-31 00:00:00' as timestamp)
+        and known_rows.valid_to = {{ high_sentinel }}
 ),
 
 monthly as (

@@ -17,14 +17,14 @@ products_now as (
     select known_rows.*
     from known.products as known_rows
     where known_rows.known_to is null
-        and known_rows.valid_to = cast('9999-12-31 00:00:00' as timestamp)
+        and known_rows.valid_to = {{ high_sentinel }}
 ),
 
 customers_now as (
     select known_rows.*
     from known.customers as known_rows
     where known_rows.known_to is null
-        and known_rows.valid_to = cast('9999-12-31 00:00:00' as timestamp)
+        and known_rows.valid_to = {{ high_sentinel }}
 )
 
 select

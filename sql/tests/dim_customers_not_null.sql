@@ -1,5 +1,2 @@
--- dim_customers: keys and validity columns are never NULL.
-select coalesce(dims.customer_id, '<null key>') as failure_key
-from dw.dim_customers as dims
-where dims.customer_sk is null or dims.customer_id is null or dims.valid_from is null
-    or dims.valid_to is null or dims.is_current is null or dims.row_hash is null
+-- The generic not_null test (sql/tests/_not_null.sql) of dw.dim_customers.
+{{ template(tests/_not_null.sql, customers) }}

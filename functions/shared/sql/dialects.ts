@@ -8,6 +8,7 @@
  * warehouse SQL runs on DuckDB (local) and Redshift.
  */
 
+import { VALUE_RULES } from '../contract.js';
 import { lowerAscii, parseValue, textOf, upperAscii, valueProblem, type NormalizeDialect } from './valueRules.js';
 
 export const SQL_DIALECTS = ['duckdb', 'redshift', 'spark'] as const;
@@ -22,6 +23,11 @@ const rowHash: Macro = (...cols) =>
   `md5(concat_ws('|', ${cols.map((c) => `coalesce(cast(${c} as string), '${HASH_NULL}')`).join(', ')}))`;
 
 const none: Macro = () => '';
+
+// The SCD2 sentinels (SPEC section 3) are the contract's timestamp bounds: every
+// version tiles [low, high), and no source timestamp falls outside them.
+const lowSentinel: Macro = () => `cast('${VALUE_RULES.timestamp.min}' as timestamp)`;
+const highSentinel: Macro = () => `cast('${VALUE_RULES.timestamp.maxExclusive}' as timestamp)`;
 
 // A known.* row as known at a load (default :known_seq): opened at or before it, not yet closed by then.
 const knownAt: Macro = (alias, load = ':known_seq') =>
@@ -66,6 +72,8 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
   duckdb: {
     ...valueMacros('duckdb'),
     row_hash: rowHash,
+    low_sentinel: lowSentinel,
+    high_sentinel: highSentinel,
     surrogate_key: (...cols) =>
       `cast('0x' || left(md5(${cols.map((c) => `cast(${c} as varchar)`).join(" || '|' || ")}), 15) as bigint)`,
     diststyle_all: none,
@@ -88,6 +96,8 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     row_hash: rowHash,
   },
   redshift: {
+    low_sentinel: lowSentinel,
+    high_sentinel: highSentinel,
     surrogate_key: (...cols) =>
       `strtol(left(md5(${cols.map((c) => `cast(${c} as varchar)`).join(" || '|' || ")}), 15), 16)`,
     diststyle_all: () => 'diststyle all',

@@ -5,20 +5,30 @@ import { SqlTemplateError } from '../errors.js';
 import type { Statement } from '../engine/types.js';
 import type { SqlDialect } from './dialects.js';
 import { renderSql } from './render.js';
+import { expandTemplates } from './templates.js';
 
 /** The repository's sql/ folder (bundlers copy it next to the code under the same relative path). */
 export const SQL_ROOT = process.env.ECOMDW_SQL_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sql');
 
 const cache = new Map<string, string>();
 
-/** Reads a SQL file under sql/ (path relative to it, e.g. 'normalize/customers.sql'). */
+/**
+ * The SQL of a file under sql/ (path relative to it, e.g. 'normalize/customers.sql'),
+ * its `{{ template(…) }}` calls filled in (templates.ts): what the model runs,
+ * before the dialect macros.
+ */
 export function readSqlFile(relativePath: string): string {
   const cached = cache.get(relativePath);
   if (cached !== undefined) return cached;
+  const text = expandTemplates(readSqlText(relativePath), readSqlText, `sql/${relativePath}`);
+  cache.set(relativePath, text);
+  return text;
+}
+
+/** A file under sql/ as written. */
+function readSqlText(relativePath: string): string {
   try {
-    const text = readFileSync(path.join(SQL_ROOT, relativePath), 'utf8');
-    cache.set(relativePath, text);
-    return text;
+    return readFileSync(path.join(SQL_ROOT, relativePath), 'utf8');
   } catch (error) {
     throw new SqlTemplateError(`cannot read sql/${relativePath}`, { cause: error });
   }
