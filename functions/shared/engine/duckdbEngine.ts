@@ -1,5 +1,6 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { quotedIdentifier, quotedLiteral } from '../sql/quote.js';
 import { WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../errors.js';
@@ -23,15 +24,15 @@ export interface DuckDbEngineOptions {
 export const DEFAULT_MEMORY_LIMIT = '3GB';
 
 /**
- * The warehouse's DuckDB threads unless told otherwise (DuckDB's own default is
- * one per core). On this project's 2-core machines, shared with other jobs, a
- * second thread cost more than it gave at every scale measured, in CPU and in
- * wall time alike (same lake, A/B back to back, load average 8-13): the demo's
- * pipeline 19.0/19.2 -> 14.7/15.0 s CPU, 43/52 -> 33/37 s wall; a scale-1 full load
- * 63.5 -> 45.9 s CPU, 128 -> 85 s; a scale-10 first batch (2.2 M facts)
- * 88 -> 72 s CPU, 260 -> 191 s (docs/benchmarks.md).
+ * The warehouse's DuckDB threads unless told otherwise: one per core, DuckDB's
+ * own default. Measured both ways on this project's 2-core machine: on a quiet
+ * machine two threads win everywhere (scale-10 full load 229 s against 315 s with
+ * one, the one-day batch 44 against 58 s, the full report 1.9 against 4.7 s;
+ * `npm run bench -- --scales 10 --no-peer`, load 1-3); only while other jobs kept
+ * both cores busy (load 8-13) did one thread do better (demo 43 -> 33 s, scale-1
+ * full load 128 -> 85 s). A caller sets options.threads to choose.
  */
-export const DEFAULT_WAREHOUSE_THREADS = 1;
+export const DEFAULT_WAREHOUSE_THREADS = Math.max(1, availableParallelism());
 
 // Settings of every warehouse connection, and why: no statement relies on
 // physical row order (every ordered read says ORDER BY); without preserving it
