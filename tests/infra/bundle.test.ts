@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE_FILE, bundleHandlers, type BundledHandler } from '../../infra/bundle.js';
 
@@ -50,7 +49,7 @@ describe('Bundling Lambda handlers', () => {
     expect(JSON.parse(output).sqlLength).toBeGreaterThan(0);
   });
 
-  it.skipIf(!existsSync(REAL_HANDLER))('bundles a real handler that loads in plain Node and keeps error names', () => {
+  it('bundles a real handler that loads in plain Node and keeps error names', () => {
     // Prepare
     const { code, sourceMap } = bundleHandlers({ discoverBatch: REAL_HANDLER }, { workingDir: REPO }).discoverBatch as BundledHandler;
     const task = path.join(dir, 'real');
