@@ -4,7 +4,7 @@
  *
  * - the floor: every raw file read once and its rows written into plain
  *   tables, no logic at all (what the issue's target ratio is taken against);
- * - the contract floor: the writes SPEC.md makes any implementation do, still
+ * - the contract floor: the writes docs/spec.md makes any implementation do, still
  *   without its logic: silver Parquet with a row hash, staging tables,
  *   history kept per key and the facts of every touched order rewritten. What
  *   the pipeline takes beyond it is the cost of its checks, SCD2, dimension

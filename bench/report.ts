@@ -431,7 +431,7 @@ function correctnessSection(run: BenchRun): string {
     const c = r.correctness as CorrectnessResult;
     out.push(
       `**Scale ${r.scale}**: ${n(c.silverRows)} silver rows of ${c.batches.length} batches (${c.batches[0]} … ${c.batches[c.batches.length - 1]}) ` +
-        `fed to the independent reference model (\`tests/reference/referenceModel.ts\`, written from SPEC.md, not from either tool's SQL; ` +
+        `fed to the independent reference model (\`tests/reference/referenceModel.ts\`, written from docs/spec.md, not from either tool's SQL; ` +
         `${s(c.referenceSeconds)}, whole check ${s(c.seconds)}, peak RSS ${gib(c.maxRssBytes)}); each tool's warehouse after the full load of the ` +
         `same batches, rendered in the model's canonical form (surrogate keys as the version they point at), compared row by row. ` +
         'What in the lake makes it hard:',
@@ -477,7 +477,7 @@ function correctnessSection(run: BenchRun): string {
       'same-instant conflict settled in a later batch keeps the first attributes seen, and a change that repeats the attributes still opens ' +
       'a version; incremental facts are rebuilt for the orders a batch touches, so when a dimension\'s history changes later the facts ' +
       'already built keep their old version; and a fact whose customer or product has not arrived points at one unknown member ' +
-      '(re-tried every run until it arrives) where SPEC.md gives the key an inferred member of its own. "Of which other attributes": the ' +
+      '(re-tried every run until it arrives) where docs/spec.md gives the key an inferred member of its own. "Of which other attributes": the ' +
       'version pointed at carries other attributes than the right one (another segment, city or unit cost at purchase); the rest point ' +
       'at a version with the right attributes but other validity dates.',
   );
@@ -585,7 +585,7 @@ function scaleSection(r: ScaleResult, repeat: number, coldKeys: BenchRun['coldKe
 }
 
 function contractFloorSection(c: ContractFloorResult, fl: FloorResult, f: PipelineResult): string {
-  const out: string[] = ['### Contract floor: the writes SPEC.md requires, without the logic', ''];
+  const out: string[] = ['### Contract floor: the writes docs/spec.md requires, without the logic', ''];
   out.push(
     `The same DuckDB process, per batch in order: each raw file to silver Parquet with an md5 row hash (no parsing, checks or ` +
       `quarantine); silver into the warehouse's staging tables (values cast, a bad one becomes NULL); the history rows of the batch's ` +
@@ -669,7 +669,7 @@ function whySection(run: BenchRun): string {
     const allowed = TARGETS.fullLoadOverFloorAt10 * r.floor.seconds;
     const left = allowed - c.seconds;
     out.push(
-      `**What the contract alone costs.** The contract floor (the writes SPEC.md makes any implementation do: silver Parquet ` +
+      `**What the contract alone costs.** The contract floor (the writes docs/spec.md makes any implementation do: silver Parquet ` +
         `with a row hash, staging, history per key, the touched orders' facts rewritten; none of the logic) takes ` +
         `${x(c.seconds / r.floor.seconds)} the floor (${s(c.seconds)} vs ${s(r.floor.seconds)}). ` +
         `${x(TARGETS.fullLoadOverFloorAt10)} the floor is ${s(allowed)}, which ` +
@@ -722,7 +722,7 @@ const MEANING = `## What the figures mean
   can be kept as the 1× history; the copy is not timed.
 - **Floor**: the least any pipeline needs to land the same raw rows in DuckDB tables: read every raw file and write its rows,
   with no parsing, validation, history or modelling. **pipeline / floor** is what the pipeline's semantics cost on top of I/O.
-- **Contract floor**: the least any implementation of SPEC.md needs to write (silver files, staging, history, rebuilt facts),
+- **Contract floor**: the least any implementation of docs/spec.md needs to write (silver files, staging, history, rebuilt facts),
   done with the simplest SQL and none of the logic. **contract floor / floor** is the I/O the contract itself adds;
   **pipeline / contract floor** is what the logic costs (checks, SCD2, lookups, tests, per-step transactions).
 - **dbt peer**: \`bench/peers/dbt\`, the same star schema built with dbt-core and dbt-duckdb (same DuckDB version, memory

@@ -12,7 +12,7 @@
  *    the silver Parquet the pipeline wrote (its first days' warehouse kept too);
  * 3. correctness of both against the reference model (`--correctness-scales`);
  * 4. the floor: DuckDB reading the same raw files into plain tables; and the
- *    contract floor: the writes SPEC.md requires, without the logic (floors.ts);
+ *    contract floor: the writes docs/spec.md requires, without the logic (floors.ts);
  * 5. the report on the full load's warehouse, every section, each
  *    attribution and known at the middle batch (bench/reporting.ts);
  * 6. the last day's batch on the 1x history, and on histories 3x and 10x
