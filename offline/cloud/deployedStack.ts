@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../../infra/config.js';
+import type { LambdaFunctionSpec } from '../lambda/localLambda.js';
 
 /**
  * What `pulumi up` would deploy, as the offline cloud run needs it: read from
@@ -27,19 +28,10 @@ export interface DeployedStack {
   readonly objects: readonly DeployedObject[];
 }
 
-export interface DeployedFunction {
+/** A function as the stack deploys it: what a local Lambda environment runs, plus where it came from. */
+export interface DeployedFunction extends LambdaFunctionSpec {
   /** The pipeline handler (discoverBatch, ...). */
   readonly handlerName: string;
-  readonly name: string;
-  readonly arn: string;
-  readonly handler: string;
-  readonly runtime: string;
-  readonly memoryMb: number;
-  readonly timeoutSeconds: number;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly logGroupName: string;
-  /** The unpacked deployment package: index.mjs, index.mjs.map, sql/. */
-  readonly taskRoot: string;
   /** Bytes of index.mjs. */
   readonly bundleBytes: number;
 }
