@@ -1,40 +1,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.js';
 import { warnedTestLines } from '../cli/output.js';
 import type { BatchSummary } from '../cli/localRunner.js';
 import { DEFAULT_FRESHNESS } from '../functions/shared/config.js';
 import { SOURCE_TABLES } from '../functions/shared/contract.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
+import { runEcomdw, type CliOutcome } from './helpers/cli.js';
 
 // One small demo warehouse for the whole file: what a new user sees from `npm start`.
 let dir: string;
 let cleanup: () => void;
-let demo: Outcome;
+let demo: CliOutcome;
 
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI in-process, stdout and stderr captured apart. */
-async function ecomdw(...args: string[]): Promise<Outcome> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const ecomdw = (...args: string[]): Promise<CliOutcome> => runEcomdw(args);
 
 const day = (daysAgo: number): string => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 const db = (): string => path.join(dir, 'demo', 'warehouse.duckdb');

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
-import { main } from '../cli/main.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import { classifyRawObjects } from '../functions/shared/lake/rawInventory.js';
 import { S3Lake, type S3LakeClient } from '../functions/shared/lake/s3Lake.js';
@@ -18,6 +17,7 @@ import { writeCrashLake } from './helpers/crashLake.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { diffDw } from './helpers/warehouse.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
+import { runEcomdw, type CliOutcome } from './helpers/cli.js';
 
 const config = TEST_CONFIG;
 
@@ -129,22 +129,8 @@ describe('A forced re-run of a batch whose raw files changed', () => {
   });
 });
 
-/** Runs `ecomdw run` in this process; returns its exit code and what it printed. */
-async function ecomdw(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(['run', '--lake', lake, '--db', db, ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+/** `ecomdw run` on this test's lake and warehouse, in this process. */
+const ecomdw = (...args: string[]): Promise<CliOutcome> => runEcomdw(['run', '--lake', lake, '--db', db, ...args]);
 
 describe('The raw-file ledger', () => {
   it('reports on every run a done batch whose files were added, removed or changed, with the command that re-processes it', async () => {

@@ -1,36 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
-import { main } from '../cli/main.js';
 import { generateLake } from '../generator/generateLake.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
+import { runEcomdw } from './helpers/cli.js';
 
 const config = TEST_CONFIG;
 
-/** Runs `ecomdw <args>` in-process; returns its exit code, stdout and stderr. */
-async function ecomdw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    process.exitCode = undefined;
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const ecomdw = runEcomdw;
 
 /** The report variants saved after batch k and reproduced later: formats (HTML with its charts too), attributions, grains, a section filter. */
 const VARIANTS: Readonly<Record<string, string[]>> = {

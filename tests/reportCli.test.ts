@@ -1,34 +1,15 @@
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../cli/localRunner.js';
-import { main } from '../cli/main.js';
 import type { Report } from '../functions/report/types.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
+import { runEcomdw } from './helpers/cli.js';
 
 const config = TEST_CONFIG;
 
-async function ecomdw(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    process.exitCode = undefined;
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    process.exitCode = undefined;
-  }
-}
+const ecomdw = runEcomdw;
 
 const { dir, cleanup } = tempDir('ecomdw-report-cli-');
 const lake = path.join(dir, 'lake');
