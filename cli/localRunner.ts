@@ -73,6 +73,8 @@ export interface RunPipelineOptions {
   readonly dbPath: string;
   /** The warehouse's DuckDB memory budget (default: DEFAULT_MEMORY_LIMIT). */
   readonly memoryLimit?: string;
+  /** Print each warehouse statement's time on stderr (EcomdwConfig.traceSql). */
+  readonly traceSql?: boolean;
   readonly config: PipelineConfig;
   readonly batchId?: string;
   readonly force?: boolean;
@@ -146,7 +148,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const emit = options.onEvent ?? (() => undefined);
   const removedLeftovers = lake.removeAbandonedOutputs();
   if (removedLeftovers.length > 0) emit({ type: 'leftovers-removed', paths: removedLeftovers });
-  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit });
+  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit, traceSql: options.traceSql });
   if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake);
   const stop = (): void => engine.interrupt();
   options.signal?.addEventListener('abort', stop, { once: true });

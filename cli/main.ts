@@ -1,5 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { resolveConfig, type ConfigFlags, type EcomdwConfig } from '../functions/shared/config.js';
+import type { ConfigOf } from './options.js';
 import { EcomdwError } from '../functions/shared/errors.js';
+import { useSqlRoot } from '../functions/shared/sql/files.js';
 import { EXIT, exitCodeOf } from './exitCodes.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';
@@ -12,27 +15,40 @@ import { registerValidate } from './commands/validate.js';
 
 export { EXIT } from './exitCodes.js';
 
-/** The `ecomdw` program. */
-export function buildProgram(): Command {
+/**
+ * The `ecomdw` program. Before any command's action, its flags and `env` are
+ * resolved once into the EcomdwConfig the action is given (resolveConfig), and
+ * the SQL files' folder is set from it.
+ */
+export function buildProgram(env: Readonly<Record<string, string | undefined>> = {}): Command {
+  let config: EcomdwConfig | undefined;
+  const configOf: ConfigOf = () => {
+    if (config === undefined) throw new TypeError('the configuration is read before the command was parsed');
+    return config;
+  };
   const program = new Command('ecomdw')
     .description('ecommerce data warehouse pipeline: raw shop data → SCD2 star schema, locally on DuckDB')
     .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  registerDemo(program);
-  registerGenerate(program);
-  registerImport(program);
-  registerRun(program);
-  registerValidate(program);
-  registerReport(program);
-  registerSql(program);
-  registerLineage(program);
+    .exitOverride()
+    .hook('preAction', (_program, action) => {
+      config = resolveConfig({ flags: action.opts<ConfigFlags>(), env });
+      useSqlRoot(config.sqlRoot);
+    });
+  registerDemo(program, configOf);
+  registerGenerate(program, configOf);
+  registerImport(program, configOf);
+  registerRun(program, configOf);
+  registerValidate(program, configOf);
+  registerReport(program, configOf);
+  registerSql(program, configOf);
+  registerLineage(program, configOf);
   return program;
 }
 
 /** Runs the CLI; every error ends here as one line on stderr and an exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram(env).parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -6,7 +6,7 @@ import { importOlist, IMPORT_SUMMARY_FILE, RAW_FILE_NAME, type OlistImportSummar
 import { OlistDataError, OlistSourceError } from '../importers/olist/errors.js';
 import { OLIST_FILES } from '../importers/olist/sourceFiles.js';
 import { runPipeline, type RunSummary } from '../cli/localRunner.js';
-import { pipelineConfigFromEnv } from '../functions/shared/config.js';
+import { resolveConfig } from '../functions/shared/config.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import { SOURCE_TABLES } from '../functions/shared/contract.js';
@@ -43,10 +43,10 @@ beforeAll(async () => {
   lake = path.join(dir, 'lake');
   db = path.join(dir, 'warehouse.duckdb');
   imported = await importOlist({ from: FIXTURE, out: lake });
-  run = await runPipeline({ lakeDir: lake, dbPath: db, config: pipelineConfigFromEnv({}) });
+  run = await runPipeline({ lakeDir: lake, dbPath: db, config: resolveConfig({ env: {} }) });
   const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
   try {
-    validation = await validateWarehouse({ engine, lake: new LocalLake(lake), config: pipelineConfigFromEnv({}) });
+    validation = await validateWarehouse({ engine, lake: new LocalLake(lake), config: resolveConfig({ env: {} }) });
   } finally {
     await engine.close();
   }

@@ -2,12 +2,12 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { generateLake, SUMMARY_FILE } from '../../generator/generateLake.js';
-import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
+import type { EcomdwConfig } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
 import { ConfigError, InterruptedError } from '../../functions/shared/errors.js';
 import { listenForInterruption } from '../interruption.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
-import { positiveNumber, wholeNumber } from '../options.js';
+import { positiveNumber, wholeNumber, type ConfigOf } from '../options.js';
 import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, shownPath, summaryTable, warnedTestLines } from '../output.js';
 import { reportCommand } from './report.js';
 
@@ -34,14 +34,13 @@ export interface RevenueReconciliation {
 }
 
 /** Generates a few days of sample data into a fresh folder, runs every batch, prints a summary. */
-export async function demoCommand(flags: DemoFlags): Promise<void> {
+export async function demoCommand(flags: DemoFlags, config: EcomdwConfig): Promise<void> {
   const dir = path.resolve(flags.dir);
   const lake = path.join(dir, 'lake');
   const db = path.join(dir, 'warehouse.duckdb');
   freshDemoFolder(lake, db);
   // Progress goes to stderr in every mode; with --json, stdout carries the JSON document alone.
   const say = progress;
-  const config = pipelineConfigFromEnv();
   const started = performance.now();
   const interruption = listenForInterruption();
   let summary: RunSummary;
@@ -54,6 +53,8 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
     summary = await runPipeline({
       lakeDir: lake,
       dbPath: db,
+      memoryLimit: config.memoryLimit,
+      traceSql: config.traceSql,
       config,
       signal: interruption.signal,
       onEvent: (event) => {
@@ -68,10 +69,10 @@ export async function demoCommand(flags: DemoFlags): Promise<void> {
   }
   const signal = interruption.received();
   if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
-  const reconciliation = await reconcileRevenue(db, lake);
+  const reconciliation = await reconcileRevenue({ ...config, db, lake });
   const pipelineSeconds = (performance.now() - started) / 1000;
   const wantsReport = flags.report !== false && summary.batches.length > 0;
-  const report = wantsReport ? await writeDemoReport(dir, db).catch(reportNotWritten) : null;
+  const report = wantsReport ? await writeDemoReport(dir, { ...config, db }).catch(reportNotWritten) : null;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ ...summary, reconciliation, report }, null, 2)}\n`);
   } else {
@@ -109,10 +110,10 @@ function reportNotWritten(error: unknown): null {
   return null;
 }
 
-async function writeDemoReport(dir: string, db: string): Promise<{ path: string; seconds: number }> {
+async function writeDemoReport(dir: string, config: EcomdwConfig): Promise<{ path: string; seconds: number }> {
   const t0 = performance.now();
   const out = path.join(dir, DEMO_REPORT_FILE);
-  await reportCommand({ db, format: 'html', out });
+  await reportCommand({ format: 'html', out }, config);
   return { path: shownPath(out), seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -127,8 +128,8 @@ function freshDemoFolder(lake: string, db: string): void {
   rmSync(`${db}.wal`, { force: true });
 }
 
-async function reconcileRevenue(db: string, lake: string): Promise<RevenueReconciliation> {
-  const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+async function reconcileRevenue(config: EcomdwConfig): Promise<RevenueReconciliation> {
+  const engine = await DuckDbEngine.open({ path: config.db, lakeRoot: config.lake, memoryLimit: config.memoryLimit, traceSql: config.traceSql });
   try {
     const [row] = await engine.query({
       sql: `select
@@ -157,7 +158,7 @@ async function reconcileRevenue(db: string, lake: string): Promise<RevenueReconc
 }
 
 /** Registers `ecomdw demo`. */
-export function registerDemo(program: Command): void {
+export function registerDemo(program: Command, configOf: ConfigOf): void {
   program
     .command('demo')
     .description('generate sample data into a fresh folder, run every batch, print a summary (the `npm start` default)')
@@ -168,6 +169,6 @@ export function registerDemo(program: Command): void {
     .option('--verbose', 'a progress line per step, not only per batch')
     .option('--no-report', `skip the HTML report (<dir>/${DEMO_REPORT_FILE})`)
     .action(async (flags: DemoFlags) => {
-      await demoCommand(flags);
+      await demoCommand(flags, configOf());
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { generateLake, GENERATE_FORMATS, type GenerateFormat, type GenerateSummary } from '../../generator/generateLake.js';
-import { warehouseOptions, positiveNumber, wholeNumber } from '../options.js';
+import type { EcomdwConfig } from '../../functions/shared/config.js';
+import { positiveNumber, wholeNumber, type ConfigOf } from '../options.js';
 import { progress } from '../output.js';
 
 export interface GenerateFlags {
@@ -14,8 +15,8 @@ export interface GenerateFlags {
 }
 
 /** Writes a deterministic sample lake. */
-export async function generateCommand(flags: GenerateFlags): Promise<GenerateSummary> {
-  const out = flags.out ?? warehouseOptions({}).lake;
+export async function generateCommand(flags: GenerateFlags, config: EcomdwConfig): Promise<GenerateSummary> {
+  const out = flags.out ?? config.lake;
   const summary = await generateLake({
     out,
     scale: flags.scale,
@@ -40,7 +41,7 @@ export async function generateCommand(flags: GenerateFlags): Promise<GenerateSum
 }
 
 /** Registers `ecomdw generate`. */
-export function registerGenerate(program: Command): void {
+export function registerGenerate(program: Command, configOf: ConfigOf): void {
   program
     .command('generate')
     .description('write deterministic sample shop data (late changes, duplicates, deletes, bad rows...) into a lake')
@@ -52,6 +53,6 @@ export function registerGenerate(program: Command): void {
     .option('--start <date>', 'first batch date, YYYY-MM-DD (default: --days days ago, so the last batch is yesterday, UTC; give it for the same files on another day)')
     .option('--json', 'print the generator summary as JSON on stdout')
     .action(async (flags: GenerateFlags) => {
-      await generateCommand(flags);
+      await generateCommand(flags, configOf());
     });
 }

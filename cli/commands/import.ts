@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { OlistDataError } from '../../importers/olist/errors.js';
 import { importOlist, OLIST_ATTRIBUTION, type OlistImportSummary } from '../../importers/olist/importOlist.js';
 import { OLIST_FILES } from '../../importers/olist/sourceFiles.js';
-import { warehouseOptions } from '../options.js';
+import type { EcomdwConfig } from '../../functions/shared/config.js';
+import type { ConfigOf } from '../options.js';
 import { progress } from '../output.js';
 
 export interface ImportOlistFlags {
@@ -12,8 +13,8 @@ export interface ImportOlistFlags {
 }
 
 /** Imports the Kaggle Olist CSVs into a lake; bad source values exit 1 (the data failed), a missing folder/file/column exits 2. */
-export async function importOlistCommand(flags: ImportOlistFlags): Promise<OlistImportSummary | null> {
-  const out = flags.out ?? warehouseOptions({}).lake;
+export async function importOlistCommand(flags: ImportOlistFlags, config: EcomdwConfig): Promise<OlistImportSummary | null> {
+  const out = flags.out ?? config.lake;
   progress(`ecomdw import olist: ${flags.from} → ${out}`);
   let summary: OlistImportSummary;
   try {
@@ -39,7 +40,7 @@ export async function importOlistCommand(flags: ImportOlistFlags): Promise<Olist
 }
 
 /** Registers `ecomdw import <source>`; today the one source is `olist`. */
-export function registerImport(program: Command): void {
+export function registerImport(program: Command, configOf: ConfigOf): void {
   const importCommand = program
     .command('import')
     .description('turn a public dataset into a lake in the source contract (sources: olist)');
@@ -57,6 +58,6 @@ export function registerImport(program: Command): void {
         'Then: ecomdw run --lake <lake> --db <warehouse.duckdb>. The mapping: README, "Real data: Olist".',
     )
     .action(async (flags: ImportOlistFlags) => {
-      await importOlistCommand(flags);
+      await importOlistCommand(flags, configOf());
     });
 }

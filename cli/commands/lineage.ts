@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { modelLineage } from '../../functions/shared/sql/lineage.js';
+import type { ConfigOf } from '../options.js';
 
 /** Prints which tables feed which, read from the pipeline's SQL. */
-export function lineageCommand(flags: { json?: boolean }): void {
+export function lineageCommand(config: { json: boolean }): void {
   const nodes = modelLineage();
-  if (flags.json) {
+  if (config.json) {
     process.stdout.write(`${JSON.stringify(nodes, null, 2)}\n`);
     return;
   }
@@ -14,10 +15,10 @@ export function lineageCommand(flags: { json?: boolean }): void {
 }
 
 /** Registers `ecomdw lineage`. */
-export function registerLineage(program: Command): void {
+export function registerLineage(program: Command, configOf: ConfigOf): void {
   program
     .command('lineage')
     .description('print the model lineage: which tables feed which (read from sql/)')
     .option('--json', 'print the lineage as JSON on stdout')
-    .action((flags: { json?: boolean }) => lineageCommand(flags));
+    .action(() => lineageCommand(configOf()));
 }

@@ -6,25 +6,23 @@ import { reportRequest, type ReportFlags } from '../../functions/report/request.
 import { SECTION_IDS, type Report } from '../../functions/report/types.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
 import { ConfigError } from '../../functions/shared/errors.js';
-import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
+import type { EcomdwConfig } from '../../functions/shared/config.js';
+import { MEMORY_LIMIT_HELP, type ConfigOf } from '../options.js';
 import { progress } from '../output.js';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../reportFormat.js';
 
 export interface ReportCommandFlags extends ReportFlags {
-  db?: string;
   format?: string;
   out?: string;
   json?: boolean;
-  memoryLimit?: string;
 }
 
 /** Builds the report from the warehouse and writes it to stdout or --out; returns it. */
-export async function reportCommand(flags: ReportCommandFlags): Promise<Report> {
-  const options = warehouseOptions(flags);
+export async function reportCommand(flags: ReportCommandFlags, config: Pick<EcomdwConfig, 'db' | 'memoryLimit' | 'traceSql'>): Promise<Report> {
   const format = formatOf(flags);
   const request = reportRequest(flags);
-  if (!existsSync(options.db)) throw new ConfigError(`no warehouse at ${options.db}: run \`ecomdw run\` first, or give --db (env ECOMDW_DB)`);
-  const engine = await DuckDbEngine.open({ path: options.db, lakeRoot: path.dirname(options.db), memoryLimit: options.memoryLimit });
+  if (!existsSync(config.db)) throw new ConfigError(`no warehouse at ${config.db}: run \`ecomdw run\` first, or give --db (env ECOMDW_DB)`);
+  const engine = await DuckDbEngine.open({ path: config.db, lakeRoot: path.dirname(config.db), memoryLimit: config.memoryLimit, traceSql: config.traceSql });
   let report: Report;
   try {
     report = await buildReport(engine, request);
@@ -54,7 +52,7 @@ function formatOf(flags: ReportCommandFlags): ReportFormat {
 }
 
 /** Registers `ecomdw report`. */
-export function registerReport(program: Command): void {
+export function registerReport(program: Command, configOf: ConfigOf): void {
   program
     .command('report')
     .description(
@@ -83,6 +81,6 @@ export function registerReport(program: Command): void {
         '  ecomdw report --changes-since 2024-01-03 --section restatements\n',
     )
     .action(async (flags: ReportCommandFlags) => {
-      await reportCommand(flags);
+      await reportCommand(flags, configOf());
     });
 }

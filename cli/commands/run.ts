@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
+import type { EcomdwConfig } from '../../functions/shared/config.js';
 import { listBatches } from '../../functions/shared/lake/batches.js';
 import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { ConfigError, InterruptedError } from '../../functions/shared/errors.js';
 import { listenForInterruption } from '../interruption.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
-import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
+import { MEMORY_LIMIT_HELP, type ConfigOf } from '../options.js';
 import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, shownPath, summaryTable, warnedTestLines } from '../output.js';
 
 export interface RunFlags {
@@ -18,20 +18,19 @@ export interface RunFlags {
 }
 
 /** Runs the state machine for every pending batch (or one); prints progress and a summary. */
-export async function runCommand(flags: RunFlags): Promise<RunSummary> {
-  const options = warehouseOptions(flags);
+export async function runCommand(flags: RunFlags, config: EcomdwConfig): Promise<RunSummary> {
   if (flags.force && flags.batch === undefined) throw new ConfigError('--force re-runs one batch: give it with --batch <id>');
-  await listBatches(new LocalLake(options.lake), flags.batch, { force: flags.force });
+  await listBatches(new LocalLake(config.lake), flags.batch, { force: flags.force });
   // Progress goes to stderr in every mode; with --json, stdout carries the JSON document alone.
-  progress(`ecomdw run: lake ${options.lake}, warehouse ${options.db}`);
-  const config = pipelineConfigFromEnv();
+  progress(`ecomdw run: lake ${config.lake}, warehouse ${config.db}`);
   const interruption = listenForInterruption();
   let summary: RunSummary;
   try {
     summary = await runPipeline({
-      lakeDir: options.lake,
-      dbPath: options.db,
-      memoryLimit: options.memoryLimit,
+      lakeDir: config.lake,
+      dbPath: config.db,
+      memoryLimit: config.memoryLimit,
+      traceSql: config.traceSql,
       config,
       batchId: flags.batch,
       force: flags.force,
@@ -46,16 +45,16 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
   } finally {
     interruption.dispose();
   }
-  if (options.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  if (config.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   const signal = interruption.received();
   if (signal !== null) throw new InterruptedError(signal, interruptedRun(summary));
-  if (!options.json) {
+  if (!config.json) {
     if (summary.batches.length > 0) process.stdout.write(`${summaryTable(summary.batches)}\n`);
     for (const line of warnedTestLines(summary.batches, config.freshness)) process.stdout.write(`${line}\n`);
     for (const line of lakeFindings(summary)) process.stdout.write(`${line}\n`);
     process.stdout.write(`${runOutcome(summary)}\n`);
     if (summary.batches.length > 0) {
-      const dbFlag = `--db ${shownPath(options.db)}`;
+      const dbFlag = `--db ${shownPath(config.db)}`;
       process.stdout.write(`explore it: ecomdw sql "select * from dw.fact_order_items limit 10" ${dbFlag}   |   ecomdw report ${dbFlag}\n`);
     }
   }
@@ -64,7 +63,7 @@ export async function runCommand(flags: RunFlags): Promise<RunSummary> {
 }
 
 /** Registers `ecomdw run`. */
-export function registerRun(program: Command): void {
+export function registerRun(program: Command, configOf: ConfigOf): void {
   program
     .command('run')
     .description('run the pipeline state machine for every pending batch, oldest first (or for one batch)')
@@ -75,6 +74,6 @@ export function registerRun(program: Command): void {
     .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
     .option('--json', 'print the run summary as JSON on stdout (progress stays on stderr)')
     .action(async (flags: RunFlags) => {
-      await runCommand(flags);
+      await runCommand(flags, configOf());
     });
 }

@@ -3,9 +3,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError, WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../../functions/shared/errors.js';
-import { readSqlFile, SQL_ROOT } from '../../functions/shared/sql/files.js';
+import type { EcomdwConfig } from '../../functions/shared/config.js';
+import { readSqlFile, sqlRoot } from '../../functions/shared/sql/files.js';
 import { renderSql } from '../../functions/shared/sql/render.js';
-import { warehouseOptions } from '../options.js';
+import type { ConfigOf } from '../options.js';
 import { compactTable } from '../output.js';
 
 /** Output formats of `ecomdw sql`. */
@@ -16,7 +17,6 @@ export type SqlFormat = (typeof SQL_FORMATS)[number];
 export const RENDER_DIALECTS = ['duckdb', 'redshift'] as const;
 
 export interface SqlFlags {
-  db?: string;
   format?: SqlFormat;
   render?: string;
   dialect?: (typeof RENDER_DIALECTS)[number];
@@ -24,7 +24,7 @@ export interface SqlFlags {
 }
 
 /** `ecomdw sql "<query>"` runs a read-only query; `ecomdw sql --render <model>` prints a model's rendered SQL. */
-export async function sqlCommand(query: string | undefined, flags: SqlFlags): Promise<void> {
+export async function sqlCommand(query: string | undefined, flags: SqlFlags, config: EcomdwConfig): Promise<void> {
   if (flags.render !== undefined) {
     if (query !== undefined) throw new ConfigError('give either a query or --render <model>, not both');
     process.stdout.write(`${renderModel(flags.render, flags.dialect ?? 'duckdb').trimEnd()}\n`);
@@ -35,8 +35,7 @@ export async function sqlCommand(query: string | undefined, flags: SqlFlags): Pr
     throw new ConfigError(`--json and --format ${flags.format} disagree: give one`);
   }
   const format = flags.json === true ? 'json' : (flags.format ?? 'table');
-  const db = warehouseOptions(flags).db;
-  const result = await readOnlyQuery(db, query);
+  const result = await readOnlyQuery(config.db, query);
   process.stdout.write(formatRows(result, format));
 }
 
@@ -111,8 +110,9 @@ function csvField(value: unknown): string {
 export function renderModel(model: string, dialect: string): string {
   if (!(RENDER_DIALECTS as readonly string[]).includes(dialect)) throw new ConfigError(`--dialect must be one of ${RENDER_DIALECTS.join(', ')}, got '${dialect}'`);
   const relative = model.replace(/\\/g, '/').replace(/^sql\//, '').replace(/\.sql$/, '') + '.sql';
-  const file = path.resolve(SQL_ROOT, relative);
-  if (!file.startsWith(`${path.resolve(SQL_ROOT)}${path.sep}`) || !existsSync(file) || !statSync(file).isFile()) {
+  const root = sqlRoot();
+  const file = path.resolve(root, relative);
+  if (!file.startsWith(`${path.resolve(root)}${path.sep}`) || !existsSync(file) || !statSync(file).isFile()) {
     throw new ConfigError(`no model sql/${relative}; ${modelsNear(relative)}`);
   }
   return renderSql(readSqlFile(relative), dialect as (typeof RENDER_DIALECTS)[number], `sql/${relative}`);
@@ -120,17 +120,18 @@ export function renderModel(model: string, dialect: string): string {
 
 // The folder's models, or the folders, so a typo is one look away from the right name.
 function modelsNear(relative: string): string {
-  const folder = path.resolve(SQL_ROOT, path.dirname(relative));
+  const root = sqlRoot();
+  const folder = path.resolve(root, path.dirname(relative));
   if (path.dirname(relative) !== '.' && existsSync(folder) && statSync(folder).isDirectory()) {
     const models = readdirSync(folder).filter((f) => f.endsWith('.sql')).map((f) => `${path.dirname(relative)}/${f.slice(0, -4)}`);
     return `models there: ${models.join(', ')}`;
   }
-  const folders = readdirSync(SQL_ROOT).filter((f) => statSync(path.join(SQL_ROOT, f)).isDirectory());
+  const folders = readdirSync(root).filter((f) => statSync(path.join(root, f)).isDirectory());
   return `models are named <folder>/<file> under sql/, folders: ${folders.join(', ')}`;
 }
 
 /** Registers `ecomdw sql`. */
-export function registerSql(program: Command): void {
+export function registerSql(program: Command, configOf: ConfigOf): void {
   program
     .command('sql')
     .description('run a read-only SQL query on the warehouse, or print the final SQL of a model under sql/')
@@ -151,6 +152,6 @@ export function registerSql(program: Command): void {
         '  ecomdw sql --render dimensions/dim_customers --dialect redshift\n',
     )
     .action(async (query: string | undefined, flags: SqlFlags) => {
-      await sqlCommand(query, flags);
+      await sqlCommand(query, flags, configOf());
     });
 }

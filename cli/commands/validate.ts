@@ -1,30 +1,29 @@
 import type { Command } from 'commander';
-import { pipelineConfigFromEnv } from '../../functions/shared/config.js';
+import type { EcomdwConfig } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
 import { InterruptedError } from '../../functions/shared/errors.js';
 import { listenForInterruption } from '../interruption.js';
 import { LocalLake } from '../../functions/shared/lake/localLake.js';
 import { validateWarehouse, type WarehouseValidation } from '../../functions/steps/validateWarehouse.js';
-import { MEMORY_LIMIT_HELP, warehouseOptions } from '../options.js';
+import { MEMORY_LIMIT_HELP, type ConfigOf } from '../options.js';
 import { compactTable } from '../output.js';
 
 /** Runs the data-quality suite over the whole warehouse. */
-export async function validateCommand(flags: { lake?: string; db?: string; json?: boolean; memoryLimit?: string }): Promise<WarehouseValidation> {
-  const options = warehouseOptions(flags);
+export async function validateCommand(config: EcomdwConfig): Promise<WarehouseValidation> {
   // A read-only look: a --db that names no warehouse is refused, not created empty.
-  const engine = await DuckDbEngine.open({ path: options.db, lakeRoot: options.lake, memoryLimit: options.memoryLimit, mustExist: true });
+  const engine = await DuckDbEngine.open({ path: config.db, lakeRoot: config.lake, memoryLimit: config.memoryLimit, mustExist: true, traceSql: config.traceSql });
   const interruption = listenForInterruption();
   interruption.signal.addEventListener('abort', () => engine.interrupt(), { once: true });
   try {
     let validation: WarehouseValidation;
     try {
-      validation = await validateWarehouse({ engine, lake: new LocalLake(options.lake), config: pipelineConfigFromEnv() });
+      validation = await validateWarehouse({ engine, lake: new LocalLake(config.lake), config });
     } catch (error) {
       const signal = interruption.received();
       if (signal !== null) throw new InterruptedError(signal, 'validation stopped, no result recorded', { cause: error });
       throw error;
     }
-    if (options.json) {
+    if (config.json) {
       process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);
     } else {
       const table = compactTable(['test', 'severity', 'status', 'failing rows', 'sample keys']);
@@ -40,7 +39,7 @@ export async function validateCommand(flags: { lake?: string; db?: string; json?
 }
 
 /** Registers `ecomdw validate`. */
-export function registerValidate(program: Command): void {
+export function registerValidate(program: Command, configOf: ConfigOf): void {
   program
     .command('validate')
     .description('run the data-quality suite over the whole warehouse; exit 1 when an error-severity test fails')
@@ -48,7 +47,7 @@ export function registerValidate(program: Command): void {
     .option('--db <file>', 'warehouse DuckDB file (env ECOMDW_DB)')
     .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
     .option('--json', 'print the results as JSON on stdout')
-    .action(async (flags) => {
-      await validateCommand(flags);
+    .action(async () => {
+      await validateCommand(configOf());
     });
 }

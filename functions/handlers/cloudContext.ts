@@ -1,7 +1,8 @@
 import { S3 } from '@aws-sdk/client-s3';
-import { pipelineConfigFromEnv } from '../shared/config.js';
+import { resolveConfig } from '../shared/config.js';
 import { engineFromEnv } from '../shared/engine/fromEnv.js';
 import { S3Lake, type S3LakeClient } from '../shared/lake/s3Lake.js';
+import { useSqlRoot } from '../shared/sql/files.js';
 import type { StepContext } from '../steps/context.js';
 
 /** How the cloud context wraps AWS clients (X-Ray tracing in Lambda). */
@@ -19,12 +20,15 @@ export interface CloudContextOptions {
 }
 
 /**
- * What every step gets in Lambda: the warehouse named by ECOMDW_ENGINE
- * (Redshift), the lake bucket LAKE_BUCKET, and the pipeline settings.
+ * What every step gets in Lambda, built at the cold start from the function's
+ * environment: the configuration (resolveConfig; it also sets where SQL files
+ * are read from, ECOMDW_SQL_ROOT), the warehouse named by ECOMDW_ENGINE
+ * (Redshift) and the lake bucket LAKE_BUCKET.
  */
 export async function cloudStepContext(env: Readonly<Record<string, string | undefined>>, options: CloudContextOptions = {}): Promise<StepContext> {
   const instrument: InstrumentClient = options.instrument ?? ((client) => client);
-  const config = pipelineConfigFromEnv(env as NodeJS.ProcessEnv);
+  const config = resolveConfig({ env });
+  useSqlRoot(config.sqlRoot);
   const engine = engineFromEnv(env, { instrument });
   const bucket = env.LAKE_BUCKET?.trim() ?? '';
   const s3 = options.s3Client ?? s3LakeClient(env.AWS_REGION, instrument);

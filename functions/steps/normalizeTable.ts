@@ -17,7 +17,7 @@ import type { RawFile } from '../shared/lake/lake.js';
 import { batchPrefix, MANIFEST_FILE } from '../shared/lake/layout.js';
 import type { LocalLake } from '../shared/lake/localLake.js';
 import type { FileReport, NormalizeManifest } from '../shared/lake/manifest.js';
-import { readSqlFile, SQL_ROOT } from '../shared/sql/files.js';
+import { readSqlFile, sqlRoot } from '../shared/sql/files.js';
 import { quotedIdentifier as q, quotedLiteral as lit } from '../shared/sql/quote.js';
 import { renderSql } from '../shared/sql/render.js';
 import { readRawFile, UnreadableFileError } from './rawReaders.js';
@@ -82,7 +82,7 @@ function normalizerInstance(): Promise<DuckDBInstance> {
 
 // The seed every normalization joins, read once into the shared instance (every connection sees it).
 async function registerSynonyms(created: DuckDBInstance): Promise<void> {
-  const seed = path.join(SQL_ROOT, 'seeds', 'vocabulary_synonyms.csv');
+  const seed = path.join(sqlRoot(), 'seeds', 'vocabulary_synonyms.csv');
   const connection = await created.connect();
   try {
     await connection.run(`create table vocabulary_synonyms as select * from read_csv(${lit(seed)}, header = true, all_varchar = true)`);

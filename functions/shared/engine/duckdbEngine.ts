@@ -2,6 +2,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { DEFAULT_MEMORY_LIMIT } from '../config.js';
 import { quotedIdentifier, quotedLiteral } from '../sql/quote.js';
 import { WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../errors.js';
 import type { Row, Statement, WarehouseEngine } from './types.js';
@@ -18,10 +19,12 @@ export interface DuckDbEngineOptions {
   readonly memoryLimit?: string;
   /** Refuse a file that does not exist instead of creating it (read-only commands). */
   readonly mustExist?: boolean;
+  /** Print each statement's time on stderr (EcomdwConfig.traceSql): where a slow step spends it. */
+  readonly traceSql?: boolean;
 }
 
-/** The warehouse's memory budget unless told otherwise (DuckDB's own default is 80 % of RAM). */
-export const DEFAULT_MEMORY_LIMIT = '3GB';
+// The budget and its format belong to the configuration (config.ts); re-exported for the engine's callers.
+export { DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_PATTERN } from '../config.js';
 
 /**
  * The warehouse's DuckDB threads unless told otherwise: one per core, DuckDB's
@@ -45,9 +48,6 @@ const WAREHOUSE_SETTINGS: Readonly<Record<string, string>> = {
   preserve_insertion_order: 'false',
 };
 
-/** A DuckDB size such as 512MB, 3GB or 2.5GiB. */
-export const MEMORY_LIMIT_PATTERN = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
-
 /**
  * Rewrites Redshift-style `:name` parameters to DuckDB's `$name`, leaving
  * `::type` casts alone.
@@ -66,6 +66,7 @@ export class DuckDbEngine implements WarehouseEngine {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly lakeRoot: string,
+    private readonly traceSql: boolean,
   ) {}
 
   /**
@@ -98,7 +99,7 @@ export class DuckDbEngine implements WarehouseEngine {
     const connection = await instance.connect();
     // Timestamps are UTC everywhere (SPEC section 2); set here, ICU loads lazily.
     await connection.run(`set TimeZone = 'UTC'`);
-    return new DuckDbEngine(instance, connection, options.lakeRoot);
+    return new DuckDbEngine(instance, connection, options.lakeRoot, options.traceSql === true);
   }
 
   public async transaction(statements: readonly Statement[]): Promise<void> {
@@ -182,7 +183,7 @@ export class DuckDbEngine implements WarehouseEngine {
     try {
       const started = performance.now();
       await this.connection.run(toDuckDbParams(statement.sql), statement.params as never);
-      traceSql(statement.label ?? 'statement', started);
+      if (this.traceSql) traceSql(statement.label ?? 'statement', started);
     } catch (error) {
       throw this.statementError(statement, error);
     }
@@ -195,8 +196,6 @@ export class DuckDbEngine implements WarehouseEngine {
   }
 }
 
-// ECOMDW_TRACE_SQL=1 prints each statement's time: where a slow step spends it.
 function traceSql(label: string, started: number): void {
-  if (process.env.ECOMDW_TRACE_SQL !== '1') return;
   process.stderr.write(`    sql ${label.padEnd(40)} ${(performance.now() - started).toFixed(0).padStart(6)} ms\n`);
 }

@@ -1,16 +1,33 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_SQL_ROOT } from '../config.js';
 import { SqlTemplateError } from '../errors.js';
 import type { Statement } from '../engine/types.js';
 import type { SqlDialect } from './dialects.js';
 import { renderSql } from './render.js';
 import { expandTemplates } from './templates.js';
 
-/** The repository's sql/ folder (bundlers copy it next to the code under the same relative path). */
-export const SQL_ROOT = process.env.ECOMDW_SQL_ROOT ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../sql');
+/** The repository's sql/ folder: where SQL is read from unless the edge says otherwise (useSqlRoot). */
+export const SQL_ROOT = DEFAULT_SQL_ROOT;
 
+let root = SQL_ROOT;
 const cache = new Map<string, string>();
+
+/**
+ * Reads SQL files from `dir` from now on: set by the edge (the CLI, a Lambda's
+ * cold start) from the resolved configuration (ECOMDW_SQL_ROOT), never read
+ * from the environment here.
+ */
+export function useSqlRoot(dir: string): void {
+  if (dir === root) return;
+  root = dir;
+  cache.clear();
+}
+
+/** The folder SQL files are read from now. */
+export function sqlRoot(): string {
+  return root;
+}
 
 /**
  * The SQL of a file under sql/ (path relative to it, e.g. 'normalize/customers.sql'),
@@ -28,7 +45,7 @@ export function readSqlFile(relativePath: string): string {
 /** A file under sql/ as written. */
 function readSqlText(relativePath: string): string {
   try {
-    return readFileSync(path.join(SQL_ROOT, relativePath), 'utf8');
+    return readFileSync(path.join(root, relativePath), 'utf8');
   } catch (error) {
     throw new SqlTemplateError(`cannot read sql/${relativePath}`, { cause: error });
   }
