@@ -96,6 +96,10 @@ describe('A forced re-run of a batch whose raw files changed', () => {
     expect(members).toEqual([]);
     const c7 = await queryDuckDb(db, `select is_inferred from dw.dim_customers where customer_id = 'c7'`);
     expect(c7).toEqual([{ is_inferred: true }]);
+    // The load ledger forgets the table b3 no longer has.
+    const loadedTables = (file: string) => queryDuckDb(file, `select table_name from audit.table_loads where batch_id = 'b3' order by table_name`);
+    expect(await loadedTables(db)).toEqual(await loadedTables(fresh));
+    expect(await loadedTables(db)).not.toContainEqual({ table_name: 'shipments' });
   });
 
   it('withdraws a whole batch that is gone from the lake', async () => {
@@ -113,6 +117,7 @@ describe('A forced re-run of a batch whose raw files changed', () => {
     expect(b3.failure?.message ?? null).toBeNull();
     expect(await diffDw(fresh, db)).toEqual([]);
     expect(await historyOf(db)).toEqual(await historyOf(fresh));
+    expect(await queryDuckDb(db, `select table_name from audit.table_loads where batch_id = 'b3'`)).toEqual([]);
   });
 
   it('changes nothing when re-run over the same files', async () => {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { generateLake, SUMMARY_FILE } from '../../generator/generateLake.js';
 import type { EcomdwConfig } from '../../functions/shared/config.js';
 import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
+import { sqlStatement } from '../../functions/shared/sql/files.js';
 import { ConfigError, InterruptedError } from '../../functions/shared/errors.js';
 import { listenForInterruption } from '../interruption.js';
 import { runPipeline, type RunSummary } from '../localRunner.js';
@@ -131,18 +132,7 @@ function freshDemoFolder(lake: string, db: string): void {
 async function reconcileRevenue(config: EcomdwConfig): Promise<RevenueReconciliation> {
   const engine = await DuckDbEngine.open({ path: config.db, lakeRoot: config.lake, memoryLimit: config.memoryLimit, traceSql: config.traceSql });
   try {
-    const [row] = await engine.query({
-      sql: `select
-              (select count(*) from dw.fact_order_items) as fact_items,
-              (select coalesce(sum(net_revenue), 0) from dw.fact_order_items) as fact_net,
-              (select coalesce(sum(items.quantity * items.unit_price - coalesce(items.discount_amount, 0)), 0)
-                 from history.order_items as items
-                 inner join history.orders as orders on orders.order_id = items.order_id
-                 where not items.is_deleted) as latest_net,
-              (select coalesce(sum(amount), 0) from dw.fact_payments) as fact_payments,
-              (select coalesce(sum(payments.amount), 0) from history.payments as payments
-                 inner join history.orders as orders on orders.order_id = payments.order_id) as latest_payments`,
-    });
+    const [row] = await engine.query(sqlStatement('demo/revenue_reconciliation.sql', engine.dialect));
     const r = row ?? {};
     return {
       factItems: Number(r.fact_items),

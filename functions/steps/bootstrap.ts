@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Statement, WarehouseDialect, WarehouseEngine } from '../shared/engine/types.js';
-import { readSqlFile, sqlStatements } from '../shared/sql/files.js';
-import { renderSql, sqlNow } from '../shared/sql/render.js';
+import { readSqlFile, sqlStatement, sqlStatements } from '../shared/sql/files.js';
+import { renderSql } from '../shared/sql/render.js';
 import { MART_VIEWS } from '../shared/pipelineManifest.js';
 import { backfillReporting } from './buildMarts.js';
 
@@ -61,26 +61,15 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
   // The mart views in one transaction: one Data API call rather than one per view.
   transactions.push(MART_VIEWS.flatMap((file) => sqlStatements(file, engine.dialect)));
   for (const transaction of transactions.slice(0, -1)) await engine.transaction(transaction);
-  const done = new Set((await engine.query({ label: 'backfills done', sql: 'select backfill_name from audit.backfills' })).map((r) => String(r.backfill_name)));
+  const done = new Set((await engine.query(sqlStatement('steps/bootstrap/backfills_done.sql', engine.dialect))).map((r) => String(r.backfill_name)));
   const last = transactions.slice(-1);
   for (const backfill of BACKFILLS.filter((b) => !done.has(b.name))) {
     last.push([
       ...sqlStatements(backfill.file, engine.dialect),
-      {
-        label: `backfill ${backfill.name} done`,
-        sql: `insert into audit.backfills (backfill_name, finished_at) values (:backfill_name, ${sqlNow(engine.dialect)})`,
-        params: { backfill_name: backfill.name },
-      },
+      sqlStatement('steps/bootstrap/backfill_done.sql', engine.dialect, { backfill_name: backfill.name }),
     ]);
   }
-  const record: Statement[] = [
-    { label: 'warehouse version', sql: 'delete from audit.warehouse_version' },
-    {
-      label: 'warehouse version',
-      sql: `insert into audit.warehouse_version (version, built_at) values (:version, ${sqlNow(engine.dialect)})`,
-      params: { version },
-    },
-  ];
+  const record = sqlStatements('steps/bootstrap/record_version.sql', engine.dialect, { version });
   for (const transaction of last) await engine.transaction(transaction);
   await backfillReporting(engine);
   // Recorded last and alone: a bootstrap cut short anywhere before runs again in full.
@@ -89,11 +78,8 @@ export async function bootstrapWarehouse(engine: WarehouseEngine): Promise<void>
 
 /** The version the warehouse was last bootstrapped from, or null (a new or older warehouse). */
 async function builtVersion(engine: WarehouseEngine): Promise<string | null> {
-  const [table] = await engine.query({
-    label: 'warehouse version',
-    sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'warehouse_version'`,
-  });
+  const [table] = await engine.query(sqlStatement('steps/bootstrap/version_table_exists.sql', engine.dialect));
   if (Number(table?.n ?? 0) === 0) return null;
-  const [row] = await engine.query({ label: 'warehouse version', sql: 'select version from audit.warehouse_version' });
+  const [row] = await engine.query(sqlStatement('steps/bootstrap/built_version.sql', engine.dialect));
   return row?.version === undefined || row.version === null ? null : String(row.version);
 }

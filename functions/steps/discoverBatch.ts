@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { BatchError } from '../shared/errors.js';
-import { sqlNow } from '../shared/sql/render.js';
+import { sqlStatement, sqlStatements } from '../shared/sql/files.js';
 import { listBatches } from '../shared/lake/batches.js';
 import { classifyRawObjects, type StrayObject } from '../shared/lake/rawInventory.js';
 import { bootstrapWarehouse } from './bootstrap.js';
@@ -48,7 +48,7 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
   const batches = await listBatches(lake, requested, { force });
   const inventory = classifyRawObjects(await lake.listRawObjects());
   const statuses = new Map(
-    (await engine.query({ label: 'ledger', sql: 'select batch_id, status from audit.batches' })).map((r) => [String(r.batch_id), String(r.status)]),
+    (await engine.query(sqlStatement('steps/discover_batch/batch_statuses.sql', engine.dialect))).map((r) => [String(r.batch_id), String(r.status)]),
   );
   const done = new Set([...statuses].filter(([, status]) => status === 'done').map(([id]) => id));
   if (requested !== undefined && !batches.has(requested) && !statuses.has(requested)) {
@@ -91,17 +91,11 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
   for (const file of inventory.files.filter((f) => f.batchId === batchId)) files.push(await fingerprintFile(lake, file, known?.get(file.path)));
   await engine.transaction([
     ...recorded,
-    {
-      label: 'ledger: mark running',
-      sql: `delete from audit.batches where batch_id = :batch_id`,
-      params: { batch_id: batchId },
-    },
-    {
-      label: 'ledger: mark running',
-      sql: `insert into audit.batches (batch_id, status, run_id, attempts, started_at)
-            values (:batch_id, 'running', :run_id, :attempts, ${sqlNow(engine.dialect)})`,
-      params: { batch_id: batchId, run_id: runId, attempts: (await previousAttempts(context, batchId)) + 1 },
-    },
+    ...sqlStatements('steps/discover_batch/mark_running.sql', engine.dialect, {
+      batch_id: batchId,
+      run_id: runId,
+      attempts: (await previousAttempts(context, batchId)) + 1,
+    }),
     ...ledgerStatements(engine, files, runId, batchId),
   ]);
   return {
@@ -115,9 +109,6 @@ export async function discoverBatch(context: StepContext, input: DiscoverBatchIn
 }
 
 async function previousAttempts(context: StepContext, batchId: string): Promise<number> {
-  const rows = await context.engine.query({
-    sql: `select max(attempts) as attempts from audit.batches where batch_id = :batch_id`,
-    params: { batch_id: batchId },
-  });
+  const rows = await context.engine.query(sqlStatement('steps/discover_batch/previous_attempts.sql', context.engine.dialect, { batch_id: batchId }));
   return Number(rows[0]?.attempts ?? 0);
 }

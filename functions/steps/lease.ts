@@ -1,13 +1,9 @@
 import type { Statement, WarehouseEngine } from '../shared/engine/types.js';
 import { PipelineBusyError } from '../shared/errors.js';
-import { sqlStatements } from '../shared/sql/files.js';
-import { renderSql, sqlNow } from '../shared/sql/render.js';
+import { portableSqlStatement, sqlStatement, sqlStatements } from '../shared/sql/files.js';
 
 /** The lease table's DDL (idempotent). */
 export const LEASE_DDL_FILE = 'ddl/00_pipeline_lease.sql';
-
-/** The one lease row's name. */
-const LEASE = 'pipeline';
 
 /**
  * How long a lease lives without its execution releasing it: the state
@@ -29,30 +25,14 @@ export const LEASE_TTL_SECONDS = 6 * 3600 + 15 * 60;
 export async function acquireLease(engine: WarehouseEngine, holder: string, ttlSeconds = LEASE_TTL_SECONDS): Promise<void> {
   // The lease comes before the bootstrap, so its table may not exist yet.
   await engine.transaction(sqlStatements(LEASE_DDL_FILE, engine.dialect));
-  const exclusive = engine.dialect === 'duckdb';
-  const expired = renderSql(`{{ seconds_between(acquired_at, {{ now }}) }} >= ttl_seconds`, engine.dialect);
+  const params = { holder, ttl_seconds: ttlSeconds };
   const statements: Statement[] = [
-    ...(engine.dialect === 'redshift' ? [{ label: 'lease: lock', sql: 'lock audit.pipeline_lease' }] : []),
-    {
-      label: 'lease: drop an expired or own lease',
-      sql: exclusive
-        ? `delete from audit.pipeline_lease where lease_name = '${LEASE}'`
-        : `delete from audit.pipeline_lease where lease_name = '${LEASE}' and (holder = :holder or ${expired})`,
-      ...(exclusive ? {} : { params: { holder } }),
-    },
-    {
-      label: 'lease: take it if free',
-      sql: `insert into audit.pipeline_lease (lease_name, holder, acquired_at, ttl_seconds)
-            select '${LEASE}', :holder, ${sqlNow(engine.dialect)}, :ttl_seconds
-            where not exists (select 1 from audit.pipeline_lease as lease where lease.lease_name = '${LEASE}')`,
-      params: { holder, ttl_seconds: ttlSeconds },
-    },
+    ...(engine.dialect === 'redshift' ? sqlStatements('steps/lease/lock.sql', engine.dialect) : []),
+    // One process holds a DuckDB warehouse file: a lease found there is taken over.
+    ...sqlStatements(engine.dialect === 'duckdb' ? 'steps/lease/take_over.sql' : 'steps/lease/take.sql', engine.dialect, params),
   ];
   await engine.transaction(statements);
-  const [lease] = await engine.query({
-    label: 'lease: who holds it',
-    sql: `select holder, cast(acquired_at as varchar) as acquired_at, ttl_seconds from audit.pipeline_lease where lease_name = '${LEASE}'`,
-  });
+  const [lease] = await engine.query(sqlStatement('steps/lease/holder.sql', engine.dialect));
   if (lease?.holder !== holder) {
     throw new PipelineBusyError(
       `another execution is running the pipeline: ${String(lease?.holder)} holds the warehouse lease since ${String(lease?.acquired_at)} UTC ` +
@@ -64,9 +44,5 @@ export async function acquireLease(engine: WarehouseEngine, holder: string, ttlS
 
 /** The statement that releases `holder`'s lease (a no-op when another execution holds it), to join a step's transaction. */
 export function releaseLeaseStatement(holder: string): Statement {
-  return {
-    label: 'lease: release',
-    sql: `delete from audit.pipeline_lease where lease_name = '${LEASE}' and holder = :holder`,
-    params: { holder },
-  };
+  return portableSqlStatement('steps/lease/release.sql', { holder });
 }

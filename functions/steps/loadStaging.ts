@@ -1,6 +1,6 @@
 import { AUDIT_LIMITS, countsJsonWithinBytes, joinWithinBytes } from '../shared/auditLimits.js';
 import { SOURCE_TABLES, columnNames, isSourceTable, SILVER_LINEAGE_COLUMNS, type SourceTable } from '../shared/contract.js';
-import { sqlNow } from '../shared/sql/render.js';
+import { sqlStatement, sqlStatements, sqlTemplateStatements } from '../shared/sql/files.js';
 import { NormalizationError } from '../shared/errors.js';
 import type { Statement } from '../shared/engine/types.js';
 import { batchPrefix } from '../shared/lake/layout.js';
@@ -44,52 +44,30 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
   }
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   const statements: Statement[] = [
-    ...SOURCE_TABLES.map((table) => ({ label: `empty staging.${table}`, sql: `delete from staging.${table}` })),
-    { label: 'staging holds', sql: 'delete from staging.loaded_batch' },
-    // A table the batch no longer has (its raw folder removed before a forced re-run) has no load.
-    {
-      label: 'ledger: tables gone',
-      sql: `delete from audit.table_loads where batch_id = :batch_id${tables.length > 0 ? ` and table_name not in (${tables.map((t) => `'${t}'`).join(', ')})` : ''}`,
-      params: { batch_id: batch.batchId },
-    },
-    { label: 'staging holds', sql: 'insert into staging.loaded_batch (batch_id, run_id) values (:batch_id, :run_id)', params },
+    ...SOURCE_TABLES.flatMap((table) => sqlTemplateStatements('steps/load_staging/_empty_staging.sql', table, engine.dialect)),
+    // The data API takes no empty string: ',,' is the list of no table.
+    ...sqlStatements('steps/load_staging/begin_load.sql', engine.dialect, { ...params, loaded_tables: `,${tables.join(',')},` }),
   ];
   for (const manifest of manifests) {
     const { table } = manifest;
     statements.push(
       engine.loadParquet(`staging.${table}`, [...columnNames(table), ...SILVER_LINEAGE_COLUMNS], batchPrefix('silver', table, batch.batchId)),
-      {
-        label: `ledger ${table}`,
-        sql: `delete from audit.table_loads where batch_id = :batch_id and table_name = :table_name`,
-        params: { batch_id: batch.batchId, table_name: table },
-      },
-      {
-        label: `ledger ${table}`,
-        sql: `insert into audit.table_loads (batch_id, table_name, run_id, files, unreadable_files, raw_rows, silver_rows,
-                quarantined_rows, staged_rows, extra_columns, reject_reasons, loaded_at)
-              select :batch_id, :table_name, :run_id, :files, :unreadable_files, :raw_rows, :silver_rows,
-                :quarantined_rows, count(*), :extra_columns, :reject_reasons, ${sqlNow(engine.dialect)}
-              from staging.${table}`,
-        params: {
-          ...params,
-          table_name: table,
-          files: manifest.files.length,
-          unreadable_files: manifest.files.filter((f) => !f.readable).length,
-          raw_rows: manifest.rawRows,
-          silver_rows: manifest.silverRows,
-          quarantined_rows: manifest.quarantinedRows,
-          extra_columns: joinWithinBytes(extraColumns(manifest), ',', AUDIT_LIMITS.extraColumns) || '-',
-          reject_reasons: countsJsonWithinBytes(manifest.rejectReasons, AUDIT_LIMITS.rejectReasons),
-        },
-      },
+      ...sqlTemplateStatements('steps/load_staging/_table_load.sql', table, engine.dialect, {
+        ...params,
+        table_name: table,
+        files: manifest.files.length,
+        unreadable_files: manifest.files.filter((f) => !f.readable).length,
+        raw_rows: manifest.rawRows,
+        silver_rows: manifest.silverRows,
+        quarantined_rows: manifest.quarantinedRows,
+        extra_columns: joinWithinBytes(extraColumns(manifest), ',', AUDIT_LIMITS.extraColumns) || '-',
+        reject_reasons: countsJsonWithinBytes(manifest.rejectReasons, AUDIT_LIMITS.rejectReasons),
+      }),
     );
   }
   await engine.transaction(statements);
 
-  const staged = await engine.query({
-    sql: `select table_name, staged_rows from audit.table_loads where batch_id = :batch_id`,
-    params: { batch_id: batch.batchId },
-  });
+  const staged = await engine.query(sqlStatement('steps/load_staging/staged_rows.sql', engine.dialect, { batch_id: batch.batchId }));
   const stagedByTable = new Map(staged.map((r) => [String(r.table_name), Number(r.staged_rows)]));
   const loads = manifests.map(
     (m): TableLoad => ({
@@ -117,7 +95,7 @@ export async function loadStaging(context: StepContext, batch: BatchRef): Promis
  * another batch's run): the steps that read staging call it first.
  */
 export async function ensureStaged(context: StepContext, batch: BatchRef): Promise<void> {
-  const held = await context.engine.query({ label: 'staging holds', sql: 'select batch_id, run_id from staging.loaded_batch' });
+  const held = await context.engine.query(sqlStatement('steps/load_staging/staging_holds.sql', context.engine.dialect));
   if (held.length === 1 && held[0]?.batch_id === batch.batchId && held[0]?.run_id === batch.runId) return;
   await loadStaging(context, batch);
 }

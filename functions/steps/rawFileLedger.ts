@@ -1,6 +1,7 @@
 import type { Statement, WarehouseEngine } from '../shared/engine/types.js';
 import type { Lake } from '../shared/lake/lake.js';
 import type { RawBatchFile } from '../shared/lake/rawInventory.js';
+import { sqlStatement } from '../shared/sql/files.js';
 import { sqlNow } from '../shared/sql/render.js';
 
 /** One raw file of a batch as the ledger (audit.batch_files) records it. */
@@ -27,10 +28,7 @@ export interface ChangedBatch {
 
 /** Every file the ledger records, per batch. */
 export async function readLedger(engine: WarehouseEngine): Promise<Map<string, Map<string, LedgerFile>>> {
-  const rows = await engine.query({
-    label: 'raw file ledger',
-    sql: 'select batch_id, table_name, file_path, size_bytes, change_token, content_hash from audit.batch_files',
-  });
+  const rows = await engine.query(sqlStatement('steps/raw_file_ledger/ledger_files.sql', engine.dialect));
   const ledger = new Map<string, Map<string, LedgerFile>>();
   for (const row of rows) {
     const file: LedgerFile = {
@@ -127,7 +125,7 @@ const ROWS_PER_INSERT = 100;
 export function ledgerStatements(engine: WarehouseEngine, files: readonly LedgerFile[], runId: string, replaceBatch?: string): Statement[] {
   const statements: Statement[] = [];
   if (replaceBatch !== undefined) {
-    statements.push({ label: 'raw file ledger', sql: 'delete from audit.batch_files where batch_id = :batch_id', params: { batch_id: replaceBatch } });
+    statements.push(sqlStatement('steps/raw_file_ledger/forget_batch.sql', engine.dialect, { batch_id: replaceBatch }));
   }
   for (let start = 0; start < files.length; start += ROWS_PER_INSERT) {
     const chunk = files.slice(start, start + ROWS_PER_INSERT);

@@ -1,7 +1,7 @@
 import { AUDIT_LIMITS } from '../shared/auditLimits.js';
 import { DataQualityError } from '../shared/errors.js';
 import { MAX_TRANSACTION_STATEMENTS, type Statement } from '../shared/engine/types.js';
-import { readSqlFile } from '../shared/sql/files.js';
+import { readSqlFile, sqlStatement } from '../shared/sql/files.js';
 import { renderSql, sqlNow } from '../shared/sql/render.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 import { dataTests, type DataTest, type SuiteScope } from './dataTests.js';
@@ -33,18 +33,14 @@ export async function validateBatch(context: StepContext, batch: BatchRef, scope
   const { engine } = context;
   const tests = dataTests(context.config, scope);
   const statements: Statement[] = [
-    { label: 'clear results', sql: `delete from audit.test_results where run_id = :run_id`, params: { run_id: batch.runId } },
+    sqlStatement('steps/validate_batch/clear_results.sql', engine.dialect, { run_id: batch.runId }),
     ...tests.map((t) => resultStatement(t, batch, engine.dialect)),
   ];
   // More tests than a transaction may carry go in several; each starts over for its run (the clear), so a retry repeats nothing.
   for (let i = 0; i < statements.length; i += MAX_TRANSACTION_STATEMENTS) {
     await engine.transaction(statements.slice(i, i + MAX_TRANSACTION_STATEMENTS));
   }
-  const rows = await engine.query({
-    sql: `select test_name, model, severity, status, failing_rows, sample_keys from audit.test_results
-          where run_id = :run_id order by test_name`,
-    params: { run_id: batch.runId },
-  });
+  const rows = await engine.query(sqlStatement('steps/validate_batch/results.sql', engine.dialect, { run_id: batch.runId }));
   const results = rows.map(
     (r): TestResult => ({
       test: String(r.test_name),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DataQualityError, LakeError } from '../shared/errors.js';
-import { sqlStatements } from '../shared/sql/files.js';
+import { sqlStatement, sqlStatements } from '../shared/sql/files.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext } from './context.js';
 import { validateBatch, type TestResult } from './validateBatch.js';
@@ -20,11 +20,8 @@ export interface WarehouseValidation {
 export async function validateWarehouse(context: StepContext): Promise<WarehouseValidation> {
   const { engine } = context;
   // Checked before the bootstrap: a database that is no warehouse is not turned into one.
-  const ledger = await engine.query({
-    label: 'ledger exists',
-    sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'batches'`,
-  });
-  const done = Number(ledger[0]?.n ?? 0) === 0 ? [] : await engine.query({ sql: `select count(*) as n from audit.batches where status = 'done'` });
+  const ledger = await engine.query(sqlStatement('steps/validate_warehouse/ledger_exists.sql', engine.dialect));
+  const done = Number(ledger[0]?.n ?? 0) === 0 ? [] : await engine.query(sqlStatement('steps/validate_warehouse/done_batches.sql', engine.dialect));
   if (Number(done[0]?.n ?? 0) === 0) throw new LakeError('the warehouse holds no processed batch yet: run `ecomdw run` first');
   await bootstrapWarehouse(engine);
   // The fact tests read the batch's affected orders: this run's are every order (sql/scope).
@@ -36,10 +33,7 @@ export async function validateWarehouse(context: StepContext): Promise<Warehouse
     return { runId, passed: result.passed, warned: result.warned, failed: result.failed, results: result.results };
   } catch (error) {
     if (!(error instanceof DataQualityError)) throw error;
-    const rows = await engine.query({
-      sql: `select test_name, model, severity, status, failing_rows, sample_keys from audit.test_results where run_id = :run_id order by test_name`,
-      params: { run_id: runId },
-    });
+    const rows = await engine.query(sqlStatement('steps/validate_batch/results.sql', engine.dialect, { run_id: runId }));
     const results = rows.map(
       (r): TestResult => ({
         test: String(r.test_name),

@@ -5,7 +5,7 @@ import { SqlTemplateError } from '../errors.js';
 import type { Statement } from '../engine/types.js';
 import type { SqlDialect } from './dialects.js';
 import { renderSql } from './render.js';
-import { expandTemplates } from './templates.js';
+import { expandTemplates, fillTemplate, isSqlTemplate } from './templates.js';
 
 /** The repository's sql/ folder: where SQL is read from unless the edge says otherwise (useSqlRoot). */
 export const SQL_ROOT = DEFAULT_SQL_ROOT;
@@ -67,6 +67,43 @@ export function sqlStatements(
 ): Statement[] {
   const rendered = renderSql(readSqlFile(relativePath), dialect, `sql/${relativePath}`);
   return splitStatements(rendered).map((sql, i) => ({ sql, params: pickParams(sql, params), label: `${relativePath}#${i + 1}` }));
+}
+
+/** The one statement of a SQL file (a query, say), rendered; a file holding more or fewer is a SqlTemplateError. */
+export function sqlStatement(relativePath: string, dialect: SqlDialect, params?: Statement['params']): Statement {
+  const statements = sqlStatements(relativePath, dialect, params);
+  if (statements.length !== 1) throw new SqlTemplateError(`sql/${relativePath} holds ${statements.length} statements, expected one`);
+  return statements[0] as Statement;
+}
+
+/**
+ * The one statement of a SQL file that reads the same in every dialect (it
+ * calls no macro), for callers that do not know the engine; a macro in it is a
+ * SqlTemplateError.
+ */
+export function portableSqlStatement(relativePath: string, params?: Statement['params']): Statement {
+  const text = readSqlFile(relativePath);
+  if (/\{\{/.test(text)) throw new SqlTemplateError(`sql/${relativePath} calls a dialect macro: give the engine's dialect (sqlStatement)`);
+  const statements = splitStatements(text);
+  if (statements.length !== 1) throw new SqlTemplateError(`sql/${relativePath} holds ${statements.length} statements, expected one`);
+  const sql = statements[0] as string;
+  return { sql, params: pickParams(sql, params), label: `${relativePath}#1` };
+}
+
+/**
+ * A template under sql/ (its name starts with `_`, templates.ts) filled in for
+ * one source table, rendered and split: the statements a step runs per table.
+ */
+export function sqlTemplateStatements(relativePath: string, table: string, dialect: SqlDialect, params?: Statement['params']): Statement[] {
+  if (!isSqlTemplate(relativePath)) throw new SqlTemplateError(`sql/${relativePath} is not a template (its name must start with '_')`);
+  const key = `${relativePath}\u0000${table}`;
+  let filled = cache.get(key);
+  if (filled === undefined) {
+    filled = fillTemplate(readSqlText(relativePath), table, `sql/${relativePath}`);
+    cache.set(key, filled);
+  }
+  const rendered = renderSql(filled, dialect, `sql/${relativePath}`);
+  return splitStatements(rendered).map((sql, i) => ({ sql, params: pickParams(sql, params), label: `${relativePath}[${table}]#${i + 1}` }));
 }
 
 // The Data API rejects parameters that a statement does not use.
