@@ -16,6 +16,7 @@ import { RedshiftEngine } from '../functions/shared/engine/redshiftEngine.js';
 import { ConfigError, DataQualityError, LakeError, WarehouseStatementError, WarehouseThrottledError } from '../functions/shared/errors.js';
 import type { Lake } from '../functions/shared/lake/lake.js';
 import { S3Lake, type S3LakeClient, type S3ListObjectsInput } from '../functions/shared/lake/s3Lake.js';
+import { sqlRoot as currentSqlRoot, useSqlRoot } from '../functions/shared/sql/files.js';
 import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
 import { createLogger, createMetrics, createTracer } from '../functions/shared/observability.js';
 import type { StepContext } from '../functions/steps/context.js';
@@ -470,6 +471,25 @@ describe('The cloud step context', () => {
     expect(context.lake.location).toBe('s3://ecomdw-prod-lake');
     expect(context.config.environment).toBe('prod');
     expect(instrumented).toHaveLength(1);
+  });
+
+  it('resolves the configuration at the cold start: SQL read from ECOMDW_SQL_ROOT, a bad value refused naming its variable', async () => {
+    // Prepare
+    const { client } = fakeBucket({});
+    const sqlRoot = path.join(REPO, 'sql');
+    try {
+      // Act
+      const context = await cloudStepContext({ ...ENV, ECOMDW_SQL_ROOT: '/var/task/sql', ECOMDW_FRESHNESS: '{"orders":{"errorAfterHours":24}}' }, { s3Client: client });
+      const act = cloudStepContext({ ...ENV, ECOMDW_TRACE_SQL: 'on' }, { s3Client: client });
+
+      // Assess
+      expect(currentSqlRoot()).toBe('/var/task/sql');
+      expect(context.config.freshness.orders).toEqual({ warnAfterHours: 24, errorAfterHours: 24 });
+      await expect(act).rejects.toThrow(ConfigError);
+      await expect(act).rejects.toThrow("ECOMDW_TRACE_SQL must be 1 or 0, got 'on'");
+    } finally {
+      useSqlRoot(sqlRoot);
+    }
   });
 
   it.each([
