@@ -16,9 +16,10 @@ import { registerValidate } from './commands/validate.js';
 export { EXIT } from './exitCodes.js';
 
 /**
- * The `ecomdw` program. Before any command's action, its flags and `env` are
- * resolved once into the EcomdwConfig the action is given (resolveConfig), and
- * the SQL files' folder is set from it.
+ * The `ecomdw` program. Before any command's action, its flags and `env` (no
+ * variables unless given: main() passes process.env) are resolved once into
+ * the EcomdwConfig the action is given (resolveConfig), and the SQL files'
+ * folder is set from it.
  */
 export function buildProgram(env: Readonly<Record<string, string | undefined>> = {}): Command {
   let config: EcomdwConfig | undefined;
