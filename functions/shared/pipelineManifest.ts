@@ -41,9 +41,9 @@ export const FACT_DAY_FILES = ['facts/fact_order_fulfillment.sql', 'facts/fact_d
 export const MART_FILES = [
   'known/customers.sql',
   'known/products.sql',
+  'known/orders.sql',
   'known/order_items.sql',
   'known/payments.sql',
-  'known/orders.sql',
   'known/daily_figures.sql',
   'known/load.sql',
 ] as const;
