@@ -71,8 +71,10 @@ export const DIMENSION_FILES = [
   'dimensions/dim_customers.sql',
   'dimensions/dim_products.sql',
   'dimensions/dim_vocabulary.sql',
-  'dimensions/dimension_metrics.sql',
 ] as const;
+
+/** The query that returns step 4's figures (VersionsCreated per dimension), run after its transaction. */
+export const DIMENSION_FIGURES_FILE = 'dimensions/dimension_metrics.sql';
 
 /** The SQL files of step 5, in order: latest records first, then the facts they feed. */
 export const FACT_FILES = [
@@ -84,7 +86,6 @@ export const FACT_FILES = [
   'facts/affected_orders.sql',
   'facts/fact_order_items.sql',
   'facts/fact_payments.sql',
-  'facts/fact_metrics.sql',
 ] as const;
 
 /**
@@ -94,6 +95,9 @@ export const FACT_FILES = [
  * the two is repaired by running the step again.
  */
 export const FACT_DAY_FILES = ['facts/fact_order_fulfillment.sql', 'facts/fact_days.sql', 'dimensions/dim_date.sql'] as const;
+
+/** The query that returns step 5's figures (FactRowsUpserted per fact), run after its transactions. */
+export const FACT_FIGURES_FILE = 'facts/fact_metrics.sql';
 
 /**
  * The SQL files of the BuildMarts step, in order: the versions the batch changed
