@@ -44,7 +44,7 @@ export class MetricsRecorder {
   /**
    * Records steps' reports for a run: emitted first (it cannot fail), then
    * written to audit.metrics in one transaction. With no run (a discovery
-   * that found no batch, a step that failed) they are only emitted.
+   * that found no batch, RecordFailure) they are only emitted.
    */
   public async record(run: MetricsRun | null, reports: readonly StepReport[]): Promise<void> {
     for (const report of reports) assertDeclared(report);
