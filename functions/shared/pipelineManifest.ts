@@ -107,9 +107,9 @@ export const FACT_FIGURES_FILE = 'facts/fact_metrics.sql';
 export const MART_FILES = [
   'known/customers.sql',
   'known/products.sql',
+  'known/orders.sql',
   'known/order_items.sql',
   'known/payments.sql',
-  'known/orders.sql',
   'known/daily_figures.sql',
   'known/load.sql',
 ] as const;

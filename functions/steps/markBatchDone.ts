@@ -12,7 +12,12 @@ export interface RunFigures {
 }
 
 /** The per-batch hand-overs between steps, kept until the batch is done (sql/ddl/04_history.sql). */
-export const BATCH_HANDOVER_TABLES = ['history.batch_changed_keys', 'history.batch_created_versions', 'history.batch_affected_orders'] as const;
+export const BATCH_HANDOVER_TABLES = [
+  'history.batch_changed_keys',
+  'history.batch_created_versions',
+  'history.batch_affected_orders',
+  'history.batch_item_orders',
+] as const;
 
 /**
  * Step 7: marks the batch done in the ledger, records the run's figures and

@@ -118,6 +118,16 @@ create table if not exists history.batch_affected_orders (
     batch_id varchar(64) not null, order_id varchar(256) not null
 ) {{ distkey(order_id) }} {{ sortkey(batch_id, order_id) }};
 
+-- Of those, the orders whose items the batch may have changed beyond their order's
+-- own row (BuildFacts -> BuildMarts, which re-derives only their items for the
+-- reports): items, payments, dimension history or withdrawn records touched them.
+-- An order the batch touched only through its order row or shipments keeps its
+-- items' reported values unless its date, customer or revenue state moved, which
+-- BuildMarts reads from the order's own diff.
+create table if not exists history.batch_item_orders (
+    batch_id varchar(64) not null, order_id varchar(256) not null
+) {{ distkey(order_id) }} {{ sortkey(batch_id, order_id) }};
+
 -- Which batch and run the staging tables hold (LoadStaging -> the steps that read them).
 create table if not exists staging.loaded_batch (
     batch_id varchar(64) not null, run_id varchar(64) not null

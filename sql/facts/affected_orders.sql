@@ -18,39 +18,44 @@ from history.order_items as items
 inner join history.batch_changed_keys as changed
     on changed.batch_id = :batch_id and changed.entity = 'product' and changed.natural_key = items.product_id;
 
+-- Every order the batch touched, and whether it touched more than the order row
+-- and its shipments (is_item_level: its items' attributed values may have moved).
+{{ create_temp_table(tmp_touched_orders) }} as
+select staged.order_id, false as is_item_level from staging.orders as staged
+union all
+select staged.order_id, false from staging.shipments as staged
+union all
+select withdrawn.order_id, false from tmp_shipments_withdrawn as withdrawn
+union all
+select previous.order_id, false from tmp_shipments_previous_orders as previous
+union all
+select staged.order_id, true from staging.order_items as staged
+union all
+select staged.order_id, true from staging.payments as staged
+union all
+select withdrawn.order_id, true from tmp_orders_withdrawn as withdrawn
+union all
+select withdrawn.order_id, true from tmp_order_items_withdrawn as withdrawn
+union all
+select withdrawn.order_id, true from tmp_payments_withdrawn as withdrawn
+union all
+select previous.order_id, true from tmp_payments_previous_orders as previous
+union all
+select orders.order_id, true
+from history.orders as orders
+inner join history.batch_changed_keys as changed
+    on changed.batch_id = :batch_id and changed.entity = 'customer' and changed.natural_key = orders.customer_id
+where orders.order_ts >= changed.changed_from
+union all
+select product_items.order_id, true
+from tmp_changed_product_items as product_items
+inner join history.orders as orders
+    on orders.order_id = product_items.order_id
+where orders.order_ts >= product_items.changed_from;
+
 insert into history.batch_affected_orders (batch_id, order_id)
 with touched_orders as (
-    select staged.order_id from staging.orders as staged
-    union
-    select staged.order_id from staging.order_items as staged
-    union
-    select staged.order_id from staging.payments as staged
-    union
-    select staged.order_id from staging.shipments as staged
-    union
-    select withdrawn.order_id from tmp_orders_withdrawn as withdrawn
-    union
-    select withdrawn.order_id from tmp_order_items_withdrawn as withdrawn
-    union
-    select withdrawn.order_id from tmp_payments_withdrawn as withdrawn
-    union
-    select withdrawn.order_id from tmp_shipments_withdrawn as withdrawn
-    union
-    select previous.order_id from tmp_payments_previous_orders as previous
-    union
-    select previous.order_id from tmp_shipments_previous_orders as previous
-    union
-    select orders.order_id
-    from history.orders as orders
-    inner join history.batch_changed_keys as changed
-        on changed.batch_id = :batch_id and changed.entity = 'customer' and changed.natural_key = orders.customer_id
-    where orders.order_ts >= changed.changed_from
-    union
-    select product_items.order_id
-    from tmp_changed_product_items as product_items
-    inner join history.orders as orders
-        on orders.order_id = product_items.order_id
-    where orders.order_ts >= product_items.changed_from
+    select distinct touched.order_id from tmp_touched_orders as touched
 )
 
 select cast(:batch_id as varchar(64)), touched_orders.order_id
@@ -58,6 +63,18 @@ from touched_orders
 where not exists (
     select 1 from history.batch_affected_orders as known
     where known.batch_id = :batch_id and known.order_id = touched_orders.order_id
+);
+
+insert into history.batch_item_orders (batch_id, order_id)
+with item_orders as (
+    select distinct touched.order_id from tmp_touched_orders as touched where touched.is_item_level
+)
+
+select cast(:batch_id as varchar(64)), item_orders.order_id
+from item_orders
+where not exists (
+    select 1 from history.batch_item_orders as known
+    where known.batch_id = :batch_id and known.order_id = item_orders.order_id
 );
 
 -- The batch's affected orders for the fact files below, as a table of their own:

@@ -1,17 +1,19 @@
--- known.order_items: the affected orders' items as dw.fact_order_items now holds
--- them, with the attributes valid at purchase and the revenue definition applied
--- (written here, and per order in known/orders.sql: an item earns its net revenue
--- unless its order is cancelled or returned; margin is then net revenue minus the
--- purchase-time cost). Changed versions are closed, new ones opened.
--- Parameters: :load_seq.
+-- known.order_items: the items of the orders whose items may have moved, as
+-- dw.fact_order_items now holds them, with the attributes valid at purchase and the
+-- revenue definition applied (written here, and per order in known/orders.sql: an
+-- item earns its net revenue unless its order is cancelled or returned; margin is
+-- then net revenue minus the purchase-time cost). Changed versions are closed, new
+-- ones opened. Which orders: tmp_known_item_scope (known/orders.sql, which runs
+-- first): a status or shipment update alone, most of a day's changes, leaves every
+-- value reported per item as it was. Parameters: :load_seq.
 drop table if exists tmp_known_items_diff;
 
 create temp table tmp_known_items_diff as
 with item_facts as (
     select facts.*
     from dw.fact_order_items as facts
-    inner join history.batch_affected_orders as affected
-        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
+    inner join tmp_known_item_scope as item_scope
+        on item_scope.order_id = facts.order_id
 ),
 
 attributed as (
@@ -82,8 +84,8 @@ known_rows as (
         stored.recognized_revenue,
         stored.recognized_margin
     from known.order_items as stored
-    inner join history.batch_affected_orders as affected
-        on affected.batch_id = :batch_id and affected.order_id = stored.order_id
+    inner join tmp_known_item_scope as item_scope
+        on item_scope.order_id = stored.order_id
     where stored.known_to is null
 )
 

@@ -3,7 +3,7 @@
 -- revenue definition of known.order_items (cancelled and returned orders earn
 -- none); the milestones too, so it changes at every step of the order's life:
 -- it is kept narrow (the status in between and the shipment status stay in dw).
--- Changed versions closed, new ones opened. Parameters: :load_seq.
+-- Changed versions closed, new ones opened. Parameters: :load_seq, :batch_id.
 drop table if exists tmp_known_orders_diff;
 
 create temp table tmp_known_orders_diff as
@@ -76,50 +76,111 @@ known_rows as (
     inner join history.batch_affected_orders as affected
         on affected.batch_id = :batch_id and affected.order_id = stored.order_id
     where stored.known_to is null
+),
+
+changed as (
+    -- the orders whose version differs, paired in one join on the key: a known
+    -- version no longer what dw holds is closed, one dw holds not yet known as
+    -- current is opened (compared column by column; derived columns follow)
+    select
+        known_rows.order_id as known_order_id,
+        known_rows.order_ts as known_order_ts,
+        known_rows.order_date as known_order_date,
+        known_rows.customer_id as known_customer_id,
+        known_rows.revenue_state as known_revenue_state,
+        known_rows.segment as known_segment,
+        known_rows.state as known_state,
+        known_rows.city as known_city,
+        known_rows.country as known_country,
+        known_rows.item_count as known_item_count,
+        known_rows.unit_count as known_unit_count,
+        known_rows.net_revenue as known_net_revenue,
+        known_rows.recognized_revenue as known_recognized_revenue,
+        known_rows.recognized_margin as known_recognized_margin,
+        known_rows.first_paid_at as known_first_paid_at,
+        known_rows.first_shipped_at as known_first_shipped_at,
+        known_rows.delivered_at as known_delivered_at,
+        now_rows.order_id as now_order_id,
+        now_rows.order_ts as now_order_ts,
+        now_rows.order_date as now_order_date,
+        now_rows.customer_id as now_customer_id,
+        now_rows.revenue_state as now_revenue_state,
+        now_rows.segment as now_segment,
+        now_rows.state as now_state,
+        now_rows.city as now_city,
+        now_rows.country as now_country,
+        now_rows.item_count as now_item_count,
+        now_rows.unit_count as now_unit_count,
+        now_rows.net_revenue as now_net_revenue,
+        now_rows.recognized_revenue as now_recognized_revenue,
+        now_rows.recognized_margin as now_recognized_margin,
+        now_rows.first_paid_at as now_first_paid_at,
+        now_rows.first_shipped_at as now_first_shipped_at,
+        now_rows.delivered_at as now_delivered_at
+    from known_rows
+    full outer join now_rows
+        on now_rows.order_id = known_rows.order_id
+    where known_rows.order_id is null
+        or now_rows.order_id is null
+        or known_rows.order_ts <> now_rows.order_ts
+        or known_rows.customer_id <> now_rows.customer_id
+        or known_rows.revenue_state <> now_rows.revenue_state
+        or not {{ same(known_rows.segment, now_rows.segment) }}
+        or not {{ same(known_rows.state, now_rows.state) }}
+        or not {{ same(known_rows.city, now_rows.city) }}
+        or not {{ same(known_rows.country, now_rows.country) }}
+        or known_rows.item_count <> now_rows.item_count
+        or known_rows.unit_count <> now_rows.unit_count
+        or known_rows.net_revenue <> now_rows.net_revenue
+        or not {{ same(known_rows.recognized_margin, now_rows.recognized_margin) }}
+        or not {{ same(known_rows.first_paid_at, now_rows.first_paid_at) }}
+        or not {{ same(known_rows.first_shipped_at, now_rows.first_shipped_at) }}
+        or not {{ same(known_rows.delivered_at, now_rows.delivered_at) }}
 )
 
--- the changed versions, computed once: closed (known as current, no longer what
--- dw holds) and opened (what dw holds, not yet known as current); joined on the
--- key and compared column by column (derived columns follow the ones compared)
-select cast('closed' as varchar(8)) as side, known_rows.*
-from known_rows
-left join now_rows
-    on now_rows.order_id = known_rows.order_id
-where now_rows.order_id is null
-    or known_rows.order_ts <> now_rows.order_ts
-    or known_rows.customer_id <> now_rows.customer_id
-    or known_rows.revenue_state <> now_rows.revenue_state
-    or not {{ same(known_rows.segment, now_rows.segment) }}
-    or not {{ same(known_rows.state, now_rows.state) }}
-    or not {{ same(known_rows.city, now_rows.city) }}
-    or not {{ same(known_rows.country, now_rows.country) }}
-    or known_rows.item_count <> now_rows.item_count
-    or known_rows.unit_count <> now_rows.unit_count
-    or known_rows.net_revenue <> now_rows.net_revenue
-    or not {{ same(known_rows.recognized_margin, now_rows.recognized_margin) }}
-    or not {{ same(known_rows.first_paid_at, now_rows.first_paid_at) }}
-    or not {{ same(known_rows.first_shipped_at, now_rows.first_shipped_at) }}
-    or not {{ same(known_rows.delivered_at, now_rows.delivered_at) }}
+select
+    cast('closed' as varchar(8)) as side,
+    changed.known_order_id as order_id,
+    changed.known_order_ts as order_ts,
+    changed.known_order_date as order_date,
+    changed.known_customer_id as customer_id,
+    changed.known_revenue_state as revenue_state,
+    changed.known_segment as segment,
+    changed.known_state as state,
+    changed.known_city as city,
+    changed.known_country as country,
+    changed.known_item_count as item_count,
+    changed.known_unit_count as unit_count,
+    changed.known_net_revenue as net_revenue,
+    changed.known_recognized_revenue as recognized_revenue,
+    changed.known_recognized_margin as recognized_margin,
+    changed.known_first_paid_at as first_paid_at,
+    changed.known_first_shipped_at as first_shipped_at,
+    changed.known_delivered_at as delivered_at
+from changed
+where changed.known_order_id is not null
 union all
-select 'opened', now_rows.*
-from now_rows
-left join known_rows
-    on known_rows.order_id = now_rows.order_id
-where known_rows.order_id is null
-    or now_rows.order_ts <> known_rows.order_ts
-    or now_rows.customer_id <> known_rows.customer_id
-    or now_rows.revenue_state <> known_rows.revenue_state
-    or not {{ same(now_rows.segment, known_rows.segment) }}
-    or not {{ same(now_rows.state, known_rows.state) }}
-    or not {{ same(now_rows.city, known_rows.city) }}
-    or not {{ same(now_rows.country, known_rows.country) }}
-    or now_rows.item_count <> known_rows.item_count
-    or now_rows.unit_count <> known_rows.unit_count
-    or now_rows.net_revenue <> known_rows.net_revenue
-    or not {{ same(now_rows.recognized_margin, known_rows.recognized_margin) }}
-    or not {{ same(now_rows.first_paid_at, known_rows.first_paid_at) }}
-    or not {{ same(now_rows.first_shipped_at, known_rows.first_shipped_at) }}
-    or not {{ same(now_rows.delivered_at, known_rows.delivered_at) }};
+select
+    'opened',
+    changed.now_order_id,
+    changed.now_order_ts,
+    changed.now_order_date,
+    changed.now_customer_id,
+    changed.now_revenue_state,
+    changed.now_segment,
+    changed.now_state,
+    changed.now_city,
+    changed.now_country,
+    changed.now_item_count,
+    changed.now_unit_count,
+    changed.now_net_revenue,
+    changed.now_recognized_revenue,
+    changed.now_recognized_margin,
+    changed.now_first_paid_at,
+    changed.now_first_shipped_at,
+    changed.now_delivered_at
+from changed
+where changed.now_order_id is not null;
 
 update known.orders
 set known_to = cast(:load_seq as bigint)
@@ -141,3 +202,27 @@ select
     cast(:load_seq as bigint), cast(null as bigint)
 from tmp_known_orders_diff as opened
 where opened.side = 'opened';
+
+-- The orders whose items and payments known/order_items.sql and known/payments.sql
+-- re-derive: those the batch touched beyond their order row and shipments
+-- (history.batch_item_orders: items, payments, dimension history, withdrawn
+-- records), and those whose version above appeared, went, or moved its date,
+-- customer or revenue state, the order-level inputs of an item's and a payment's
+-- reported values. The rest, most of a day's changes (a status step, a shipment),
+-- leave them as they were.
+{{ create_temp_table(tmp_known_item_scope) }} as
+with order_moves as (
+    select diff.order_id
+    from tmp_known_orders_diff as diff
+    group by diff.order_id
+    having count(*) = 1
+        or min(diff.order_ts) <> max(diff.order_ts)
+        or min(diff.customer_id) <> max(diff.customer_id)
+        or min(diff.revenue_state) <> max(diff.revenue_state)
+)
+
+select item_orders.order_id
+from history.batch_item_orders as item_orders
+where item_orders.batch_id = :batch_id
+union
+select order_moves.order_id from order_moves;

@@ -1,6 +1,7 @@
--- known.payments: the affected orders' payments as dw.fact_payments now holds
--- them, with the payment channel and the order's customer; changed versions
--- closed, new ones opened. Parameters: :load_seq.
+-- known.payments: the payments of the orders in tmp_known_item_scope (see
+-- known/orders.sql) as dw.fact_payments now holds them, with the payment channel
+-- and the order's customer; changed versions closed, new ones opened.
+-- Parameters: :load_seq.
 drop table if exists tmp_known_payments_diff;
 
 create temp table tmp_known_payments_diff as
@@ -15,8 +16,8 @@ with now_rows as (
         customers.customer_id,
         facts.amount
     from dw.fact_payments as facts
-    inner join history.batch_affected_orders as affected
-        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
+    inner join tmp_known_item_scope as item_scope
+        on item_scope.order_id = facts.order_id
     inner join dw.dim_payment_methods as payment_methods
         on payment_methods.payment_method_key = facts.payment_method_key
     inner join dw.dim_customers as customers
@@ -34,8 +35,8 @@ known_rows as (
         stored.customer_id,
         stored.amount
     from known.payments as stored
-    inner join history.batch_affected_orders as affected
-        on affected.batch_id = :batch_id and affected.order_id = stored.order_id
+    inner join tmp_known_item_scope as item_scope
+        on item_scope.order_id = stored.order_id
     where stored.known_to is null
 )
 

@@ -11,6 +11,14 @@ where not exists (
     where known.batch_id = :batch_id and known.order_id = orders.order_id
 );
 
+insert into history.batch_item_orders (batch_id, order_id)
+select cast(:batch_id as varchar(64)), orders.order_id
+from history.orders as orders
+where not exists (
+    select 1 from history.batch_item_orders as known
+    where known.batch_id = :batch_id and known.order_id = orders.order_id
+);
+
 insert into history.batch_changed_keys (batch_id, entity, natural_key, changed_from)
 with every_key as (
     select 'customer' as entity, dims.customer_id as natural_key, min(dims.valid_from) as changed_from
