@@ -8,51 +8,52 @@ import { BatchError, InterruptedError } from '../functions/shared/errors.js';
 import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
 import { listBatches } from '../functions/shared/lake/batches.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
-import type { BatchRef, StepContext } from '../functions/steps/context.js';
+import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
+import { figuresOf, MetricsRecorder, metricsRunOf, type StepReport } from '../functions/shared/metricsRecorder.js';
+import { NORMALIZE_STEP } from '../functions/shared/pipelineManifest.js';
+import { runSummary, type BatchSummary } from '../functions/shared/runLedger.js';
+import type { StepContext } from '../functions/steps/context.js';
 import type { DiscoverBatchResult } from '../functions/steps/discoverBatch.js';
-import type { LoadStagingResult, TableLoad } from '../functions/steps/loadStaging.js';
 import { normalizeTable } from '../functions/steps/normalizeTable.js';
 import type { FailureAlert } from '../functions/steps/recordFailure.js';
-import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
+import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName, type PipelineStepResults } from '../functions/steps/registry.js';
 import { SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
 import type { StrayObject } from '../functions/shared/lake/rawInventory.js';
 import type { ChangedBatch } from '../functions/steps/rawFileLedger.js';
-import { recordLocalMetrics } from './localMetrics.js';
+
+export type { BatchSummary, TableLoad, WarnedTest } from '../functions/shared/runLedger.js';
 
 /** The ASL both Step Functions and the local runner execute. */
 export const STATE_MACHINE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../statemachine/pipeline.asl.json');
 
+/** What each Task state returns: a step's result, and for NormalizeTable (the Glue job) its manifest. */
+export type StepResults = PipelineStepResults & { readonly [NORMALIZE_STEP]: NormalizeManifest };
+/** A Task state the runner reports on. */
+export type StepName = keyof StepResults;
+
+/**
+ * A finished step, typed by its state name. `result` is undefined when a test
+ * override returned nothing for it.
+ */
+export type StepFinishedEvent = {
+  readonly [S in StepName]: {
+    readonly type: 'step-finished';
+    readonly step: S;
+    readonly batchId: string | null;
+    readonly table?: string;
+    readonly ms: number;
+    readonly result: StepResults[S] | undefined;
+  };
+}[StepName];
+
 /** Progress of a run, as it happens. */
 export type PipelineEvent =
-  | { readonly type: 'step-started'; readonly step: string; readonly batchId: string | null; readonly table?: string }
-  | { readonly type: 'step-finished'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly result: unknown }
-  | { readonly type: 'step-failed'; readonly step: string; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly error: Error }
+  | { readonly type: 'step-started'; readonly step: StepName; readonly batchId: string | null; readonly table?: string }
+  | StepFinishedEvent
+  | { readonly type: 'step-failed'; readonly step: StepName; readonly batchId: string | null; readonly table?: string; readonly ms: number; readonly error: Error }
   | { readonly type: 'batch-finished'; readonly batch: BatchSummary }
   | { readonly type: 'alert'; readonly alert: FailureAlert }
   | { readonly type: 'leftovers-removed'; readonly paths: readonly string[] };
-
-/** A test that warned in a batch's run, as audit.test_results recorded it. */
-export interface WarnedTest {
-  readonly test: string;
-  readonly failingRows: number;
-  /** Up to 5 sample keys, comma-separated, as the test recorded them. */
-  readonly sampleKeys: string | null;
-}
-
-/** What one processed batch did. */
-export interface BatchSummary {
-  readonly batchId: string;
-  readonly runId: string;
-  readonly tables: TableLoad[];
-  readonly versionsCreated: number;
-  readonly factRowsUpserted: number;
-  readonly testsPassed: number;
-  readonly testsWarned: number;
-  readonly testsFailed: number;
-  /** The tests that warned, read back from audit.test_results. */
-  readonly warnedTests: WarnedTest[];
-  readonly seconds: number;
-}
 
 export interface RunSummary {
   readonly batches: BatchSummary[];
@@ -86,7 +87,7 @@ export interface RunPipelineOptions {
    */
   readonly signal?: AbortSignal;
   /** Replace a state's local handler (tests inject failures through this); it gets the step's payload and context. */
-  readonly overrides?: Partial<Record<PipelineStepName | 'NormalizeTable', (payload: unknown, context: StepContext) => Promise<unknown>>>;
+  readonly overrides?: Partial<Record<StepName, (payload: unknown, context: StepContext) => Promise<unknown>>>;
 }
 
 // A forced run of a batch gone from the lake withdraws what the batch brought: the
@@ -107,17 +108,6 @@ async function assertKnownBatch(engine: DuckDbEngine, batchId: string, lake: Loc
 // table's earlier silver and quarantine output behind as if it were current.
 function removeStaleOutputs(lake: LocalLake, batchId: string, tables: readonly string[]): void {
   for (const table of SOURCE_TABLES) if (!tables.includes(table)) lake.removeBatchOutputs(table, batchId);
-}
-
-// The summary names what warned from the audit table, the record a later reader also sees.
-// Reading them never fails the batch: it is done by now.
-async function warnedTests(engine: DuckDbEngine, runId: string): Promise<WarnedTest[]> {
-  const rows = await engine.query({
-    label: 'warned tests',
-    sql: `select test_name, failing_rows, sample_keys from audit.test_results where run_id = :run_id and status = 'warn' order by test_name`,
-    params: { run_id: runId },
-  }).catch(() => []);
-  return rows.map((r) => ({ test: String(r.test_name), failingRows: Number(r.failing_rows), sampleKeys: r.sample_keys === null ? null : String(r.sample_keys) }));
 }
 
 /** Loads the pipeline's ASL. */
@@ -153,24 +143,27 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const stop = (): void => engine.interrupt();
   options.signal?.addEventListener('abort', stop, { once: true });
   const context: StepContext = { engine, lake, config: options.config };
+  // The same recorder as the Lambda handlers', without CloudWatch: audit.metrics only.
+  const recorder = new MetricsRecorder(engine);
   const batches: BatchSummary[] = [];
-  const loads = new Map<string, LoadStagingResult>();
-  const started = new Map<string, number>();
-  let current: BatchRef | null = null;
+  let current: { readonly batchId: string; readonly runId: string } | null = null;
   let note: string | null = null;
   let alert: FailureAlert | null = null;
   let lakeReport: Pick<RunSummary, 'changedBatches' | 'strayFiles'> = { changedBatches: [], strayFiles: [] };
+  // The normalizer's timings (the Glue job's, which records none in the cloud) go with the
+  // next Lambda step's: one metrics transaction per step, not one more per table.
+  let normalized: StepReport[] = [];
 
   // Once interrupted, every step but the Catch path's fails at once, and a step the
   // interruption cut short fails as interrupted, whatever its statement said.
-  const timed = async <T>(step: string, table: string | undefined, work: () => Promise<T>): Promise<T> => {
+  const timed = async (step: StepName, table: string | undefined, work: () => Promise<unknown>, record: (result: unknown, ms: number) => Promise<void>): Promise<unknown> => {
     const batchId = current?.batchId ?? null;
     emit({ type: 'step-started', step, batchId, table });
     const t0 = performance.now();
     try {
       const before = step === 'RecordFailure' ? null : interrupted();
       if (before) throw before;
-      let result: T;
+      let result: unknown;
       try {
         result = await work();
       } catch (error) {
@@ -179,8 +172,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
         throw error;
       }
       const ms = performance.now() - t0;
-      emit({ type: 'step-finished', step, batchId, table, ms, result });
-      if (current && step !== 'RecordFailure') await recordLocalMetrics(engine, current, step, ms, result);
+      await record(result, ms);
+      emit({ type: 'step-finished', step, batchId, table, ms, result } as StepFinishedEvent);
       return result;
     } catch (error) {
       emit({ type: 'step-failed', step, batchId, table, ms: performance.now() - t0, error: error as Error });
@@ -192,49 +185,45 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const lambdaTask = (name: PipelineStepName) => async (input: { Payload: unknown }) => {
     const payload = input.Payload;
     const run = options.overrides?.[name] ?? ((p: unknown, c: StepContext) => PIPELINE_STEPS[name](c, p));
-    const result = await timed(name, undefined, () => run(payload, context));
+    const record = async (result: unknown, ms: number): Promise<void> => {
+      const metricsRun = metricsRunOf(name, payload, result);
+      if (metricsRun === null) return;
+      await recorder.record(metricsRun, [...normalized, { step: name, figures: figuresOf(result), durationMs: ms }]);
+      normalized = [];
+    };
+    const result = await timed(name, undefined, () => run(payload, context), record);
     if (name === 'DiscoverBatch') {
       const found = result as DiscoverBatchResult;
       lakeReport = { changedBatches: found.changedBatches ?? [], strayFiles: found.strayFiles ?? [] };
       if (found.batchId && found.runId) {
         removeStaleOutputs(lake, found.batchId, found.tables);
-        current = { batchId: found.batchId, runId: found.runId, tables: found.tables };
-        started.set(found.runId, performance.now());
+        current = { batchId: found.batchId, runId: found.runId };
       } else {
         note = found.reason;
       }
     }
-    if (name === 'LoadStaging' && current) loads.set(current.runId, result as LoadStagingResult);
     if (name === 'MarkBatchDone' && current) {
-      const batch = summarize(current, payload as Record<string, number>, await warnedTests(engine, current.runId));
-      batches.push(batch);
-      emit({ type: 'batch-finished', batch });
+      // What the batch did, as the ledger now records it (the same summary a cloud run gives).
+      const [batch] = await runSummary(context, [current.runId]);
+      if (batch) {
+        batches.push(batch);
+        emit({ type: 'batch-finished', batch });
+      }
     }
     if (name === 'RecordFailure') alert = result as FailureAlert;
     return { Payload: result };
   };
 
-  const summarize = (batch: BatchRef, figures: Record<string, number>, warned: WarnedTest[]): BatchSummary => ({
-    batchId: batch.batchId,
-    runId: batch.runId,
-    tables: loads.get(batch.runId)?.tables ?? [],
-    versionsCreated: Number(figures.versionsCreated ?? 0),
-    factRowsUpserted: Number(figures.factRowsUpserted ?? 0),
-    testsPassed: Number(figures.testsPassed ?? 0),
-    testsWarned: Number(figures.testsWarned ?? 0),
-    testsFailed: Number(figures.testsFailed ?? 0),
-    warnedTests: warned,
-    seconds: (performance.now() - (started.get(batch.runId) ?? performance.now())) / 1000,
-  });
-
   const handlers: Record<string, (input: never) => Promise<unknown>> = Object.fromEntries(
     PIPELINE_STEP_NAMES.map((name) => [name, lambdaTask(name)]),
   );
-  handlers.NormalizeTable = async (input: { JobName: string; Arguments: Record<string, string> }) => {
+  handlers[NORMALIZE_STEP] = async (input: { JobName: string; Arguments: Record<string, string> }) => {
     const table = input.Arguments['--table'] as SourceTable;
     const batchId = input.Arguments['--batch_id'] ?? '';
-    const run = options.overrides?.NormalizeTable ?? (() => normalizeTable(lake, { table, batchId }));
-    await timed('NormalizeTable', table, () => run(input, context));
+    const run = options.overrides?.[NORMALIZE_STEP] ?? (() => normalizeTable(lake, { table, batchId }));
+    await timed(NORMALIZE_STEP, table, () => run(input, context), async (_result, ms) => {
+      normalized.push({ step: NORMALIZE_STEP, figures: [], durationMs: ms });
+    });
     return { Arguments: input.Arguments, JobRunState: 'SUCCEEDED' };
   };
   handlers.PublishAlert = async () => {
@@ -251,7 +240,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
       context: { Execution: { Id: `local:${new Date().toISOString()}:${process.pid}`, Input: { request } } },
       overrides: {
         taskResourceLocalHandlers: handlers as never,
-        retryIntervalOverrides: Object.fromEntries([...PIPELINE_STEP_NAMES, 'NormalizeTable', 'PublishAlert'].map((n) => [n, 0])),
+        retryIntervalOverrides: Object.fromEntries([...PIPELINE_STEP_NAMES, NORMALIZE_STEP, 'PublishAlert'].map((n) => [n, 0])),
       },
     },
   );
@@ -261,12 +250,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   } catch (error) {
     if (!(error instanceof ExecutionError)) throw error;
     const failure = alert as FailureAlert | null;
-    const errorName = failure?.message.split(':')[0] ?? 'PipelineFailed';
-    const batchId = (current as BatchRef | null)?.batchId ?? null;
+    const batchId = (current as { readonly batchId: string } | null)?.batchId ?? null;
     return {
       batches,
       note,
-      failure: failure ? { ...failure, errorName, batchId } : { subject: 'pipeline failed', message: error.message, errorName, batchId },
+      failure: failure
+        ? { subject: failure.subject, message: failure.message, errorName: failure.errorName, batchId }
+        : { subject: 'pipeline failed', message: error.message, errorName: 'PipelineFailed', batchId },
       removedLeftovers,
       ...lakeReport,
     };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Table from 'cli-table3';
 import type { PipelineConfig } from '../functions/shared/config.js';
-import type { BatchSummary, PipelineEvent, RunSummary, WarnedTest } from './localRunner.js';
+import type { BatchSummary, PipelineEvent, RunSummary, StepFinishedEvent, WarnedTest } from './localRunner.js';
 
 /** Where human-readable progress goes: stderr, so that --json output on stdout stays clean. */
 export function progress(message: string): void {
@@ -23,7 +23,7 @@ export function describeEvent(event: PipelineEvent): string | null {
     case 'step-finished': {
       const where = event.table ? `${event.step} ${event.table}` : event.step;
       const batch = event.batchId ? `[${event.batchId}] ` : '';
-      return `  ${batch}${where.padEnd(26)} ${(event.ms / 1000).toFixed(2).padStart(6)} s${detail(event.result)}`;
+      return `  ${batch}${where.padEnd(26)} ${(event.ms / 1000).toFixed(2).padStart(6)} s${detail(event)}`;
     }
     case 'step-failed':
       return `  [${event.batchId ?? '-'}] ${event.step}${event.table ? ` ${event.table}` : ''} FAILED: ${event.error.name}: ${event.error.message}`;
@@ -50,15 +50,27 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-function detail(result: unknown): string {
-  const r = result as Record<string, unknown> | null;
-  if (!r || typeof r !== 'object') return '';
-  if ('pendingAfter' in r && typeof r.batchId === 'string') return `  → batch ${r.batchId} (${(r.tables as string[]).join(', ')}), ${String(r.pendingAfter)} more pending`;
-  if (typeof r.rawRows === 'number') return `  ${r.rawRows} raw → ${String(r.silverRows)} silver + ${String(r.quarantinedRows)} quarantined`;
-  if (typeof r.versionsCreated === 'number') return `  ${r.versionsCreated} versions created`;
-  if (typeof r.factRowsUpserted === 'number') return `  ${r.factRowsUpserted} fact rows upserted`;
-  if (typeof r.passed === 'number') return `  ${r.passed} passed, ${String(r.warned)} warned, ${String(r.failed)} failed`;
-  return '';
+// What a finished step did, in a few words, by the step's own result type.
+function detail(event: StepFinishedEvent): string {
+  switch (event.step) {
+    case 'DiscoverBatch': {
+      const found = event.result;
+      return found?.batchId ? `  → batch ${found.batchId} (${found.tables.join(', ')}), ${found.pendingAfter} more pending` : '';
+    }
+    case 'NormalizeTable':
+      return event.result ? `  ${event.result.rawRows} raw → ${event.result.silverRows} silver + ${event.result.quarantinedRows} quarantined` : '';
+    case 'BuildDimensions':
+      return event.result ? `  ${event.result.versionsCreated} versions created` : '';
+    case 'BuildFacts':
+      return event.result ? `  ${event.result.factRowsUpserted} fact rows upserted` : '';
+    case 'ValidateBatch':
+      return event.result ? `  ${event.result.passed} passed, ${event.result.warned} warned, ${event.result.failed} failed` : '';
+    case 'LoadStaging':
+    case 'BuildMarts':
+    case 'MarkBatchDone':
+    case 'RecordFailure':
+      return '';
+  }
 }
 
 /** A borderless-rows table, readable in a terminal and in a log. */

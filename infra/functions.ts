@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { PIPELINE_HANDLER_NAMES, type PipelineHandlerName } from '../functions/shared/pipelineManifest.js';
 import { BUNDLE_FILE, bundleHandlers } from './bundle.js';
 import { LAKE_PREFIXES } from './lake.js';
 import {
@@ -24,7 +25,7 @@ interface LakeAccess {
 
 /**
  * The pipeline's Lambda handlers (functions/handlers/<name>.ts, each exporting
- * `handler`) and their access to the lake. Everything else they do goes through
+ * `handler`; the names are the pipeline manifest's) and their access to the lake. Everything else they do goes through
  * the Redshift Data API on their own workgroup.
  */
 export const PIPELINE_HANDLERS = {
@@ -39,12 +40,12 @@ export const PIPELINE_HANDLERS = {
   validateBatch: {},
   markBatchDone: {},
   recordFailure: {},
-} as const satisfies Record<string, LakeAccess>;
+} as const satisfies Record<PipelineHandlerName, LakeAccess>;
 
 /** The name of a pipeline handler. */
-export type HandlerName = keyof typeof PIPELINE_HANDLERS;
+export type HandlerName = PipelineHandlerName;
 /** Every handler name, in pipeline order. */
-export const HANDLER_NAMES = Object.keys(PIPELINE_HANDLERS) as HandlerName[];
+export const HANDLER_NAMES: readonly HandlerName[] = PIPELINE_HANDLER_NAMES;
 
 /** Where the handlers read the repo's sql/ folder at run time (the archive ships it next to the bundle). */
 export const LAMBDA_SQL_ROOT = '/var/task/sql';

@@ -2,6 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { HandlerName } from './functions.js';
 import { HANDLER_NAMES } from './functions.js';
+import type { PipelineStepName } from '../functions/shared/pipelineManifest.js';
 import { awsContext } from './policies.js';
 
 /** The namespace the handlers' Powertools metrics land in. */
@@ -15,7 +16,7 @@ export const PIPELINE_METRICS = ['RowsIngested', 'RowsQuarantined', 'VersionsCre
  * a figure is emitted with `environment, step` or also with `table` (a plain metric
  * alarm matches one exact dimension set only).
  */
-export function pipelineMetricQuery(metric: (typeof PIPELINE_METRICS)[number], environment: string, step?: string): string {
+export function pipelineMetricQuery(metric: (typeof PIPELINE_METRICS)[number], environment: string, step?: PipelineStepName): string {
   const filters = [`environment = '${environment}'`, ...(step ? [`step = '${step}'`] : [])];
   return `SELECT SUM(${metric}) FROM ${PIPELINE_METRICS_NAMESPACE} WHERE ${filters.join(' AND ')}`;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { handlerEntry } from '../functions/shared/pipelineManifest.js';
 import { HANDLER_NAMES, type HandlerName } from './functions.js';
 import { awsContext, roleWithPolicy, serviceTrustPolicy, statesLogDeliveryStatement, xrayStatement } from './policies.js';
 
@@ -9,9 +10,9 @@ export const SCHEDULED_INPUT = '{"request":{}}';
 
 const PLACEHOLDER = /\$\{([A-Za-z][A-Za-z0-9_]*)\}/g;
 
-/** The definition-substitution placeholder of a handler's function ARN: discoverBatch -> DiscoverBatchFunctionArn. */
+/** The definition-substitution placeholder of a handler's function ARN, as the pipeline manifest names it. */
 export function functionArnPlaceholder(handler: HandlerName): string {
-  return `${handler.charAt(0).toUpperCase()}${handler.slice(1)}FunctionArn`;
+  return handlerEntry(handler).functionArnPlaceholder;
 }
 
 /** Every placeholder the program substitutes in statemachine/pipeline.asl.json. */

@@ -34,6 +34,9 @@ function fulfilled<T extends readonly PromiseSettledResult<unknown>[]>(results: 
 }
 
 const REJECT_REASONS = 'select batch_id, table_name, reject_reasons from audit.table_loads order by batch_id, table_name';
+/** The steps' own figures in audit.metrics (durations differ by nature; the Glue job records none in the cloud). */
+const STEP_FIGURES = `select batch_id, step, table_name, metric, cast(metric_value as bigint) as metric_value, unit from audit.metrics
+  where metric <> 'StepDuration' order by batch_id, step, table_name, metric`;
 
 /** Rows of a query on a DuckDB warehouse file, opened read-only. */
 async function duckdbRows(file: string, sql: string): Promise<Record<string, unknown>[]> {
@@ -75,6 +78,8 @@ describe('The deployed cloud pipeline, run offline', () => {
   let warehouse: pg.Client;
   let report: Record<string, unknown> | undefined;
   let reasons: { cloud: Record<string, unknown>[]; local: Record<string, unknown>[] };
+  let figures: { cloud: Record<string, unknown>[]; local: Record<string, unknown>[] };
+  let durations: Record<string, unknown>[];
   const seconds: Record<string, number> = {};
 
   const fn = (handlerName: string) => {
@@ -135,6 +140,8 @@ describe('The deployed cloud pipeline, run offline', () => {
     warehouse = new pg.Client(cloud.warehouse);
     await warehouse.connect();
     reasons = { cloud: (await warehouse.query(REJECT_REASONS)).rows, local: await duckdbRows(db, REJECT_REASONS) };
+    figures = { cloud: (await warehouse.query(STEP_FIGURES)).rows, local: await duckdbRows(db, STEP_FIGURES) };
+    durations = (await warehouse.query(`select step, count(*)::int as n from audit.metrics where metric = 'StepDuration' group by step order by step`)).rows;
     lap('compare with DuckDB');
     report = summary();
   }, 600_000);
@@ -210,6 +217,20 @@ describe('The deployed cloud pipeline, run offline', () => {
     expect(run.calls[failedAt + 1]).toMatchObject({ state: 'BuildDimensions', error: null });
     // The failed polls cost LoadStaging nothing: it never failed.
     expect(run.calls.filter((c) => c.state === 'LoadStaging')).toHaveLength(generated.batches.length);
+  });
+
+  it('records every step\'s figures in audit.metrics from the Lambdas, the same as the local run, and each step\'s duration', () => {
+    // Assess: the recorder the local runner uses, in every Lambda (before, the cloud's audit.metrics stayed empty).
+    expect(figures.cloud.length).toBeGreaterThan(0);
+    expect(figures.cloud.map((row) => ({ ...row, metric_value: Number(row.metric_value) }))).toEqual(
+      figures.local.map((row) => ({ ...row, metric_value: Number(row.metric_value) })),
+    );
+    // One per successful step per batch: the attempt the injected connection failure broke recorded nothing
+    // (its transaction, or the recorder's, rolled back); the discovery that found nothing has no run.
+    const batches = generated.batches.length;
+    expect(durations).toEqual(
+      ['BuildDimensions', 'BuildFacts', 'BuildMarts', 'DiscoverBatch', 'LoadStaging', 'MarkBatchDone', 'ValidateBatch'].map((step) => ({ step, n: batches })),
+    );
   });
 
   it('normalizes with the Glue job under Spark: one run per table and batch, silver as COPY reads it', async () => {

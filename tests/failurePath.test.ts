@@ -7,6 +7,7 @@ import type { Row, WarehouseEngine } from '../functions/shared/engine/types.js';
 import { WarehouseStatementError, WarehouseThrottledError } from '../functions/shared/errors.js';
 import type { StepContext } from '../functions/steps/context.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES } from '../functions/steps/registry.js';
+import { stepEntry, type PipelineStepName } from '../functions/shared/pipelineManifest.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { DW_SNAPSHOT_QUERIES, snapshotDw } from './helpers/warehouse.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
@@ -356,9 +357,9 @@ describe('The state machine definition for the cloud', () => {
 
     // Assess
     expect([...placeholders].sort()).toEqual(
-      [...PIPELINE_STEP_NAMES.map((step) => `${step}FunctionArn`), 'NormalizeJobName', 'AlertTopicArn'].sort(),
+      [...PIPELINE_STEP_NAMES.map((step) => stepEntry(step).functionArnPlaceholder), 'NormalizeJobName', 'AlertTopicArn'].sort(),
     );
-    for (const [name, state] of lambdaTasks) expect(JSON.stringify(state)).toContain(`\${${name}FunctionArn}`);
+    for (const [name, state] of lambdaTasks) expect(JSON.stringify(state)).toContain(`\${${stepEntry(name as PipelineStepName).functionArnPlaceholder}}`);
   });
 
   it('retries transient errors: Lambda service errors and warehouse throttling on every Lambda task, concurrent runs on Glue', () => {

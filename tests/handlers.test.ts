@@ -19,6 +19,7 @@ import { S3Lake, type S3LakeClient, type S3ListObjectsInput } from '../functions
 import { sqlRoot as currentSqlRoot, useSqlRoot } from '../functions/shared/sql/files.js';
 import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
 import { createLogger, createMetrics, createTracer } from '../functions/shared/observability.js';
+import { stepEntry } from '../functions/shared/pipelineManifest.js';
 import type { StepContext } from '../functions/steps/context.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
@@ -138,7 +139,61 @@ describe('A pipeline Lambda handler', () => {
     expect(step).toHaveBeenCalledWith(stepContext, PAYLOAD);
     expect(result).toBe(await step.mock.results[0]!.value);
     expect(result).toMatchObject({ tables: [{ table: 'customers', rawRows: 10, stagedRows: 8 }, { table: 'orders', rawRows: 25, stagedRows: 25 }] });
-    expect(engine.transactions).toHaveLength(1);
+    // the step's own transaction, then the recorder's: its figures into audit.metrics, as the local runner records them
+    expect(engine.transactions).toHaveLength(2);
+  });
+
+  it('records the step\'s figures and its duration in audit.metrics under the run, replacing the run\'s earlier figures of the step', async () => {
+    // Prepare
+    const engine = new RecordingEngine((sql) => (/from audit\.table_loads/.test(sql) ? [{ table_name: 'customers', staged_rows: 8 }, { table_name: 'orders', staged_rows: 25 }] : []));
+    const { handler } = harness('LoadStaging', engine);
+
+    // Act
+    await handler(PAYLOAD, lambdaContext());
+
+    // Assess
+    const [clear, insert] = engine.transactions[1] ?? [];
+    expect(clear?.sql).toMatch(/^delete from audit\.metrics where run_id = :run_id and \(\(step = :step_0 and metric in \(:metric_0_0, :metric_0_1\)\)\)$/);
+    expect(clear?.params).toEqual({ run_id: PAYLOAD.runId, step_0: 'LoadStaging', metric_0_0: 'RowsIngested', metric_0_1: 'RowsQuarantined' });
+    expect(insert?.sql).toMatch(/^insert into audit\.metrics \(run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at\)/);
+    const rows = Array.from({ length: 5 }, (_, i) => [insert?.params?.[`step_${i}`], insert?.params?.[`table_name_${i}`], insert?.params?.[`metric_${i}`], insert?.params?.[`unit_${i}`]]);
+    expect(rows).toEqual([
+      ['LoadStaging', 'customers', 'RowsIngested', 'Count'],
+      ['LoadStaging', 'customers', 'RowsQuarantined', 'Count'],
+      ['LoadStaging', 'orders', 'RowsIngested', 'Count'],
+      ['LoadStaging', 'orders', 'RowsQuarantined', 'Count'],
+      ['LoadStaging', '-', 'StepDuration', 'Milliseconds'],
+    ]);
+    expect([insert?.params?.metric_value_0, insert?.params?.metric_value_3]).toEqual([10, 0]);
+    expect(insert?.params).toMatchObject({ run_id: PAYLOAD.runId, batch_id: PAYLOAD.batchId });
+    expect(insert?.params).not.toHaveProperty('step_5');
+  });
+
+  it('writes nothing to audit.metrics for a discovery that found no batch, nor for RecordFailure', async () => {
+    // Prepare
+    const discovery = harness('DiscoverBatch');
+    vi.spyOn(PIPELINE_STEPS, 'DiscoverBatch').mockResolvedValue({
+      batchId: null,
+      runId: null,
+      tables: [],
+      pendingAfter: 0,
+      reason: 'every batch is done',
+      changedBatches: [],
+      strayFiles: [],
+      metrics: [{ name: 'StrayRawFiles', value: 2, unit: 'Count' }],
+    });
+    const failure = harness('RecordFailure');
+
+    // Act
+    await discovery.handler({ executionId: EXECUTION, request: {} }, lambdaContext());
+    await failure.handler({ batch: { batchId: PAYLOAD.batchId, runId: PAYLOAD.runId }, error: { Error: 'Boom', Cause: 'x' } }, lambdaContext());
+
+    // Assess
+    const metricWrites = (engine: WarehouseEngine) => (engine as RecordingEngine).transactions.flat().filter((s) => /audit\.metrics/.test(s.sql));
+    expect(metricWrites(discovery.stepContext.engine)).toEqual([]);
+    expect(metricWrites(failure.stepContext.engine)).toEqual([]);
+    // RecordFailure's own transaction still ran
+    expect((failure.stepContext.engine as RecordingEngine).transactions).toHaveLength(1);
   });
 
   it('publishes each table\'s figures with environment, step and table dimensions, then StepDuration with environment and step', async () => {
@@ -169,7 +224,7 @@ describe('A pipeline Lambda handler', () => {
   it('publishes VersionsCreated per dimension table from BuildDimensions', async () => {
     // Prepare
     const engine = new RecordingEngine((sql) =>
-      /from audit\.metrics/.test(sql)
+      /from history\.batch_created_versions/.test(sql)
         ? [
             { table_name: 'dim_customers', metric: 'VersionsCreated', metric_value: 4 },
             { table_name: 'dim_products', metric: 'VersionsCreated', metric_value: 7 },
@@ -289,6 +344,7 @@ describe('A pipeline Lambda handler', () => {
     expect(alert).toEqual({
       subject: 'ecomdw test: batch 2024-01-02 failed (DataQualityError)',
       message: 'DataQualityError: batch 2024-01-02: 1 error-severity test(s) failed',
+      errorName: 'DataQualityError',
     });
     expect(logs[0]).toMatchObject({ batch_id: '2024-01-02', run_id: PAYLOAD.runId, correlation_id: PAYLOAD.runId });
   });
@@ -371,7 +427,7 @@ describe('A pipeline Lambda handler', () => {
 });
 
 describe('The handler modules the infra program bundles', () => {
-  const fileOf = (step: string): string => path.join(REPO, 'functions/handlers', `${step.charAt(0).toLowerCase()}${step.slice(1)}.ts`);
+  const fileOf = (step: PipelineStepName): string => path.join(REPO, 'functions/handlers', `${stepEntry(step).handler}.ts`);
 
   it.each(PIPELINE_STEP_NAMES)('exports a handler for the %s state', async (step) => {
     // Prepare

@@ -8,6 +8,7 @@ import { runStateMachine, type OfflineRunResult } from '../offline/runStateMachi
 import { parseFreshness } from '../functions/shared/config.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import type { SourceTable } from '../functions/shared/contract.js';
+import { runSummary } from '../functions/shared/runLedger.js';
 import { normalizeTable } from '../functions/steps/normalizeTable.js';
 import { generateLake, type GenerateSummary } from '../generator/generateLake.js';
 import { offlineWarehouse, startPostgres } from './helpers/offlineWarehouse.js';
@@ -26,6 +27,7 @@ describe('The pipeline on the Redshift SQL, run by PostgreSQL', () => {
   let engine: PostgresEngine;
   let cleanup: () => void;
   let generated: GenerateSummary;
+  let lakeDir: string;
   let local: RunSummary;
   let offline: OfflineRunResult;
   let comparison: TableComparison[];
@@ -34,7 +36,7 @@ describe('The pipeline on the Redshift SQL, run by PostgreSQL', () => {
     // Prepare
     let dir: string;
     ({ dir, cleanup } = tempDir('ecomdw-pg-'));
-    const lakeDir = path.join(dir, 'lake');
+    lakeDir = path.join(dir, 'lake');
     const db = path.join(dir, 'warehouse.duckdb');
     generated = await generateLake({ out: lakeDir, scale: 0.02, days: 4, seed: 11, format: 'mixed', startDate: '2024-01-01' });
     server = await startPostgres();
@@ -84,6 +86,22 @@ describe('The pipeline on the Redshift SQL, run by PostgreSQL', () => {
       expect(table.duckdbRows, table.table).toBeGreaterThan(0);
       expect({ ...table, examples: table.examples.join('\n') }, table.table).toMatchObject({ postgresRows: table.duckdbRows, onlyInDuckdb: 0, onlyInPostgres: 0 });
     }
+  });
+
+  it('summarizes each batch from the ledger as the local run did: the same function over the Redshift SQL', async () => {
+    // Prepare
+    const runs = await engine.query({ sql: 'select run_id from audit.runs order by batch_id' });
+    const withoutRun = ({ runId: _runId, seconds: _seconds, ...figures }: (typeof local.batches)[number]) => figures;
+
+    // Act
+    const cloud = await runSummary({ engine, lake: new LocalLake(lakeDir) }, runs.map((r) => String(r.run_id)));
+
+    // Assess
+    expect(cloud.map((b) => b.runId)).toEqual(runs.map((r) => String(r.run_id)));
+    expect(cloud.map(withoutRun)).toEqual(local.batches.map(withoutRun));
+    expect(local.batches.map((b) => b.tables.length)).toEqual(generated.batches.map(() => 6));
+    // timed from the run's start in audit.batches to its end in audit.runs
+    expect(cloud.every((b) => b.seconds > 0 && b.seconds < 600)).toBe(true);
   });
 
   it('records the same ledger, row conservation, test results and warnings', () => {

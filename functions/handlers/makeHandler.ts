@@ -6,9 +6,11 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { correlationIdsOf, createLogger, createMetrics, createTracer, recordStepMetrics } from '../shared/observability.js';
-import type { StepContext, StepMetric } from '../steps/context.js';
-import { PIPELINE_STEPS, type PipelineStepName } from '../steps/registry.js';
+import { figuresOf, MetricsRecorder, metricsRunOf } from '../shared/metricsRecorder.js';
+import { correlationIdsOf, createLogger, createMetrics, createTracer } from '../shared/observability.js';
+import type { PipelineStepName } from '../shared/pipelineManifest.js';
+import type { StepContext } from '../steps/context.js';
+import { PIPELINE_STEPS } from '../steps/registry.js';
 import { cloudStepContext } from './cloudContext.js';
 
 /**
@@ -55,29 +57,36 @@ export function makeHandler(step: PipelineStepName, options: HandlerOptions = {}
       logger.error('cannot set up the step (configuration or clients)', { error: error as Error });
       throw error;
     }
-    const dimensions = { environment: stepContext.config.environment, step };
+    const recorder = new MetricsRecorder(stepContext.engine, { metrics, environment: stepContext.config.environment });
     logger.info('step started');
     const started = performance.now();
     let result: unknown;
     stepContext.engine.setDeadline?.(Date.now() + lambdaContext.getRemainingTimeInMillis() - STEP_DEADLINE_MARGIN_MS);
     try {
-      // Looked up per call, not captured: the table is the one dispatch point for both runners.
-      result = await PIPELINE_STEPS[step](stepContext, event);
-    } catch (error) {
+      try {
+        // Looked up per call, not captured: the table is the one dispatch point for both runners.
+        result = await PIPELINE_STEPS[step](stepContext, event);
+      } catch (error) {
+        const ms = performance.now() - started;
+        // A failing step may still have figures to report (ValidateBatch: TestsFailed, which the alarm
+        // watches): emitted only, the warehouse may be what failed.
+        recorder.emit({ step, figures: figuresOf(error), durationMs: ms });
+        logger.error('step failed', { error: error as Error, durationMs: Math.round(ms) });
+        throw error;
+      }
       const ms = performance.now() - started;
-      // A failing step may still have figures to report (ValidateBatch: TestsFailed, which the alarm watches).
-      recordStepMetrics(metrics, dimensions, metricsOf(error), ms);
-      logger.error('step failed', { error: error as Error, durationMs: Math.round(ms) });
-      throw error;
+      // DiscoverBatch learns the batch only now.
+      logger.appendKeys({ ...correlationIdsOf(result) });
+      setCorrelationId(logger, event, result);
+      // Emitted, and written to audit.metrics (within the deadline), by the recorder the local runner uses too.
+      await recorder.record(metricsRunOf(step, event, result), [{ step, figures: figuresOf(result), durationMs: ms }]).catch((error: unknown) => {
+        logger.error('recording the step\'s metrics failed', { error: error as Error });
+        throw error;
+      });
+      logger.info('step finished', { durationMs: Math.round(ms) });
     } finally {
       stepContext.engine.setDeadline?.(null);
     }
-    const ms = performance.now() - started;
-    // DiscoverBatch learns the batch only now.
-    logger.appendKeys({ ...correlationIdsOf(result) });
-    setCorrelationId(logger, event, result);
-    recordStepMetrics(metrics, dimensions, metricsOf(result), ms);
-    logger.info('step finished', { durationMs: Math.round(ms) });
     return result;
   };
 
@@ -94,12 +103,6 @@ function setCorrelationId(logger: Logger, ...payloads: unknown[]): void {
   const ids = Object.assign({}, ...payloads.map(correlationIdsOf)) as ReturnType<typeof correlationIdsOf>;
   const id = ids.execution_id ?? ids.run_id ?? ids.batch_id;
   if (id !== undefined) logger.setCorrelationId(id);
-}
-
-/** The `metrics` a step's result, or its error, carries. */
-function metricsOf(result: unknown): StepMetric[] {
-  const figures = (result as { metrics?: unknown } | null | undefined)?.metrics;
-  return Array.isArray(figures) ? (figures as StepMetric[]) : [];
 }
 
 /** Memoizes a successful async result; a failure is not kept, so the next invocation tries again. */

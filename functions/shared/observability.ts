@@ -1,20 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
-import type { StepMetric } from './stepMetric.js';
 
 /** The CloudWatch namespace of every pipeline metric (infra/monitoring.ts queries it). */
 export const METRICS_NAMESPACE = 'ecomdw';
 /** The Powertools service name of logs and traces. */
 export const SERVICE_NAME = 'ecomdw';
-/** The duration metric every step emits. */
-export const STEP_DURATION_METRIC = 'StepDuration';
-
-/** The dimensions every metric of one step carries; per-table metrics add `table`. */
-export interface StepDimensions {
-  readonly environment: string;
-  readonly step: string;
-}
 
 /** The ids that tie a log line to its execution and batch. */
 export interface CorrelationIds {
@@ -47,33 +38,6 @@ export function createTracer(): Tracer {
 
 /** The logger Metrics reports its own warnings to (a Powertools Logger fits). */
 export type MetricsLogger = NonNullable<NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger']>;
-
-const UNITS = { Count: MetricUnit.Count, Milliseconds: MetricUnit.Milliseconds } as const;
-
-/**
- * Stores a step's figures and its duration. EMF carries one dimension set per
- * blob, so each table's figures are published as their own blob at once; the
- * step-level ones (no table) stay stored for the `logMetrics` middleware to flush.
- */
-export function recordStepMetrics(metrics: Metrics, dimensions: StepDimensions, figures: readonly StepMetric[], durationMs: number): void {
-  // Cleared first: setting a default dimension again logs a plain-text warning on every warm invocation.
-  metrics.clearDefaultDimensions();
-  metrics.setDefaultDimensions({ environment: dimensions.environment, step: dimensions.step });
-  const byTable = new Map<string, StepMetric[]>();
-  for (const figure of figures) {
-    if (figure.table === undefined || figure.table === '' || figure.table === '-') continue;
-    byTable.set(figure.table, [...(byTable.get(figure.table) ?? []), figure]);
-  }
-  for (const [table, tableFigures] of [...byTable].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    metrics.addDimension('table', table);
-    for (const figure of tableFigures) metrics.addMetric(figure.name, UNITS[figure.unit], figure.value);
-    metrics.publishStoredMetrics();
-  }
-  for (const figure of figures) {
-    if (figure.table === undefined || figure.table === '' || figure.table === '-') metrics.addMetric(figure.name, UNITS[figure.unit], figure.value);
-  }
-  metrics.addMetric(STEP_DURATION_METRIC, MetricUnit.Milliseconds, Math.round(durationMs));
-}
 
 /**
  * The execution id (Step Functions passes `$$.Execution.Id` as `executionId`

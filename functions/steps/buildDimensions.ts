@@ -1,11 +1,12 @@
-import { DIMENSION_FILES } from '../shared/pipelineManifest.js';
+import { DIMENSION_FIGURES_FILE, DIMENSION_FILES } from '../shared/pipelineManifest.js';
 import { sqlStatements } from '../shared/sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 import { ensureStaged } from './loadStaging.js';
-import { recordedMetrics, totalOf } from './stepMetrics.js';
+import { queryFigures, totalOf } from './stepMetrics.js';
 
 export interface BuildDimensionsResult {
   readonly versionsCreated: number;
+  /** VersionsCreated per dimension table, for the metrics recorder. */
   readonly metrics: StepMetric[];
 }
 
@@ -15,6 +16,7 @@ export async function buildDimensions(context: StepContext, batch: BatchRef): Pr
   await ensureStaged(context, batch);
   const params = { batch_id: batch.batchId, run_id: batch.runId };
   await engine.transaction(DIMENSION_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
-  const metrics = await recordedMetrics(engine, batch, 'BuildDimensions');
+  // Read from the batch's durable hand-over (every attempt's versions): a re-run reports the same figures.
+  const metrics = await queryFigures(engine, DIMENSION_FIGURES_FILE, batch);
   return { versionsCreated: totalOf(metrics, 'VersionsCreated'), metrics };
 }

@@ -5,21 +5,10 @@ import { NormalizationError } from '../shared/errors.js';
 import type { Statement } from '../shared/engine/types.js';
 import { batchPrefix } from '../shared/lake/layout.js';
 import type { NormalizeManifest } from '../shared/lake/manifest.js';
+import type { TableLoad } from '../shared/runLedger.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 
-/** Rows of one table in the batch, raw to staged. */
-export interface TableLoad {
-  readonly table: SourceTable;
-  readonly files: number;
-  readonly unreadableFiles: number;
-  readonly rawRows: number;
-  readonly silverRows: number;
-  readonly quarantinedRows: number;
-  readonly stagedRows: number;
-  readonly extraColumns: string[];
-  /** Files quarantined whole (unreadable, an unsupported extension, a required column missing), with the reason. */
-  readonly problemFiles: { readonly file: string; readonly reason: string }[];
-}
+export type { TableLoad };
 
 export interface LoadStagingResult {
   readonly tables: TableLoad[];

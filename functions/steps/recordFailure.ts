@@ -24,6 +24,8 @@ export interface RecordFailureInput {
 export interface FailureAlert {
   readonly subject: string;
   readonly message: string;
+  /** The caught error's name (Step Functions' `Error`), carried as it is rather than read back from the text. */
+  readonly errorName: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
     subject: snsSubject(`ecomdw ${context.config.environment}: ${where} failed (${errorName})`),
     // audit.alerts.message and audit.batches.error share the limit: one cut text serves both.
     message: cutToBytes(`${errorName}: ${cause}`, Math.min(AUDIT_LIMITS.alertMessage, AUDIT_LIMITS.batchError)),
+    errorName,
   };
   try {
     await context.engine.transaction([

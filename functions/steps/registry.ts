@@ -1,3 +1,4 @@
+import type { PipelineStepName } from '../shared/pipelineManifest.js';
 import { buildDimensions } from './buildDimensions.js';
 import { buildFacts } from './buildFacts.js';
 import { buildMarts } from './buildMarts.js';
@@ -9,8 +10,8 @@ import { recordFailure, type RecordFailureInput } from './recordFailure.js';
 import { validateBatch } from './validateBatch.js';
 
 /**
- * The Lambda-backed Task states of statemachine/pipeline.asl.json and the step
- * each runs, with the payload the state sends. The Lambda handlers and the
+ * The Lambda-backed Task states of statemachine/pipeline.asl.json (named in the
+ * pipeline manifest) and the step each runs, with the payload the state sends. The Lambda handlers and the
  * local runner both dispatch through this table, so they run the same code.
  */
 export const PIPELINE_STEPS = {
@@ -27,9 +28,9 @@ export const PIPELINE_STEPS = {
     return markBatchDone(context, input, input, ends ? { executionId: input.executionId as string } : undefined);
   },
   RecordFailure: (context: StepContext, payload: unknown) => recordFailure(context, payload as RecordFailureInput),
-} as const;
+} as const satisfies Record<PipelineStepName, (context: StepContext, payload: unknown) => Promise<unknown>>;
 
-export type PipelineStepName = keyof typeof PIPELINE_STEPS;
+/** What each step returns. */
+export type PipelineStepResults = { readonly [S in PipelineStepName]: Awaited<ReturnType<(typeof PIPELINE_STEPS)[S]>> };
 
-/** The state names of the pipeline's Lambda tasks. */
-export const PIPELINE_STEP_NAMES = Object.keys(PIPELINE_STEPS) as PipelineStepName[];
+export { PIPELINE_STEP_NAMES, type PipelineStepName } from '../shared/pipelineManifest.js';

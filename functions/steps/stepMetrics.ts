@@ -1,13 +1,19 @@
 import type { WarehouseEngine } from '../shared/engine/types.js';
+import { sqlStatements } from '../shared/sql/files.js';
 import type { BatchRef, StepMetric } from './context.js';
 
-/** Reads back the metrics a step's SQL recorded in audit.metrics for this run. */
-export async function recordedMetrics(engine: WarehouseEngine, batch: BatchRef, step: string): Promise<StepMetric[]> {
-  const rows = await engine.query({
-    sql: `select table_name, metric, metric_value from audit.metrics where run_id = :run_id and step = :step order by table_name, metric`,
-    params: { run_id: batch.runId, step },
-  });
-  return rows.map((r) => ({ name: String(r.metric), value: Number(r.metric_value), unit: 'Count', table: String(r.table_name) }));
+/**
+ * Runs a step's figures query (a SQL file answering table_name, metric,
+ * metric_value) for the batch: the figures the step returns, for the metrics
+ * recorder to record.
+ */
+export async function queryFigures(engine: WarehouseEngine, file: string, batch: BatchRef): Promise<StepMetric[]> {
+  const figures: StepMetric[] = [];
+  for (const statement of sqlStatements(file, engine.dialect, { batch_id: batch.batchId, run_id: batch.runId })) {
+    const rows = await engine.query(statement);
+    figures.push(...rows.map((r): StepMetric => ({ name: String(r.metric), value: Number(r.metric_value), unit: 'Count', table: String(r.table_name) })));
+  }
+  return figures;
 }
 
 /** Sum of one metric over tables. */

@@ -1,15 +1,26 @@
--- VersionsCreated of dim_customers and dim_products: the versions the batch created
--- over all its attempts (history.batch_created_versions). Parameters: :batch_id, :run_id.
-delete from audit.metrics
-where run_id = :run_id and step = 'BuildDimensions' and table_name in ('dim_customers', 'dim_products');
-
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select cast(:run_id as varchar(64)), cast(:batch_id as varchar(64)), 'BuildDimensions', dimensions.table_name, 'VersionsCreated', count(created.surrogate_key), 'Count', {{ now }}
-from (
+-- The BuildDimensions step's figures, returned to the step (it does not record them:
+-- the metrics recorder does, once, for every step). VersionsCreated of dim_customers
+-- and dim_products: the versions the batch created over all its attempts
+-- (history.batch_created_versions), so a re-run after a crash reports the same
+-- figure. Parameters: :batch_id.
+with dimensions as (
     select 'customer' as entity, 'dim_customers' as table_name
     union all
     select 'product' as entity, 'dim_products' as table_name
-) as dimensions
-left join history.batch_created_versions as created
-    on created.entity = dimensions.entity and created.batch_id = :batch_id
-group by dimensions.table_name;
+),
+
+created_versions as (
+    select created.entity, created.surrogate_key
+    from history.batch_created_versions as created
+    where created.batch_id = :batch_id
+)
+
+select
+    dimensions.table_name,
+    'VersionsCreated' as metric,
+    count(created_versions.surrogate_key) as metric_value
+from dimensions
+left join created_versions
+    on created_versions.entity = dimensions.entity
+group by dimensions.table_name
+order by dimensions.table_name

@@ -2,7 +2,7 @@
 -- the affected orders after their item and payment facts. Milestones: first
 -- paid_at of its payments, first shipped_at and latest delivered_at of its
 -- shipments (their latest records); lags in hours between them. An order
--- without items still has its row. Parameters: :batch_id, :run_id.
+-- without items still has its row. Parameters: :batch_id.
 delete from dw.fact_order_fulfillment
 where dw.fact_order_fulfillment.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
 
@@ -146,10 +146,3 @@ select
     case when milestones.order_status = 'returned' then true else false end as is_returned,
     cast(:batch_id as varchar(64)) as batch_id
 from milestones;
-
-delete from audit.metrics where run_id = :run_id and step = 'BuildFacts' and table_name = 'fact_order_fulfillment';
-
-insert into audit.metrics (run_id, batch_id, step, table_name, metric, metric_value, unit, recorded_at)
-select cast(:run_id as varchar(64)), cast(:batch_id as varchar(64)), 'BuildFacts', 'fact_order_fulfillment', 'FactRowsUpserted', count(*), 'Count', {{ now }}
-from dw.fact_order_fulfillment
-where dw.fact_order_fulfillment.order_id in (select affected.order_id from history.batch_affected_orders as affected where affected.batch_id = :batch_id);
