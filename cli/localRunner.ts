@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { PipelineConfig } from '../functions/shared/config.js';
 import { BatchError, InterruptedError } from '../functions/shared/errors.js';
-import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
+import { DuckDbEngine, type DuckDbEngineOptions } from '../functions/shared/engine/duckdbEngine.js';
 import { listBatches } from '../functions/shared/lake/batches.js';
 import { LocalLake } from '../functions/shared/lake/localLake.js';
 import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
@@ -76,6 +76,8 @@ export interface RunPipelineOptions {
   readonly memoryLimit?: string;
   /** Print each warehouse statement's time on stderr (EcomdwConfig.traceSql). */
   readonly traceSql?: boolean;
+  /** DuckDB settings for a warehouse of a known size (the demo's); the engine's defaults otherwise. */
+  readonly tuning?: Pick<DuckDbEngineOptions, 'threads' | 'checkpointThreshold'>;
   readonly config: PipelineConfig;
   readonly batchId?: string;
   readonly force?: boolean;
@@ -138,7 +140,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const emit = options.onEvent ?? (() => undefined);
   const removedLeftovers = lake.removeAbandonedOutputs();
   if (removedLeftovers.length > 0) emit({ type: 'leftovers-removed', paths: removedLeftovers });
-  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit, traceSql: options.traceSql });
+  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit, traceSql: options.traceSql, ...options.tuning });
   if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake);
   const stop = (): void => engine.interrupt();
   options.signal?.addEventListener('abort', stop, { once: true });

@@ -24,6 +24,16 @@ export interface DemoFlags {
 /** Name of the HTML report the demo writes into its folder. */
 export const DEMO_REPORT_FILE = 'report.html';
 
+/**
+ * The demo's warehouse is small: every table fits in one DuckDB row group, so a
+ * second thread has nothing to scan in parallel and only adds scheduling, and
+ * its whole write-ahead log fits in memory, so it checkpoints once, when it
+ * closes, instead of every two or three batches. Measured on the 2-core machine
+ * (`npm start`, quiet): see docs/benchmarks.md. `ecomdw run` keeps the defaults,
+ * which win on bigger lakes.
+ */
+export const DEMO_WAREHOUSE = { threads: 1, checkpointThreshold: '1GB' } as const;
+
 /** Revenue reconciliation printed at the end of the demo. */
 export interface RevenueReconciliation {
   readonly factItems: number;
@@ -56,6 +66,7 @@ export async function demoCommand(flags: DemoFlags, config: EcomdwConfig): Promi
       dbPath: db,
       memoryLimit: config.memoryLimit,
       traceSql: config.traceSql,
+      tuning: DEMO_WAREHOUSE,
       config,
       signal: interruption.signal,
       onEvent: (event) => {

@@ -15,6 +15,8 @@ export interface DuckDbEngineOptions {
   readonly lakeRoot: string;
   /** DuckDB threads; defaults to DEFAULT_WAREHOUSE_THREADS. */
   readonly threads?: number;
+  /** WAL size that triggers an automatic checkpoint (e.g. '1GB'); DuckDB's 16 MB unless given. */
+  readonly checkpointThreshold?: string;
   /** DuckDB memory budget (e.g. '3GB'); beyond it DuckDB spills to `<db>.tmp`. */
   readonly memoryLimit?: string;
   /** Refuse a file that does not exist instead of creating it (read-only commands). */
@@ -84,6 +86,7 @@ export class DuckDbEngine implements WarehouseEngine {
         ...WAREHOUSE_SETTINGS,
         memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
         threads: String(options.threads ?? DEFAULT_WAREHOUSE_THREADS),
+        ...(options.checkpointThreshold === undefined ? {} : { checkpoint_threshold: options.checkpointThreshold }),
       };
       instance = await DuckDBInstance.create(options.path, config);
     } catch (error) {
