@@ -11,8 +11,8 @@
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import path from 'node:path';
-import { CONTRACT, SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
-import { quotedLiteral as lit } from '../functions/shared/sql/quote.js';
+import { CONTRACT, SOURCE_TABLES, type SourceTable } from '../functions/core/contract.js';
+import { quotedLiteral as lit } from '../functions/core/sql/quote.js';
 import {
   canonicalDecimal,
   referenceWarehouse,

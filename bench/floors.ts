@@ -14,10 +14,10 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { columnNames, CONTRACT, SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
-import { readSqlFile, splitStatements } from '../functions/shared/sql/files.js';
-import { quotedLiteral as lit } from '../functions/shared/sql/quote.js';
-import { renderSql } from '../functions/shared/sql/render.js';
+import { columnNames, CONTRACT, SOURCE_TABLES, type SourceTable } from '../functions/core/contract.js';
+import { readSqlFile, splitStatements } from '../functions/core/sql/files.js';
+import { quotedLiteral as lit } from '../functions/core/sql/quote.js';
+import { renderSql } from '../functions/core/sql/render.js';
 
 export interface FloorResult {
   readonly kind: 'floor';

@@ -8,7 +8,7 @@
  * Timestamps are copied as they are: no step of the pipeline prunes by time.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { renderSql } from '../functions/shared/sql/render.js';
+import { renderSql } from '../functions/core/sql/render.js';
 
 /** Tables whose rows make up the history, in the order they are copied. */
 export const HISTORY_TABLES = [

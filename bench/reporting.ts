@@ -6,8 +6,8 @@
  */
 import { buildReport } from '../functions/report/buildReport.js';
 import type { ReportRequest } from '../functions/report/types.js';
-import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
-import { MART_VIEWS } from '../functions/shared/pipelineManifest.js';
+import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
+import { MART_VIEWS } from '../functions/core/pipelineManifest.js';
 
 /** One timed report: which request, the median and every run's time. */
 export interface ReportTiming {

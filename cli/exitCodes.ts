@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { type EcomdwError, InterruptedError, UsageError } from '../functions/shared/errors.js';
+import { type EcomdwError, InterruptedError, UsageError } from '../functions/core/errors.js';
 
 /**
  * Exit codes: 1 = the pipeline ran and failed (a step, a warehouse statement,

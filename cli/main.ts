@@ -1,8 +1,8 @@
 import { Command, CommanderError } from 'commander';
-import { resolveConfig, type ConfigFlags, type EcomdwConfig } from '../functions/shared/config.js';
+import { resolveConfig, type ConfigFlags, type EcomdwConfig } from '../functions/core/config.js';
 import type { ConfigOf } from './options.js';
-import { EcomdwError } from '../functions/shared/errors.js';
-import { useSqlRoot } from '../functions/shared/sql/files.js';
+import { EcomdwError } from '../functions/core/errors.js';
+import { useSqlRoot } from '../functions/core/sql/files.js';
 import { EXIT, exitCodeOf } from './exitCodes.js';
 import { registerDemo } from './commands/demo.js';
 import { registerGenerate } from './commands/generate.js';

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { DEFAULT_MEMORY_LIMIT, type EcomdwConfig } from '../functions/shared/config.js';
+import { DEFAULT_MEMORY_LIMIT, type EcomdwConfig } from '../functions/core/config.js';
 
 /** The configuration a command's action reads: resolved once by the program (cli/main.ts) before the action runs. */
 export type ConfigOf = () => EcomdwConfig;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Table from 'cli-table3';
-import type { PipelineConfig } from '../functions/shared/config.js';
-import type { BatchSummary, PipelineEvent, RunSummary, StepFinishedEvent, WarnedTest } from './localRunner.js';
+import type { PipelineConfig } from '../functions/core/config.js';
+import type { BatchSummary, PipelineEvent, RunSummary, StepFinishedEvent, WarnedTest } from '../functions/local/localRunner.js';
 
 /** Where human-readable progress goes: stderr, so that --json output on stdout stays clean. */
 export function progress(message: string): void {

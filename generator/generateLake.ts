@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SOURCE_TABLES, type RawFormat, type SourceTable } from '../functions/shared/contract.js';
-import { ConfigError } from '../functions/shared/errors.js';
-import { splitStatements } from '../functions/shared/sql/files.js';
-import { quotedIdentifier, quotedLiteral } from '../functions/shared/sql/quote.js';
+import { SOURCE_TABLES, type RawFormat, type SourceTable } from '../functions/core/contract.js';
+import { ConfigError } from '../functions/core/errors.js';
+import { splitStatements } from '../functions/core/sql/files.js';
+import { quotedIdentifier, quotedLiteral } from '../functions/core/sql/quote.js';
 import {
   FILE_PARTS,
   FORMAT_EXTENSIONS,

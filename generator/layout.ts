@@ -1,4 +1,4 @@
-import { columnNames, SOURCE_TABLES, type RawFormat, type SourceTable } from '../functions/shared/contract.js';
+import { columnNames, SOURCE_TABLES, type RawFormat, type SourceTable } from '../functions/core/contract.js';
 import type { GenerateFormat } from './options.js';
 
 /**

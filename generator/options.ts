@@ -1,4 +1,4 @@
-import { ConfigError } from '../functions/shared/errors.js';
+import { ConfigError } from '../functions/core/errors.js';
 
 /** Output formats of the generator: one of the lake's three, or all three rotated per table and batch. */
 export const GENERATE_FORMATS = ['csv', 'jsonl', 'parquet', 'mixed'] as const;

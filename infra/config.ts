@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseFreshness } from '../functions/shared/config.js';
-import { StackConfigError } from '../functions/shared/errors.js';
+import { parseFreshness } from '../functions/core/config.js';
+import { StackConfigError } from '../functions/core/errors.js';
 import { isTimeZone, scheduleExpressionProblem } from './schedule.js';
 
 /**

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { renderSql } from '../functions/shared/sql/render.js';
+import { renderSql } from '../functions/core/sql/render.js';
 import { LAKE_PREFIXES } from './lake.js';
 import { awsContext, kmsViaS3Statement, listPrefixesStatement, objectArns, roleWithPolicy, serviceTrustPolicy } from './policies.js';
 
@@ -15,7 +15,7 @@ export interface EtlArgs {
   readonly scriptPath: string;
   /** The repository's sql/ folder: normalize/*.sql are rendered for Spark, seeds/*.csv uploaded as they are. */
   readonly sqlRoot: string;
-  /** functions/shared/contract.json: the source contract and raw-file rules the job reads. */
+  /** functions/core/contract.json: the source contract and raw-file rules the job reads. */
   readonly contractPath: string;
   readonly artifactsBucketName: pulumi.Input<string>;
   readonly artifactsBucketArn: pulumi.Input<string>;

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { PIPELINE_HANDLER_NAMES, type PipelineHandlerName } from '../functions/shared/pipelineManifest.js';
+import { PIPELINE_HANDLER_NAMES, type PipelineHandlerName } from '../functions/core/pipelineManifest.js';
 import { BUNDLE_FILE, bundleHandlers } from './bundle.js';
 import { LAKE_PREFIXES } from './lake.js';
 import {

@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { HandlerName } from './functions.js';
 import { HANDLER_NAMES } from './functions.js';
-import type { PipelineStepName } from '../functions/shared/pipelineManifest.js';
+import type { PipelineStepName } from '../functions/core/pipelineManifest.js';
 import { awsContext } from './policies.js';
 
 /** The namespace the handlers' Powertools metrics land in. */

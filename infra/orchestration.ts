@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { handlerEntry } from '../functions/shared/pipelineManifest.js';
+import { handlerEntry } from '../functions/core/pipelineManifest.js';
 import { HANDLER_NAMES, type HandlerName } from './functions.js';
 import { awsContext, roleWithPolicy, serviceTrustPolicy, statesLogDeliveryStatement, xrayStatement } from './policies.js';
 

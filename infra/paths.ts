@@ -23,7 +23,7 @@ export function repoPaths(): RepoPaths {
     repoRoot: REPO_ROOT,
     sqlRoot: path.join(REPO_ROOT, 'sql'),
     glueScript: path.join(REPO_ROOT, 'functions/glue/normalize_job.py'),
-    contractFile: path.join(REPO_ROOT, 'functions/shared/contract.json'),
+    contractFile: path.join(REPO_ROOT, 'functions/core/contract.json'),
     stateMachineDefinition: path.join(REPO_ROOT, 'statemachine/pipeline.asl.json'),
     handlerEntryPoints: Object.fromEntries(HANDLER_NAMES.map((h) => [h, path.join(REPO_ROOT, 'functions/handlers', `${h}.ts`)])) as Record<HandlerName, string>,
   };

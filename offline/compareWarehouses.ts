@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pg from 'pg';
-import { quotedIdentifier, quotedLiteral } from '../functions/shared/sql/quote.js';
+import { quotedIdentifier, quotedLiteral } from '../functions/core/sql/quote.js';
 import type { PostgresConnection } from './postgres/embeddedPostgres.js';
 
 /** How one table of the two warehouses compares (rows as multisets). */

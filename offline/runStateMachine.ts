@@ -1,7 +1,7 @@
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { loadStateMachineDefinition } from '../cli/localRunner.js';
-import type { StepContext } from '../functions/steps/context.js';
-import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
+import { loadStateMachineDefinition } from '../functions/local/localRunner.js';
+import type { StepContext } from '../functions/core/steps/context.js';
+import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/core/steps/registry.js';
 
 /** What the SNS task of the ASL publishes (the integration's Parameters). */
 export interface PublishInput {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runPipeline } from '../cli/localRunner.js';
+import { runPipeline } from '../functions/local/localRunner.js';
 import { main } from '../cli/main.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';

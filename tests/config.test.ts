@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DB, DEFAULT_LAKE, DEFAULT_MEMORY_LIMIT, DEFAULT_SQL_ROOT, resolveConfig } from '../functions/shared/config.js';
-import { ConfigError } from '../functions/shared/errors.js';
-import { sqlRoot, useSqlRoot } from '../functions/shared/sql/files.js';
+import { DEFAULT_DB, DEFAULT_LAKE, DEFAULT_MEMORY_LIMIT, DEFAULT_SQL_ROOT, resolveConfig } from '../functions/core/config.js';
+import { ConfigError } from '../functions/core/errors.js';
+import { sqlRoot, useSqlRoot } from '../functions/core/sql/files.js';
 import { runEcomdw, type CliOutcome } from './helpers/cli.js';
 import { tempDir, writeRaw } from './helpers/tempLake.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACT, SOURCE_TABLES, VALUE_RULES, type ColumnSpec, type SourceTable } from '../functions/shared/contract.js';
-import { readSqlFile } from '../functions/shared/sql/files.js';
-import { renderSql } from '../functions/shared/sql/render.js';
+import { CONTRACT, SOURCE_TABLES, VALUE_RULES, type ColumnSpec, type SourceTable } from '../functions/core/contract.js';
+import { readSqlFile } from '../functions/core/sql/files.js';
+import { renderSql } from '../functions/core/sql/render.js';
 
 /** Every `create table` of the warehouse DDL as schema.table → column → declared type (lower-case). */
 function warehouseColumns(): Map<string, Map<string, string>> {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runPipeline } from '../cli/localRunner.js';
+import { runPipeline } from '../functions/local/localRunner.js';
 import { rawBatchArb, writeRawBatches, type RawBatch } from './fuzz/rawValues.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';

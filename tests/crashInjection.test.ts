@@ -1,9 +1,9 @@
 import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipeline, type RunPipelineOptions } from '../cli/localRunner.js';
-import type { StepContext } from '../functions/steps/context.js';
-import { PIPELINE_STEPS, type PipelineStepName } from '../functions/steps/registry.js';
+import { runPipeline, type RunPipelineOptions } from '../functions/local/localRunner.js';
+import type { StepContext } from '../functions/core/steps/context.js';
+import { PIPELINE_STEPS, type PipelineStepName } from '../functions/core/steps/registry.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { countingEngine, describeFault, faultsOf, faultyEngine, fingerprint, INJECTED, runAndKill, type Fault, type StepTransactions } from './helpers/faults.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipeline } from '../cli/localRunner.js';
-import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
-import { LocalLake } from '../functions/shared/lake/localLake.js';
-import { PIPELINE_STEPS } from '../functions/steps/registry.js';
+import { runPipeline } from '../functions/local/localRunner.js';
+import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
+import { LocalLake } from '../functions/core/lake/localLake.js';
+import { PIPELINE_STEPS } from '../functions/core/steps/registry.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { diffDw } from './helpers/warehouse.js';

@@ -7,8 +7,8 @@ import {
   RedshiftDataClient,
 } from '@aws-sdk/client-redshift-data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedshiftEngine } from '../functions/shared/engine/redshiftEngine.js';
-import { WarehouseStatementError, WarehouseTimeoutError } from '../functions/shared/errors.js';
+import { RedshiftEngine } from '../functions/core/engine/redshiftEngine.js';
+import { WarehouseStatementError, WarehouseTimeoutError } from '../functions/core/errors.js';
 import { startPostgres, type OfflinePostgres } from '../offline/postgres/embeddedPostgres.js';
 import { LocalFolderObjects } from '../offline/postgres/parquetCopy.js';
 import { DataApiServer } from '../offline/redshiftData/dataApiServer.js';

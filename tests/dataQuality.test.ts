@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { runPipeline, type PipelineEvent } from '../cli/localRunner.js';
-import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
-import { LocalLake } from '../functions/shared/lake/localLake.js';
-import type { WarehouseEngine } from '../functions/shared/engine/types.js';
-import { PIPELINE_STEPS } from '../functions/steps/registry.js';
-import { validateWarehouse } from '../functions/steps/validateWarehouse.js';
+import { runPipeline, type PipelineEvent } from '../functions/local/localRunner.js';
+import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
+import { LocalLake } from '../functions/core/lake/localLake.js';
+import type { WarehouseEngine } from '../functions/core/engine/types.js';
+import { PIPELINE_STEPS } from '../functions/core/steps/registry.js';
+import { validateWarehouse } from '../functions/core/steps/validateWarehouse.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { snapshotDw } from './helpers/warehouse.js';
 import { TEST_CONFIG, testConfigWithFreshness } from './helpers/testConfig.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EXIT, exitCodeOf } from '../cli/exitCodes.js';
-import * as errors from '../functions/shared/errors.js';
+import * as errors from '../functions/core/errors.js';
 import { ChartRenderError, ReportDocumentError } from '../functions/report/html/errors.js';
 import { OlistDataError, OlistSourceError } from '../importers/olist/errors.js';
 import { StackConfigError } from '../infra/config.js';

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { warnedTestLines } from '../cli/output.js';
-import type { BatchSummary } from '../cli/localRunner.js';
-import { DEFAULT_FRESHNESS } from '../functions/shared/config.js';
-import { SOURCE_TABLES } from '../functions/shared/contract.js';
+import type { BatchSummary } from '../functions/local/localRunner.js';
+import { DEFAULT_FRESHNESS } from '../functions/core/config.js';
+import { SOURCE_TABLES } from '../functions/core/contract.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { runEcomdw, type CliOutcome } from './helpers/cli.js';
 

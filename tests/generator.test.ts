@@ -4,8 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
-import { ConfigError } from '../functions/shared/errors.js';
+import { CONTRACT, SOURCE_TABLES, type SourceTable } from '../functions/core/contract.js';
+import { ConfigError } from '../functions/core/errors.js';
 import { generateLake, type GenerateOptions, type GenerateSummary } from '../generator/generateLake.js';
 
 // The checks below read the generated files with DuckDB: they are an

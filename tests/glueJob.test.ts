@@ -15,13 +15,13 @@ import {
   SOURCE_TABLES,
   unsupportedFileError,
   type SourceTable,
-} from '../functions/shared/contract.js';
-import { batchPrefix } from '../functions/shared/lake/layout.js';
-import { LocalLake } from '../functions/shared/lake/localLake.js';
-import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
-import { readSqlFile, SQL_ROOT } from '../functions/shared/sql/files.js';
-import { renderSql } from '../functions/shared/sql/render.js';
-import { normalizeTable } from '../functions/steps/normalizeTable.js';
+} from '../functions/core/contract.js';
+import { batchPrefix } from '../functions/core/lake/layout.js';
+import { LocalLake } from '../functions/core/lake/localLake.js';
+import type { NormalizeManifest } from '../functions/core/lake/manifest.js';
+import { readSqlFile, SQL_ROOT } from '../functions/core/sql/files.js';
+import { renderSql } from '../functions/core/sql/render.js';
+import { normalizeTable } from '../functions/core/steps/normalizeTable.js';
 import { CORPUS_BATCH, CORPUS_TABLES, EXPECTED, writeCorpus, type Expectation } from './glue/corpus.js';
 import { LocalGlue } from './helpers/localGlue.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
@@ -29,7 +29,7 @@ import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SCRIPT = path.join(REPO, 'functions/glue/normalize_job.py');
 
-const CONTRACT_FILE = path.join(REPO, 'functions/shared/contract.json');
+const CONTRACT_FILE = path.join(REPO, 'functions/core/contract.json');
 
 /** Runs Python code with the job script importable (its Spark and Glue imports are inside functions) and `contract` loaded from contract.json, returning its JSON output. */
 function python<T>(code: string): T {
@@ -56,7 +56,7 @@ describe('The Glue normalization job script', () => {
     }
   });
 
-  it('reads the source contract from contract.json, as functions/shared/contract.ts does, column order included', () => {
+  it('reads the source contract from contract.json, as functions/core/contract.ts does, column order included', () => {
     // Act
     const tables = python<Record<string, { columns: string[]; required: string[] }>>(
       `print(json.dumps({t: {"columns": contract.column_names(t), "required": contract.required_columns(t)} for t in contract.tables}))`,

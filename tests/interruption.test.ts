@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runPipeline } from '../cli/localRunner.js';
-import type { StepContext } from '../functions/steps/context.js';
+import { runPipeline } from '../functions/local/localRunner.js';
+import type { StepContext } from '../functions/core/steps/context.js';
 import { writeCrashLake } from './helpers/crashLake.js';
 import { fingerprint } from './helpers/faults.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';

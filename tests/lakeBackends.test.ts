@@ -3,11 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startS3, type OfflineS3 } from '../offline/s3/motoServer.js';
-import { LakeError } from '../functions/shared/errors.js';
-import type { Lake } from '../functions/shared/lake/lake.js';
-import { LocalLake } from '../functions/shared/lake/localLake.js';
-import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
-import { S3Lake, type S3LakeClient } from '../functions/shared/lake/s3Lake.js';
+import { LakeError } from '../functions/core/errors.js';
+import type { Lake } from '../functions/core/lake/lake.js';
+import { LocalLake } from '../functions/core/lake/localLake.js';
+import type { NormalizeManifest } from '../functions/core/lake/manifest.js';
+import { S3Lake, type S3LakeClient } from '../functions/core/lake/s3Lake.js';
 import { tempDir } from './helpers/tempLake.js';
 
 /** A lake to test: how to put an object at a key, and the Lake reading it. */
@@ -186,7 +186,7 @@ describe('The S3 lake when the bucket is wrong or access is denied', () => {
   });
 });
 
-/** The raw-file ledger's view of the lake (functions/steps/rawFileLedger.ts): the same on both lakes. */
+/** The raw-file ledger's view of the lake (functions/core/steps/rawFileLedger.ts): the same on both lakes. */
 describe.each(Object.keys(BACKENDS))('The raw objects of the lake on %s', (name) => {
   it('are listed at any depth with a change token that moves with the content, and hashed as SHA-256', async () => {
     // Prepare

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
-import { MetricsRecorder } from '../functions/shared/metricsRecorder.js';
-import { bootstrapWarehouse } from '../functions/steps/bootstrap.js';
+import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
+import { MetricsRecorder } from '../functions/core/metricsRecorder.js';
+import { bootstrapWarehouse } from '../functions/core/steps/bootstrap.js';
 import { tempDir } from './helpers/tempLake.js';
 
 const RUN = { runId: 'b1-run', batchId: 'b1' };

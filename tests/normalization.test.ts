@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { SourceTable } from '../functions/shared/contract.js';
-import { batchPrefix } from '../functions/shared/lake/layout.js';
-import { LocalLake } from '../functions/shared/lake/localLake.js';
-import { normalizeTable } from '../functions/steps/normalizeTable.js';
+import type { SourceTable } from '../functions/core/contract.js';
+import { batchPrefix } from '../functions/core/lake/layout.js';
+import { LocalLake } from '../functions/core/lake/localLake.js';
+import { normalizeTable } from '../functions/core/steps/normalizeTable.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 
 const BATCH = '2024-01-01';

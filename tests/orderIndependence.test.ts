@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import path from 'node:path';
-import { runPipeline } from '../cli/localRunner.js';
+import { runPipeline } from '../functions/local/localRunner.js';
 import { buildReport } from '../functions/report/buildReport.js';
-import { DuckDbEngine } from '../functions/shared/engine/duckdbEngine.js';
+import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
 import { batchingArb, sourceRowsArb } from './reference/arbitraries.js';
 import { writeLake } from './reference/lakeWriter.js';
 import { referenceWarehouse, type ReferenceWarehouse, type SourceBatch } from './reference/referenceModel.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
-import { runPipeline, type RunSummary } from '../cli/localRunner.js';
+import { runPipeline, type RunSummary } from '../functions/local/localRunner.js';
 import { generateLake, type GenerateSummary } from '../generator/generateLake.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { snapshotDw } from './helpers/warehouse.js';

@@ -7,9 +7,9 @@ import type { PostgresEngine } from '../offline/postgres/postgresEngine.js';
 import { translateRedshift } from '../offline/postgres/redshiftShims.js';
 import { S3Objects, type S3ObjectClient } from '../offline/postgres/parquetCopy.js';
 import { startS3 } from '../offline/s3/motoServer.js';
-import { WarehouseStatementError, WarehouseTimeoutError } from '../functions/shared/errors.js';
-import { renderSql } from '../functions/shared/sql/render.js';
-import { bootstrapWarehouse } from '../functions/steps/bootstrap.js';
+import { WarehouseStatementError, WarehouseTimeoutError } from '../functions/core/errors.js';
+import { renderSql } from '../functions/core/sql/render.js';
+import { bootstrapWarehouse } from '../functions/core/steps/bootstrap.js';
 import { OFFLINE_BUCKET, offlineWarehouse, startPostgres } from './helpers/offlineWarehouse.js';
 import { tempDir } from './helpers/tempLake.js';
 

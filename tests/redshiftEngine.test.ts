@@ -11,15 +11,15 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RedshiftEngine } from '../functions/shared/engine/redshiftEngine.js';
-import { DEFAULT_POLL_SETTINGS, redshiftConfigFromEnv, type PollSettings } from '../functions/shared/engine/redshiftConfig.js';
-import type { Statement } from '../functions/shared/engine/types.js';
+import { RedshiftEngine } from '../functions/core/engine/redshiftEngine.js';
+import { DEFAULT_POLL_SETTINGS, redshiftConfigFromEnv, type PollSettings } from '../functions/core/engine/redshiftConfig.js';
+import type { Statement } from '../functions/core/engine/types.js';
 import {
   ConfigError,
   WarehouseStatementError,
   WarehouseThrottledError,
   WarehouseTimeoutError,
-} from '../functions/shared/errors.js';
+} from '../functions/core/errors.js';
 
 const CONFIG = {
   workgroupName: 'ecomdw-dev',

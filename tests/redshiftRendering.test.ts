@@ -1,4 +1,4 @@
-import { BACKFILLS, BOOTSTRAP_FILES } from '../functions/steps/bootstrap.js';
+import { BACKFILLS, BOOTSTRAP_FILES } from '../functions/core/steps/bootstrap.js';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -10,17 +10,17 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseFreshness } from '../functions/shared/config.js';
-import { columnNames, SILVER_LINEAGE_COLUMNS, SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
-import { RedshiftEngine } from '../functions/shared/engine/redshiftEngine.js';
-import type { Lake } from '../functions/shared/lake/lake.js';
-import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
-import { readSqlFile, splitStatements, SQL_ROOT } from '../functions/shared/sql/files.js';
-import { renderSql } from '../functions/shared/sql/render.js';
-import { isSqlTemplate } from '../functions/shared/sql/templates.js';
-import type { StepContext } from '../functions/steps/context.js';
-import { dataTests } from '../functions/steps/dataTests.js';
-import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
+import { parseFreshness } from '../functions/core/config.js';
+import { columnNames, SILVER_LINEAGE_COLUMNS, SOURCE_TABLES, type SourceTable } from '../functions/core/contract.js';
+import { RedshiftEngine } from '../functions/core/engine/redshiftEngine.js';
+import type { Lake } from '../functions/core/lake/lake.js';
+import type { NormalizeManifest } from '../functions/core/lake/manifest.js';
+import { readSqlFile, splitStatements, SQL_ROOT } from '../functions/core/sql/files.js';
+import { renderSql } from '../functions/core/sql/render.js';
+import { isSqlTemplate } from '../functions/core/sql/templates.js';
+import type { StepContext } from '../functions/core/steps/context.js';
+import { dataTests } from '../functions/core/steps/dataTests.js';
+import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/core/steps/registry.js';
 
 /**
  * Constructs Redshift rejects (or that break the pipeline's guarantees on it),

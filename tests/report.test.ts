@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPipeline } from '../cli/localRunner.js';
+import { runPipeline } from '../functions/local/localRunner.js';
 import { generateLake } from '../generator/generateLake.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';

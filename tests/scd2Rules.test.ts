@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { runPipeline } from '../cli/localRunner.js';
-import { parseFreshness } from '../functions/shared/config.js';
+import { runPipeline } from '../functions/local/localRunner.js';
+import { parseFreshness } from '../functions/core/config.js';
 import { writeLake, type LakeFormat } from './reference/lakeWriter.js';
 import type { CustomerRow, OrderRow, SourceBatch, SourceRows } from './reference/referenceModel.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';

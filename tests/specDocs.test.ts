@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../cli/main.js';
-import { CONTRACT, RAW_FILE_RULES, SOURCE_TABLES } from '../functions/shared/contract.js';
+import { CONTRACT, RAW_FILE_RULES, SOURCE_TABLES } from '../functions/core/contract.js';
 
 // docs/spec.md is the contract the README relies on; where it names what the code
 // defines, both are read here and must agree.
@@ -36,7 +36,7 @@ function dwTables(): Map<string, string[]> {
 }
 
 describe('docs/spec.md, in step with the code', () => {
-  it('holds the source contract of functions/shared/contract.json: tables, keys, required and optional columns', () => {
+  it('holds the source contract of functions/core/contract.json: tables, keys, required and optional columns', () => {
     // Prepare
     const rows = section(2)
       .split('\n')

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SQL_ROOT } from '../functions/shared/config.js';
-import { SqlTemplateError } from '../functions/shared/errors.js';
-import { portableSqlStatement, readSqlFile, sqlStatement, sqlTemplateStatements, useSqlRoot } from '../functions/shared/sql/files.js';
+import { DEFAULT_SQL_ROOT } from '../functions/core/config.js';
+import { SqlTemplateError } from '../functions/core/errors.js';
+import { portableSqlStatement, readSqlFile, sqlStatement, sqlTemplateStatements, useSqlRoot } from '../functions/core/sql/files.js';
 import { tempDir } from './helpers/tempLake.js';
 
 let root: string;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { SqlTemplateError } from '../functions/shared/errors.js';
-import { readSqlFile, SQL_ROOT } from '../functions/shared/sql/files.js';
-import { renderSql } from '../functions/shared/sql/render.js';
-import { expandTemplates, fillTemplate, isSqlTemplate } from '../functions/shared/sql/templates.js';
+import { SqlTemplateError } from '../functions/core/errors.js';
+import { readSqlFile, SQL_ROOT } from '../functions/core/sql/files.js';
+import { renderSql } from '../functions/core/sql/render.js';
+import { expandTemplates, fillTemplate, isSqlTemplate } from '../functions/core/sql/templates.js';
 
 /** Every model file under sql/ that names a template, relative to sql/. */
 function templatedModels(dir = SQL_ROOT): string[] {

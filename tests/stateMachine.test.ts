@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import aslValidator from 'asl-validator';
-import { PIPELINE_STEP_NAMES } from '../functions/steps/registry.js';
+import { PIPELINE_STEP_NAMES } from '../functions/core/steps/registry.js';
 import { allStates, readDefinition } from './helpers/asl.js';
 
 const definition = readDefinition();

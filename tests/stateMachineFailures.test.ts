@@ -1,12 +1,12 @@
-import '../cli/polyfills.js';
+import '../functions/local/polyfills.js';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { loadStateMachineDefinition } from '../cli/localRunner.js';
-import { parseFreshness } from '../functions/shared/config.js';
-import type { Row, Statement, WarehouseEngine } from '../functions/shared/engine/types.js';
-import type { Lake } from '../functions/shared/lake/lake.js';
-import { recordFailure, type RecordFailureInput } from '../functions/steps/recordFailure.js';
-import { PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/steps/registry.js';
+import { loadStateMachineDefinition } from '../functions/local/localRunner.js';
+import { parseFreshness } from '../functions/core/config.js';
+import type { Row, Statement, WarehouseEngine } from '../functions/core/engine/types.js';
+import type { Lake } from '../functions/core/lake/lake.js';
+import { recordFailure, type RecordFailureInput } from '../functions/core/steps/recordFailure.js';
+import { PIPELINE_STEP_NAMES, type PipelineStepName } from '../functions/core/steps/registry.js';
 
 const BATCH = { batchId: '2024-01-02', runId: '2024-01-02-20240103T010000-a1b2c3', tables: ['orders'], pendingAfter: 0, reason: null };
 

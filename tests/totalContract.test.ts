@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runPipeline } from '../cli/localRunner.js';
+import { runPipeline } from '../functions/local/localRunner.js';
 import { queryDuckDb, tempDir, writeRaw } from './helpers/tempLake.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { generateLake, GENERATE_FORMATS, type GenerateFormat, type GenerateSummary } from '../../generator/generateLake.js';
-import type { EcomdwConfig } from '../../functions/shared/config.js';
+import type { EcomdwConfig } from '../../functions/core/config.js';
 import { positiveNumber, wholeNumber, type ConfigOf } from '../options.js';
 import { progress } from '../output.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { OlistDataError } from '../../importers/olist/errors.js';
 import { importOlist, OLIST_ATTRIBUTION, type OlistImportSummary } from '../../importers/olist/importOlist.js';
 import { OLIST_FILES } from '../../importers/olist/sourceFiles.js';
-import type { EcomdwConfig } from '../../functions/shared/config.js';
+import type { EcomdwConfig } from '../../functions/core/config.js';
 import type { ConfigOf } from '../options.js';
 import { progress } from '../output.js';
 

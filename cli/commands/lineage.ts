@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { modelLineage } from '../../functions/shared/sql/lineage.js';
+import { modelLineage } from '../../functions/core/sql/lineage.js';
 import type { ConfigOf } from '../options.js';
 
 /** Prints which tables feed which, read from the pipeline's SQL. */

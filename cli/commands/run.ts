@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { EcomdwConfig } from '../../functions/shared/config.js';
-import { listBatches } from '../../functions/shared/lake/batches.js';
-import { LocalLake } from '../../functions/shared/lake/localLake.js';
-import { ConfigError, InterruptedError } from '../../functions/shared/errors.js';
+import type { EcomdwConfig } from '../../functions/core/config.js';
+import { listBatches } from '../../functions/core/lake/batches.js';
+import { LocalLake } from '../../functions/core/lake/localLake.js';
+import { ConfigError, InterruptedError } from '../../functions/core/errors.js';
 import { listenForInterruption } from '../interruption.js';
-import { runPipeline, type RunSummary } from '../localRunner.js';
+import { runPipeline, type RunSummary } from '../../functions/local/localRunner.js';
 import { MEMORY_LIMIT_HELP, type ConfigOf } from '../options.js';
 import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, shownPath, summaryTable, warnedTestLines } from '../output.js';
 

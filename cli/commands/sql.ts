@@ -2,10 +2,10 @@ import { DuckDBInstance, type DuckDBInstance as Instance } from '@duckdb/node-ap
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { ConfigError, WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../../functions/shared/errors.js';
-import type { EcomdwConfig } from '../../functions/shared/config.js';
-import { readSqlFile, sqlRoot } from '../../functions/shared/sql/files.js';
-import { renderSql } from '../../functions/shared/sql/render.js';
+import { ConfigError, WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../../functions/core/errors.js';
+import type { EcomdwConfig } from '../../functions/core/config.js';
+import { readSqlFile, sqlRoot } from '../../functions/core/sql/files.js';
+import { renderSql } from '../../functions/core/sql/render.js';
 import type { ConfigOf } from '../options.js';
 import { compactTable } from '../output.js';
 

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import type { EcomdwConfig } from '../../functions/shared/config.js';
-import { DuckDbEngine } from '../../functions/shared/engine/duckdbEngine.js';
-import { InterruptedError } from '../../functions/shared/errors.js';
+import type { EcomdwConfig } from '../../functions/core/config.js';
+import { DuckDbEngine } from '../../functions/core/engine/duckdbEngine.js';
+import { InterruptedError } from '../../functions/core/errors.js';
 import { listenForInterruption } from '../interruption.js';
-import { LocalLake } from '../../functions/shared/lake/localLake.js';
-import { validateWarehouse, type WarehouseValidation } from '../../functions/steps/validateWarehouse.js';
+import { LocalLake } from '../../functions/core/lake/localLake.js';
+import { validateWarehouse, type WarehouseValidation } from '../../functions/core/steps/validateWarehouse.js';
 import { MEMORY_LIMIT_HELP, type ConfigOf } from '../options.js';
 import { compactTable } from '../output.js';
 

@@ -1,6 +1,6 @@
 """ecomdw normalization job (AWS Glue 5.0, Spark 3.5): raw -> silver + quarantine for one table and batch.
 
-It does in Spark what functions/steps/normalizeTable.ts does in DuckDB, from the same
+It does in Spark what functions/core/steps/normalizeTable.ts does in DuckDB, from the same
 definitions: the source contract and raw-file rules (contract.json) and the SQL
 (sql/normalize/<table>.sql), both uploaded by infra/etl.ts under ``--sql_prefix``, the
 SQL already rendered for Spark. tests/glueJob.test.ts runs this script's ``main`` under
@@ -8,7 +8,7 @@ a local Spark on a lake folder and compares its output with the DuckDB normalize
 
 1. list the raw files of ``raw/<table>/batch_id=<id>/`` (hidden and ``_`` files ignored);
 2. read each by extension into the contract's columns as canonical text (the texts the
-   DuckDB readers in functions/steps/rawReaders.ts make: CSV fields as written, JSON
+   DuckDB readers in functions/core/steps/rawReaders.ts make: CSV fields as written, JSON
    values as their text, Parquet values as DuckDB casts them), with ``source_row`` and
    ``read_error`` (why a record could not be taken apart); extra columns are reported,
    missing optional ones are NULL, a missing required one quarantines the whole file,
@@ -55,7 +55,7 @@ class UnreadableFileError(ValueError):
 
 
 class Contract:
-    """contract.json (functions/shared/contract.ts reads the same file): tables, raw-file rules, messages."""
+    """contract.json (functions/core/contract.ts reads the same file): tables, raw-file rules, messages."""
 
     def __init__(self, definition):
         self.definition = definition
@@ -77,7 +77,7 @@ class Contract:
         return [c["name"] for c in self.tables[table]["columns"] if c["required"]]
 
     def batch_prefix(self, zone, table, batch_id):
-        """``<zone>/<table>/batch_id=<id>``, as functions/shared/lake/layout.ts builds it."""
+        """``<zone>/<table>/batch_id=<id>``, as functions/core/lake/layout.ts builds it."""
         if table not in self.tables:
             raise ValueError(f"unknown table '{table}' (expected one of {', '.join(self.tables)})")
         if not self.batch_id_pattern.match(batch_id):
@@ -146,7 +146,7 @@ def extension_of(name):
 
 
 def file_report(path, fmt, raw_rows, readable, extra, missing_optional, file_error):
-    """One FileReport (functions/shared/lake/manifest.ts) before the silver/quarantine counts are known."""
+    """One FileReport (functions/core/lake/manifest.ts) before the silver/quarantine counts are known."""
     return {
         "file": path,
         "format": fmt,
@@ -458,7 +458,7 @@ def read_header(store, key, compressed, contract):
 
 def assert_csv_readable(store, raw, compressed, contract):
     """Every quoted value closes, and only a delimiter or a line break follows its closing quote (RFC 4180),
-    in valid UTF-8 (functions/shared/lake/csvQuoting.ts checks the same for the DuckDB reader).
+    in valid UTF-8 (functions/core/lake/csvQuoting.ts checks the same for the DuckDB reader).
 
     Spark's reader takes the rest of a file after a quote that never closes into one value; Python's
     csv module, strict, refuses it, and characters after a closing quote.

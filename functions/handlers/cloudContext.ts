@@ -1,9 +1,9 @@
 import { S3 } from '@aws-sdk/client-s3';
-import { resolveConfig } from '../shared/config.js';
-import { engineFromEnv } from '../shared/engine/fromEnv.js';
-import { S3Lake, type S3LakeClient } from '../shared/lake/s3Lake.js';
-import { useSqlRoot } from '../shared/sql/files.js';
-import type { StepContext } from '../steps/context.js';
+import { resolveConfig } from '../core/config.js';
+import { engineFromEnv } from '../core/engine/fromEnv.js';
+import { S3Lake, type S3LakeClient } from '../core/lake/s3Lake.js';
+import { useSqlRoot } from '../core/sql/files.js';
+import type { StepContext } from '../core/steps/context.js';
 
 /** How the cloud context wraps AWS clients (X-Ray tracing in Lambda). */
 export type InstrumentClient = <T extends object>(client: T) => T;

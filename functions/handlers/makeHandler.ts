@@ -6,11 +6,11 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { figuresOf, MetricsRecorder, metricsRunOf } from '../shared/metricsRecorder.js';
-import { correlationIdsOf, createLogger, createMetrics, createTracer } from '../shared/observability.js';
-import type { PipelineStepName } from '../shared/pipelineManifest.js';
-import type { StepContext } from '../steps/context.js';
-import { PIPELINE_STEPS } from '../steps/registry.js';
+import { figuresOf, MetricsRecorder, metricsRunOf } from '../core/metricsRecorder.js';
+import { correlationIdsOf, createLogger, createMetrics, createTracer } from '../core/observability.js';
+import type { PipelineStepName } from '../core/pipelineManifest.js';
+import type { StepContext } from '../core/steps/context.js';
+import { PIPELINE_STEPS } from '../core/steps/registry.js';
 import { cloudStepContext } from './cloudContext.js';
 
 /**

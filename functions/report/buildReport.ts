@@ -1,6 +1,6 @@
-import { BatchError, ConfigError, LakeError } from '../shared/errors.js';
-import type { WarehouseEngine } from '../shared/engine/types.js';
-import { sqlStatements } from '../shared/sql/files.js';
+import { BatchError, ConfigError, LakeError } from '../core/errors.js';
+import type { WarehouseEngine } from '../core/engine/types.js';
+import { sqlStatements } from '../core/sql/files.js';
 import { rounded } from './numbers.js';
 import { attributionText } from './request.js';
 import { SECTIONS } from './sections.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '../shared/errors.js';
+import { ConfigError } from '../core/errors.js';
 import { GRAINS, SECTION_IDS, type Attribution, type Grain, type ReportRequest, type SectionId } from './types.js';
 
 /** The report's flags as the command line gives them (strings, all optional). */

@@ -1,4 +1,4 @@
-import type { Row } from '../shared/engine/types.js';
+import type { Row } from '../core/engine/types.js';
 import { exactDifference, formatAmount, rounded, scaled, whole } from './numbers.js';
 import type { Grain, ReportRow } from './types.js';
 

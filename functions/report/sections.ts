@@ -1,4 +1,4 @@
-import type { Row } from '../shared/engine/types.js';
+import type { Row } from '../core/engine/types.js';
 import { average, exactDifference, exactSum, percent, rounded, whole } from './numbers.js';
 import { explainRestatements } from './restatements.js';
 import type { Column, ColumnType, Grain, ReportRow, SectionId } from './types.js';

@@ -1,4 +1,4 @@
-import { PipelineError, UsageError } from '../../functions/shared/errors.js';
+import { PipelineError, UsageError } from '../../functions/core/errors.js';
 
 /** The --from folder, one of its CSV files or one of their columns is missing or unreadable: nothing was written. */
 export class OlistSourceError extends UsageError {

@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { columnNames, SOURCE_TABLES, type SourceTable } from '../../functions/shared/contract.js';
-import { ConfigError } from '../../functions/shared/errors.js';
-import { splitStatements } from '../../functions/shared/sql/files.js';
-import { quotedIdentifier as q, quotedLiteral as lit } from '../../functions/shared/sql/quote.js';
+import { columnNames, SOURCE_TABLES, type SourceTable } from '../../functions/core/contract.js';
+import { ConfigError } from '../../functions/core/errors.js';
+import { splitStatements } from '../../functions/core/sql/files.js';
+import { quotedIdentifier as q, quotedLiteral as lit } from '../../functions/core/sql/quote.js';
 import { OlistDataError, OlistSourceError } from './errors.js';
 import { OLIST_FILES, OLIST_TIMESTAMP_FORMAT, type OlistSourceFile } from './sourceFiles.js';
 

@@ -1,4 +1,4 @@
-import '../../cli/polyfills.js';
+import '../../functions/local/polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { GlueServiceError, type SparkGlue } from '../glue/sparkGlue.js';

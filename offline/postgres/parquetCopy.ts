@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, sta
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type pg from 'pg';
-import { WarehouseStatementError } from '../../functions/shared/errors.js';
-import { quotedLiteral } from '../../functions/shared/sql/quote.js';
+import { WarehouseStatementError } from '../../functions/core/errors.js';
+import { quotedLiteral } from '../../functions/core/sql/quote.js';
 
 /**
  * Redshift's `COPY ... FORMAT AS PARQUET`, emulated for PostgreSQL. Redshift

@@ -1,7 +1,7 @@
 /**
  * Redshift SQL on PostgreSQL: every difference the offline warehouse papers
  * over, in this one file. The pipeline renders its SQL for Redshift
- * (functions/shared/sql/dialects.ts); PostgresEngine runs that text after
+ * (functions/core/sql/dialects.ts); PostgresEngine runs that text after
  * `translateRedshift`, in a session prepared by `SESSION_SETUP` and
  * `SHIM_FUNCTIONS`. Nothing else is rewritten, so a construct missing here
  * fails loudly on PostgreSQL instead of being silently emulated.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { placeholdersOf } from '../../functions/shared/engine/parameters.js';
+import { placeholdersOf } from '../../functions/core/engine/parameters.js';
 import { SessionStatementError, type RedshiftSessions, type ResultSet, type StatementOutcome } from './postgresSessions.js';
 
 /**

@@ -83,7 +83,7 @@ create table if not exists audit.metrics (
     recorded_at timestamp not null
 ) {{ diststyle_all }};
 
--- audit.backfills: the backfills (functions/steps/bootstrap.ts) that have run; each
+-- audit.backfills: the backfills (functions/core/steps/bootstrap.ts) that have run; each
 -- commits with its row, so a crash in between runs it again rather than never.
 create table if not exists audit.backfills (
     backfill_name varchar(128) not null,

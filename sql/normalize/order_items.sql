@@ -1,6 +1,6 @@
 -- stg_order_items: one row per raw order_items record (grain: source_file, source_row),
--- typed by the contract (functions/shared/contract.json: kinds and limits, applied by
--- the value macros of functions/shared/sql/valueRules.ts), with reject_reason (null =
+-- typed by the contract (functions/core/contract.json: kinds and limits, applied by
+-- the value macros of functions/core/sql/valueRules.ts), with reject_reason (null =
 -- the row goes to silver): the reader's problem, else the first column (in contract
 -- order) whose value is missing or breaks its kind or limit, else the table's own rules.
 -- Runs unchanged on DuckDB (local) and Spark SQL (Glue). Input relations:

@@ -1,5 +1,5 @@
 -- Scope of the reporting backfill (a warehouse built before the reporting layer,
--- functions/steps/buildMarts.ts backfillReporting): every order, customer and
+-- functions/core/steps/buildMarts.ts backfillReporting): every order, customer and
 -- product key, added to the ledger of the batch the backfilled load is attributed
 -- to. The ledger only grows: a later forced re-run of that batch rebuilds more
 -- orders than it must, never fewer. Parameters: :batch_id.

@@ -8,8 +8,8 @@
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTRACT, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/shared/contract.js';
-import { batchPrefix } from '../../functions/shared/lake/layout.js';
+import { CONTRACT, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/core/contract.js';
+import { batchPrefix } from '../../functions/core/lake/layout.js';
 import { csvField } from '../reference/lakeWriter.js';
 
 /** A raw value: text, a JSON number token (written bare in JSON lines, as text in CSV), or missing. */

@@ -8,8 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { SourceTable } from '../../functions/shared/contract.js';
-import { batchPrefix } from '../../functions/shared/lake/layout.js';
+import type { SourceTable } from '../../functions/core/contract.js';
+import { batchPrefix } from '../../functions/core/lake/layout.js';
 import { queryDuckDb } from '../helpers/tempLake.js';
 
 export const CORPUS_BATCH = 'corpus';

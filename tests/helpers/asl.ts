@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { STATE_MACHINE_FILE } from '../../cli/localRunner.js';
+import { STATE_MACHINE_FILE } from '../../functions/local/localRunner.js';
 
 /** An ASL state, with the fields the tests read. */
 export interface AslState {

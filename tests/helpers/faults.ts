@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { Statement, WarehouseEngine } from '../../functions/shared/engine/types.js';
+import type { Statement, WarehouseEngine } from '../../functions/core/engine/types.js';
 
 /** Where a fault strikes within one step: after its k-th statement (inside the transaction), or right after its t-th commit. */
 export type Fault = { readonly kind: 'statement'; readonly at: number } | { readonly kind: 'commit'; readonly transaction: number };

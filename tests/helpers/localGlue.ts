@@ -25,7 +25,7 @@ export function writeGlueArtifacts(dir: string): string {
   const files = glueJobFiles({
     scriptPath: path.join(REPO, 'functions/glue/normalize_job.py'),
     sqlRoot: path.join(REPO, 'sql'),
-    contractPath: path.join(REPO, 'functions/shared/contract.json'),
+    contractPath: path.join(REPO, 'functions/core/contract.json'),
   });
   for (const file of files) {
     const target = path.join(dir, file.key);

@@ -1,4 +1,4 @@
-import { parseFreshness, type PipelineConfig } from '../../functions/shared/config.js';
+import { parseFreshness, type PipelineConfig } from '../../functions/core/config.js';
 
 /** The pipeline config every test runs with unless it tests config: environment 'test', default freshness. */
 export const TEST_CONFIG: PipelineConfig = { environment: 'test', freshness: parseFreshness(undefined) };

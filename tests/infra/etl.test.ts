@@ -8,7 +8,7 @@ const { Etl } = await import('../../infra/etl.js');
 
 const SCRIPT = fileURLToPath(new URL('./fixtures/glue/normalize_job.py', import.meta.url));
 const SQL_ROOT = fileURLToPath(new URL('../../sql', import.meta.url));
-const CONTRACT_PATH = fileURLToPath(new URL('../../functions/shared/contract.json', import.meta.url));
+const CONTRACT_PATH = fileURLToPath(new URL('../../functions/core/contract.json', import.meta.url));
 const LAKE = 'arn:aws:s3:::lake-bucket';
 const ARTIFACTS = 'arn:aws:s3:::artifacts-bucket';
 

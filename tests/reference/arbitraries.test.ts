@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SOURCE_TABLES } from '../../functions/shared/contract.js';
+import { SOURCE_TABLES } from '../../functions/core/contract.js';
 import { batchingArb, sourceRowsArb } from './arbitraries.js';
 import { assertTypedRows, referenceWarehouse, sourceRowHash, unionOfBatches, type SourceRows } from './referenceModel.js';
 

@@ -6,7 +6,7 @@
  * them. Every generated row is valid: it survives normalization unchanged.
  */
 import fc from 'fast-check';
-import { SOURCE_TABLES, type SourceTable } from '../../functions/shared/contract.js';
+import { SOURCE_TABLES, type SourceTable } from '../../functions/core/contract.js';
 import {
   emptySourceRows,
   type CustomerRow,

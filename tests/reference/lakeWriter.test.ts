@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/shared/contract.js';
+import { CONTRACT, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/core/contract.js';
 import { batchingArb, sourceRowsArb } from './arbitraries.js';
 import { csvField, rawFileText, writeLake, type LakeFormat } from './lakeWriter.js';
 import { emptySourceRows, type CustomerRow, type PaymentRow } from './referenceModel.js';

@@ -19,8 +19,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONTRACT, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/shared/contract.js';
-import { batchPrefix } from '../../functions/shared/lake/layout.js';
+import { CONTRACT, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/core/contract.js';
+import { batchPrefix } from '../../functions/core/lake/layout.js';
 import type { SourceBatch } from './referenceModel.js';
 
 /** The lake formats the writer produces. */

@@ -8,7 +8,7 @@
  * {@link ReferenceWarehouse}.
  */
 import { createHash } from 'node:crypto';
-import { CONTRACT, type ColumnSpec, type SourceTable } from '../../functions/shared/contract.js';
+import { CONTRACT, type ColumnSpec, type SourceTable } from '../../functions/core/contract.js';
 
 // ---------------------------------------------------------------- typed source rows
 

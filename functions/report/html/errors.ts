@@ -1,4 +1,4 @@
-import { PipelineError, UsageError } from '../../shared/errors.js';
+import { PipelineError, UsageError } from '../../core/errors.js';
 
 /** A report document the HTML renderer cannot read: not JSON, not an ecomdw report, or a charted section without the columns its chart draws. */
 export class ReportDocumentError extends PipelineError {

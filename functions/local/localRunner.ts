@@ -3,28 +3,28 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { PipelineConfig } from '../functions/shared/config.js';
-import { BatchError, InterruptedError } from '../functions/shared/errors.js';
-import { DuckDbEngine, type DuckDbEngineOptions } from '../functions/shared/engine/duckdbEngine.js';
-import { listBatches } from '../functions/shared/lake/batches.js';
-import { LocalLake } from '../functions/shared/lake/localLake.js';
-import type { NormalizeManifest } from '../functions/shared/lake/manifest.js';
-import { figuresOf, MetricsRecorder, metricsRunOf, type StepReport } from '../functions/shared/metricsRecorder.js';
-import { NORMALIZE_STEP } from '../functions/shared/pipelineManifest.js';
-import { runSummary, type BatchSummary } from '../functions/shared/runLedger.js';
-import type { StepContext } from '../functions/steps/context.js';
-import type { DiscoverBatchResult } from '../functions/steps/discoverBatch.js';
-import { normalizeTable } from '../functions/steps/normalizeTable.js';
-import type { FailureAlert } from '../functions/steps/recordFailure.js';
-import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName, type PipelineStepResults } from '../functions/steps/registry.js';
-import { SOURCE_TABLES, type SourceTable } from '../functions/shared/contract.js';
-import type { StrayObject } from '../functions/shared/lake/rawInventory.js';
-import type { ChangedBatch } from '../functions/steps/rawFileLedger.js';
+import type { PipelineConfig } from '../core/config.js';
+import { BatchError, InterruptedError } from '../core/errors.js';
+import { DuckDbEngine, type DuckDbEngineOptions } from '../core/engine/duckdbEngine.js';
+import { listBatches } from '../core/lake/batches.js';
+import { LocalLake } from '../core/lake/localLake.js';
+import type { NormalizeManifest } from '../core/lake/manifest.js';
+import { figuresOf, MetricsRecorder, metricsRunOf, type StepReport } from '../core/metricsRecorder.js';
+import { NORMALIZE_STEP } from '../core/pipelineManifest.js';
+import { runSummary, type BatchSummary } from '../core/runLedger.js';
+import type { StepContext } from '../core/steps/context.js';
+import type { DiscoverBatchResult } from '../core/steps/discoverBatch.js';
+import { normalizeTable } from '../core/steps/normalizeTable.js';
+import type { FailureAlert } from '../core/steps/recordFailure.js';
+import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName, type PipelineStepResults } from '../core/steps/registry.js';
+import { SOURCE_TABLES, type SourceTable } from '../core/contract.js';
+import type { StrayObject } from '../core/lake/rawInventory.js';
+import type { ChangedBatch } from '../core/steps/rawFileLedger.js';
 
-export type { BatchSummary, TableLoad, WarnedTest } from '../functions/shared/runLedger.js';
+export type { BatchSummary, TableLoad, WarnedTest } from '../core/runLedger.js';
 
 /** The ASL both Step Functions and the local runner execute. */
-export const STATE_MACHINE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../statemachine/pipeline.asl.json');
+export const STATE_MACHINE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../statemachine/pipeline.asl.json');
 
 /** What each Task state returns: a step's result, and for NormalizeTable (the Glue job) its manifest. */
 export type StepResults = PipelineStepResults & { readonly [NORMALIZE_STEP]: NormalizeManifest };

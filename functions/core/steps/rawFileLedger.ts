@@ -1,8 +1,8 @@
-import type { Statement, WarehouseEngine } from '../shared/engine/types.js';
-import type { Lake } from '../shared/lake/lake.js';
-import type { RawBatchFile } from '../shared/lake/rawInventory.js';
-import { sqlStatement } from '../shared/sql/files.js';
-import { sqlNow } from '../shared/sql/render.js';
+import type { Statement, WarehouseEngine } from '../engine/types.js';
+import type { Lake } from '../lake/lake.js';
+import type { RawBatchFile } from '../lake/rawInventory.js';
+import { sqlStatement } from '../sql/files.js';
+import { sqlNow } from '../sql/render.js';
 
 /** One raw file of a batch as the ledger (audit.batch_files) records it. */
 export interface LedgerFile {

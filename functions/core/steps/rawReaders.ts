@@ -22,10 +22,10 @@ import {
   type ColumnPlan,
   type RawFileType,
   type SourceTable,
-} from '../shared/contract.js';
-import { HeaderTooLongError, readCsvHeader } from '../shared/lake/csvHeader.js';
-import { csvQuotingIsValid } from '../shared/lake/csvQuoting.js';
-import { quotedIdentifier as q, quotedLiteral as lit } from '../shared/sql/quote.js';
+} from '../contract.js';
+import { HeaderTooLongError, readCsvHeader } from '../lake/csvHeader.js';
+import { csvQuotingIsValid } from '../lake/csvQuoting.js';
+import { quotedIdentifier as q, quotedLiteral as lit } from '../sql/quote.js';
 
 /** What reading one file found; the relation `name` holds its records when it was readable. */
 export interface ReadResult {

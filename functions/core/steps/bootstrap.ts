@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { Statement, WarehouseDialect, WarehouseEngine } from '../shared/engine/types.js';
-import { readSqlFile, sqlStatement, sqlStatements } from '../shared/sql/files.js';
-import { renderSql } from '../shared/sql/render.js';
-import { MART_VIEWS } from '../shared/pipelineManifest.js';
+import type { Statement, WarehouseDialect, WarehouseEngine } from '../engine/types.js';
+import { readSqlFile, sqlStatement, sqlStatements } from '../sql/files.js';
+import { renderSql } from '../sql/render.js';
+import { MART_VIEWS } from '../pipelineManifest.js';
 import { backfillReporting } from './buildMarts.js';
 
 /**

@@ -11,15 +11,15 @@ import {
   SILVER_LINEAGE_COLUMNS,
   unsupportedFileError,
   type SourceTable,
-} from '../shared/contract.js';
-import { NormalizationError } from '../shared/errors.js';
-import type { RawFile } from '../shared/lake/lake.js';
-import { batchPrefix, MANIFEST_FILE } from '../shared/lake/layout.js';
-import type { LocalLake } from '../shared/lake/localLake.js';
-import type { FileReport, NormalizeManifest } from '../shared/lake/manifest.js';
-import { readSqlFile, sqlRoot } from '../shared/sql/files.js';
-import { quotedIdentifier as q, quotedLiteral as lit } from '../shared/sql/quote.js';
-import { renderSql } from '../shared/sql/render.js';
+} from '../contract.js';
+import { NormalizationError } from '../errors.js';
+import type { RawFile } from '../lake/lake.js';
+import { batchPrefix, MANIFEST_FILE } from '../lake/layout.js';
+import type { LocalLake } from '../lake/localLake.js';
+import type { FileReport, NormalizeManifest } from '../lake/manifest.js';
+import { readSqlFile, sqlRoot } from '../sql/files.js';
+import { quotedIdentifier as q, quotedLiteral as lit } from '../sql/quote.js';
+import { renderSql } from '../sql/render.js';
 import { readRawFile, UnreadableFileError } from './rawReaders.js';
 
 /** Input of the NormalizeTable state (the Glue job's arguments in the cloud). */

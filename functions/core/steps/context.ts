@@ -1,6 +1,6 @@
-import type { PipelineConfig } from '../shared/config.js';
-import type { WarehouseEngine } from '../shared/engine/types.js';
-import type { Lake } from '../shared/lake/lake.js';
+import type { PipelineConfig } from '../config.js';
+import type { WarehouseEngine } from '../engine/types.js';
+import type { Lake } from '../lake/lake.js';
 
 /** What every step is given: the same in Lambda and in the local runner. */
 export interface StepContext {
@@ -16,4 +16,4 @@ export interface BatchRef {
   readonly tables: readonly string[];
 }
 
-export type { StepMetric } from '../shared/stepMetric.js';
+export type { StepMetric } from '../stepMetric.js';

@@ -1,5 +1,5 @@
-import { AUDIT_LIMITS, cutToBytes } from '../shared/auditLimits.js';
-import { sqlNow } from '../shared/sql/render.js';
+import { AUDIT_LIMITS, cutToBytes } from '../auditLimits.js';
+import { sqlNow } from '../sql/render.js';
 import type { StepContext } from './context.js';
 import { releaseLeaseStatement } from './lease.js';
 

@@ -1,11 +1,11 @@
-import { AUDIT_LIMITS, countsJsonWithinBytes, joinWithinBytes } from '../shared/auditLimits.js';
-import { SOURCE_TABLES, columnNames, isSourceTable, SILVER_LINEAGE_COLUMNS, type SourceTable } from '../shared/contract.js';
-import { sqlStatement, sqlStatements, sqlTemplateStatements } from '../shared/sql/files.js';
-import { NormalizationError } from '../shared/errors.js';
-import type { Statement } from '../shared/engine/types.js';
-import { batchPrefix } from '../shared/lake/layout.js';
-import type { NormalizeManifest } from '../shared/lake/manifest.js';
-import type { TableLoad } from '../shared/runLedger.js';
+import { AUDIT_LIMITS, countsJsonWithinBytes, joinWithinBytes } from '../auditLimits.js';
+import { SOURCE_TABLES, columnNames, isSourceTable, SILVER_LINEAGE_COLUMNS, type SourceTable } from '../contract.js';
+import { sqlStatement, sqlStatements, sqlTemplateStatements } from '../sql/files.js';
+import { NormalizationError } from '../errors.js';
+import type { Statement } from '../engine/types.js';
+import { batchPrefix } from '../lake/layout.js';
+import type { NormalizeManifest } from '../lake/manifest.js';
+import type { TableLoad } from '../runLedger.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 
 export type { TableLoad };

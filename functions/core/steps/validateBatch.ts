@@ -1,8 +1,8 @@
-import { AUDIT_LIMITS } from '../shared/auditLimits.js';
-import { DataQualityError } from '../shared/errors.js';
-import { MAX_TRANSACTION_STATEMENTS, type Statement } from '../shared/engine/types.js';
-import { readSqlFile, sqlStatement } from '../shared/sql/files.js';
-import { renderSql, sqlNow } from '../shared/sql/render.js';
+import { AUDIT_LIMITS } from '../auditLimits.js';
+import { DataQualityError } from '../errors.js';
+import { MAX_TRANSACTION_STATEMENTS, type Statement } from '../engine/types.js';
+import { readSqlFile, sqlStatement } from '../sql/files.js';
+import { renderSql, sqlNow } from '../sql/render.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 import { dataTests, type DataTest, type SuiteScope } from './dataTests.js';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { DataQualityError, LakeError } from '../shared/errors.js';
-import { sqlStatement, sqlStatements } from '../shared/sql/files.js';
+import { DataQualityError, LakeError } from '../errors.js';
+import { sqlStatement, sqlStatements } from '../sql/files.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext } from './context.js';
 import { validateBatch, type TestResult } from './validateBatch.js';

@@ -1,6 +1,6 @@
-import type { Statement, WarehouseEngine } from '../shared/engine/types.js';
-import { PipelineBusyError } from '../shared/errors.js';
-import { portableSqlStatement, sqlStatement, sqlStatements } from '../shared/sql/files.js';
+import type { Statement, WarehouseEngine } from '../engine/types.js';
+import { PipelineBusyError } from '../errors.js';
+import { portableSqlStatement, sqlStatement, sqlStatements } from '../sql/files.js';
 
 /** The lease table's DDL (idempotent). */
 export const LEASE_DDL_FILE = 'ddl/00_pipeline_lease.sql';

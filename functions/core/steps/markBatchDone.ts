@@ -1,5 +1,5 @@
 import type { BatchRef, StepContext } from './context.js';
-import { sqlNow } from '../shared/sql/render.js';
+import { sqlNow } from '../sql/render.js';
 import { releaseLeaseStatement } from './lease.js';
 
 /** Figures of the run, recorded with the batch. */

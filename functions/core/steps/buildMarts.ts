@@ -1,6 +1,6 @@
-import type { WarehouseEngine } from '../shared/engine/types.js';
-import { MART_FILES, MART_VIEWS } from '../shared/pipelineManifest.js';
-import { sqlStatements } from '../shared/sql/files.js';
+import type { WarehouseEngine } from '../engine/types.js';
+import { MART_FILES, MART_VIEWS } from '../pipelineManifest.js';
+import { sqlStatements } from '../sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 
 export interface BuildMartsResult {

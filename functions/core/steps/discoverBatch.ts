@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { BatchError } from '../shared/errors.js';
-import { sqlStatement, sqlStatements } from '../shared/sql/files.js';
-import { listBatches } from '../shared/lake/batches.js';
-import { classifyRawObjects, type StrayObject } from '../shared/lake/rawInventory.js';
+import { BatchError } from '../errors.js';
+import { sqlStatement, sqlStatements } from '../sql/files.js';
+import { listBatches } from '../lake/batches.js';
+import { classifyRawObjects, type StrayObject } from '../lake/rawInventory.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext, StepMetric } from './context.js';
 import { acquireLease, releaseLeaseStatement } from './lease.js';

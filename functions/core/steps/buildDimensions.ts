@@ -1,5 +1,5 @@
-import { DIMENSION_FIGURES_FILE, DIMENSION_FILES } from '../shared/pipelineManifest.js';
-import { sqlStatements } from '../shared/sql/files.js';
+import { DIMENSION_FIGURES_FILE, DIMENSION_FILES } from '../pipelineManifest.js';
+import { sqlStatements } from '../sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 import { ensureStaged } from './loadStaging.js';
 import { queryFigures, totalOf } from './stepMetrics.js';

@@ -1,5 +1,5 @@
-import { FACT_DAY_FILES, FACT_FIGURES_FILE, FACT_FILES } from '../shared/pipelineManifest.js';
-import { sqlStatements } from '../shared/sql/files.js';
+import { FACT_DAY_FILES, FACT_FIGURES_FILE, FACT_FILES } from '../pipelineManifest.js';
+import { sqlStatements } from '../sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 import { ensureStaged } from './loadStaging.js';
 import { queryFigures, totalOf } from './stepMetrics.js';

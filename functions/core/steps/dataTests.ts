@@ -1,5 +1,5 @@
-import { SOURCE_TABLES } from '../shared/contract.js';
-import type { PipelineConfig } from '../shared/config.js';
+import { SOURCE_TABLES } from '../contract.js';
+import type { PipelineConfig } from '../config.js';
 
 export type Severity = 'error' | 'warn';
 

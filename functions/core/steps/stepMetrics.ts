@@ -1,5 +1,5 @@
-import type { WarehouseEngine } from '../shared/engine/types.js';
-import { sqlStatements } from '../shared/sql/files.js';
+import type { WarehouseEngine } from '../engine/types.js';
+import { sqlStatements } from '../sql/files.js';
 import type { BatchRef, StepMetric } from './context.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { PipelineStepName } from '../shared/pipelineManifest.js';
+import type { PipelineStepName } from '../pipelineManifest.js';
 import { buildDimensions } from './buildDimensions.js';
 import { buildFacts } from './buildFacts.js';
 import { buildMarts } from './buildMarts.js';
@@ -33,4 +33,4 @@ export const PIPELINE_STEPS = {
 /** What each step returns. */
 export type PipelineStepResults = { readonly [S in PipelineStepName]: Awaited<ReturnType<(typeof PIPELINE_STEPS)[S]>> };
 
-export { PIPELINE_STEP_NAMES, type PipelineStepName } from '../shared/pipelineManifest.js';
+export { PIPELINE_STEP_NAMES, type PipelineStepName } from '../pipelineManifest.js';
