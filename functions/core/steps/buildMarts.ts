@@ -1,6 +1,6 @@
 import type { WarehouseEngine } from '../engine/types.js';
 import { MART_FILES, MART_VIEWS } from '../pipelineManifest.js';
-import { sqlStatements } from '../sql/files.js';
+import { sqlStatement, sqlStatements } from '../sql/files.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
 
 export interface BuildMartsResult {
@@ -24,7 +24,7 @@ export async function buildMarts(context: StepContext, batch: BatchRef): Promise
   const { engine } = context;
   const recorded = await loadOf(engine, batch.runId);
   if (recorded) return recorded;
-  const [next] = await engine.query({ label: 'next load', sql: 'select coalesce(max(load_seq), 0) + 1 as load_seq from known.loads' });
+  const [next] = await engine.query(sqlStatement('steps/build_marts/next_load.sql', engine.dialect));
   const params = { batch_id: batch.batchId, run_id: batch.runId, load_seq: Number(next?.load_seq ?? 1) };
   await engine.transaction(MART_FILES.flatMap((file) => sqlStatements(file, engine.dialect, params)));
   // An engine that answers no rows (the Data API mocked in tests) leaves the figures at zero.
@@ -41,12 +41,9 @@ export async function buildMarts(context: StepContext, batch: BatchRef): Promise
  * leaves load 0 unrecorded, and the next bootstrap does it again.
  */
 export async function backfillReporting(engine: WarehouseEngine): Promise<void> {
-  const [recorded] = await engine.query({ label: 'loads recorded', sql: 'select count(*) as n from known.loads' });
+  const [recorded] = await engine.query(sqlStatement('steps/build_marts/loads_recorded.sql', engine.dialect));
   if (Number(recorded?.n ?? 0) > 0) return;
-  const [latest] = await engine.query({
-    label: 'latest successful run',
-    sql: 'select runs.run_id, runs.batch_id from audit.runs as runs order by runs.finished_at desc, runs.run_id desc limit 1',
-  });
+  const [latest] = await engine.query(sqlStatement('steps/build_marts/latest_successful_run.sql', engine.dialect));
   if (!latest) return;
   const params = { batch_id: String(latest.batch_id), run_id: String(latest.run_id), load_seq: 0 };
   await engine.transaction([...sqlStatements('scope/reporting_backfill.sql', engine.dialect, params), ...sqlStatements('facts/fact_order_fulfillment.sql', engine.dialect, params)]);
@@ -55,11 +52,7 @@ export async function backfillReporting(engine: WarehouseEngine): Promise<void> 
 }
 
 async function loadOf(engine: WarehouseEngine, runId: string): Promise<BuildMartsResult | null> {
-  const [row] = await engine.query({
-    label: 'load of the run',
-    sql: 'select load_seq, versions_opened, versions_closed, restatements from known.loads where run_id = :run_id',
-    params: { run_id: runId },
-  });
+  const [row] = await engine.query(sqlStatement('steps/build_marts/load_of_run.sql', engine.dialect, { run_id: runId }));
   if (!row) return null;
   const figures = {
     loadSeq: Number(row.load_seq),

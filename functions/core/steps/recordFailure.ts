@@ -1,5 +1,5 @@
 import { AUDIT_LIMITS, cutToBytes } from '../auditLimits.js';
-import { sqlNow } from '../sql/render.js';
+import { sqlStatement } from '../sql/files.js';
 import type { StepContext } from './context.js';
 import { releaseLeaseStatement } from './lease.js';
 
@@ -46,25 +46,13 @@ export async function recordFailure(context: StepContext, input: RecordFailureIn
   };
   try {
     await context.engine.transaction([
-      ...(batchId && runId
-        ? [
-            {
-              label: 'ledger: failed',
-              // A batch MarkBatchDone already committed stays done (the failure came after it,
-              // e.g. the Lambda died before returning): re-running it would change nothing but
-              // its figures. The alert still goes out.
-              sql: `update audit.batches set status = 'failed', finished_at = ${sqlNow(context.engine.dialect)}, error = :error
-                    where batch_id = :batch_id and run_id = :run_id and status <> 'done'`,
-              params: { batch_id: batchId, run_id: runId, error: alert.message },
-            },
-          ]
-        : []),
-      {
-        label: 'alert',
-        sql: `insert into audit.alerts (run_id, batch_id, raised_at, error_name, message)
-              values (:run_id, :batch_id, ${sqlNow(context.engine.dialect)}, :error_name, :message)`,
-        params: { run_id: runId ?? '-', batch_id: batchId ?? '-', error_name: cutToBytes(errorName, AUDIT_LIMITS.alertErrorName), message: alert.message },
-      },
+      ...(batchId && runId ? [sqlStatement('steps/record_failure/mark_failed.sql', context.engine.dialect, { batch_id: batchId, run_id: runId, error: alert.message })] : []),
+      sqlStatement('steps/record_failure/record_alert.sql', context.engine.dialect, {
+        run_id: runId ?? '-',
+        batch_id: batchId ?? '-',
+        error_name: cutToBytes(errorName, AUDIT_LIMITS.alertErrorName),
+        message: alert.message,
+      }),
       // A no-op when another execution holds the lease (this one failed to get it).
       ...(input.executionId ? [releaseLeaseStatement(input.executionId)] : []),
     ]);
