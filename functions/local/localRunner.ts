@@ -6,6 +6,7 @@ import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-l
 import type { PipelineConfig } from '../core/config.js';
 import { BatchError, InterruptedError } from '../core/errors.js';
 import { DuckDbEngine, type DuckDbEngineOptions } from '../core/engine/duckdbEngine.js';
+import { sqlStatement } from '../core/sql/files.js';
 import { listBatches } from '../core/lake/batches.js';
 import { LocalLake } from '../core/lake/localLake.js';
 import type { NormalizeManifest } from '../core/lake/manifest.js';
@@ -99,7 +100,7 @@ async function assertKnownBatch(engine: DuckDbEngine, batchId: string, lake: Loc
     label: 'known batch',
     sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'batches'`,
   });
-  const rows = Number(known[0]?.n ?? 0) === 0 ? [] : await engine.query({ sql: 'select batch_id from audit.batches where batch_id = :batch_id', params: { batch_id: batchId } });
+  const rows = Number(known[0]?.n ?? 0) === 0 ? [] : await engine.query(sqlStatement('steps/run/known_batch.sql', engine.dialect, { batch_id: batchId }));
   if (rows.length === 0) {
     await engine.close();
     throw new BatchError(`batch '${batchId}' not found in ${lake.location}/raw, nor in the warehouse`);

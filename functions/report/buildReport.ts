@@ -1,6 +1,6 @@
 import { BatchError, ConfigError, LakeError } from '../core/errors.js';
 import type { WarehouseEngine } from '../core/engine/types.js';
-import { sqlStatements } from '../core/sql/files.js';
+import { sqlStatement, sqlStatements } from '../core/sql/files.js';
 import { rounded } from './numbers.js';
 import { attributionText } from './request.js';
 import { SECTIONS } from './sections.js';
@@ -60,13 +60,7 @@ export async function successfulLoads(engine: WarehouseEngine): Promise<LoadRef[
   if (Number(ready?.n ?? 0) === 0) {
     throw new LakeError('this warehouse has no reporting tables yet: run `ecomdw run` (it creates them), then load a batch');
   }
-  const rows = await engine.query({
-    label: 'successful loads',
-    sql: `select loads.load_seq, loads.batch_id, loads.run_id, runs.finished_at
-          from known.loads as loads
-          inner join audit.runs as runs on runs.run_id = loads.run_id
-          order by loads.load_seq`,
-  });
+  const rows = await engine.query(sqlStatement('report/meta/successful_loads.sql', engine.dialect));
   if (rows.length === 0) throw new LakeError('the warehouse holds no loaded batch yet: run `ecomdw run` first');
   return rows.map((r) => ({
     loadSeq: Number(r.load_seq),
@@ -96,13 +90,7 @@ function comparisonLoad(loads: readonly LoadRef[], asOf: LoadRef, since: string 
 
 async function dateRange(engine: WarehouseEngine, asOf: LoadRef, request: ReportRequest): Promise<{ from: string | null; to: string | null }> {
   if (request.from !== undefined && request.to !== undefined) return { from: request.from, to: request.to };
-  const [row] = await engine.query({
-    label: 'order dates',
-    sql: `select min(orders.order_date) as first_date, max(orders.order_date) as last_date
-          from known.orders as orders
-          where orders.known_from <= :known_seq and (orders.known_to is null or orders.known_to > :known_seq)`,
-    params: { known_seq: asOf.loadSeq },
-  });
+  const [row] = await engine.query(sqlStatement('report/meta/order_dates.sql', engine.dialect, { known_seq: asOf.loadSeq }));
   const first = row?.first_date === null || row?.first_date === undefined ? null : String(row.first_date).slice(0, 10);
   const last = row?.last_date === null || row?.last_date === undefined ? null : String(row.last_date).slice(0, 10);
   return { from: request.from ?? first, to: request.to ?? last };
