@@ -103,6 +103,8 @@ export const FACT_FIGURES_FILE = 'facts/fact_metrics.sql';
  * The SQL files of the BuildMarts step, in order: the versions the batch changed
  * (dimensions, then facts), then the published figures and restatements that
  * read them, then the load's own record (it counts what the others wrote).
+ * known/orders.sql comes before the items and payments: it leaves the orders
+ * whose items may have moved (tmp_known_item_scope), the only ones they re-derive.
  */
 export const MART_FILES = [
   'known/customers.sql',
