@@ -1,6 +1,6 @@
 import { AUDIT_LIMITS } from '../auditLimits.js';
 import { DataQualityError } from '../errors.js';
-import { MAX_TRANSACTION_STATEMENTS, type Statement } from '../engine/types.js';
+import { MAX_TRANSACTION_STATEMENTS, type Statement, type WarehouseEngine } from '../engine/types.js';
 import { readSqlFile, sqlStatement } from '../sql/files.js';
 import { renderSql, sqlNow } from '../sql/render.js';
 import type { BatchRef, StepContext, StepMetric } from './context.js';
@@ -40,17 +40,7 @@ export async function validateBatch(context: StepContext, batch: BatchRef, scope
   for (let i = 0; i < statements.length; i += MAX_TRANSACTION_STATEMENTS) {
     await engine.transaction(statements.slice(i, i + MAX_TRANSACTION_STATEMENTS));
   }
-  const rows = await engine.query(sqlStatement('steps/validate_batch/results.sql', engine.dialect, { run_id: batch.runId }));
-  const results = rows.map(
-    (r): TestResult => ({
-      test: String(r.test_name),
-      model: String(r.model),
-      severity: String(r.severity),
-      status: String(r.status) as TestResult['status'],
-      failingRows: Number(r.failing_rows),
-      sampleKeys: r.sample_keys === null ? null : String(r.sample_keys),
-    }),
-  );
+  const results = await recordedTestResults(engine, batch.runId);
   const count = (status: TestResult['status']) => results.filter((r) => r.status === status).length;
   const summary = { passed: count('pass'), warned: count('warn'), failed: count('fail') };
   const metrics: StepMetric[] = [
@@ -100,4 +90,19 @@ ${query}
 ) as sampled`,
     params: { run_id: batch.runId, batch_id: batch.batchId, ...test.params },
   };
+}
+
+/** The test results a run recorded in audit.test_results, as validate reports them. */
+export async function recordedTestResults(engine: WarehouseEngine, runId: string): Promise<TestResult[]> {
+  const rows = await engine.query(sqlStatement('steps/validate_batch/results.sql', engine.dialect, { run_id: runId }));
+  return rows.map(
+    (r): TestResult => ({
+      test: String(r.test_name),
+      model: String(r.model),
+      severity: String(r.severity),
+      status: String(r.status) as TestResult['status'],
+      failingRows: Number(r.failing_rows),
+      sampleKeys: r.sample_keys === null ? null : String(r.sample_keys),
+    }),
+  );
 }

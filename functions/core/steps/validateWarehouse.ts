@@ -3,7 +3,7 @@ import { DataQualityError, LakeError } from '../errors.js';
 import { sqlStatement, sqlStatements } from '../sql/files.js';
 import { bootstrapWarehouse } from './bootstrap.js';
 import type { StepContext } from './context.js';
-import { validateBatch, type TestResult } from './validateBatch.js';
+import { recordedTestResults, validateBatch, type TestResult } from './validateBatch.js';
 
 export interface WarehouseValidation {
   readonly runId: string;
@@ -33,17 +33,7 @@ export async function validateWarehouse(context: StepContext): Promise<Warehouse
     return { runId, passed: result.passed, warned: result.warned, failed: result.failed, results: result.results };
   } catch (error) {
     if (!(error instanceof DataQualityError)) throw error;
-    const rows = await engine.query(sqlStatement('steps/validate_batch/results.sql', engine.dialect, { run_id: runId }));
-    const results = rows.map(
-      (r): TestResult => ({
-        test: String(r.test_name),
-        model: String(r.model),
-        severity: String(r.severity),
-        status: String(r.status) as TestResult['status'],
-        failingRows: Number(r.failing_rows),
-        sampleKeys: r.sample_keys === null ? null : String(r.sample_keys),
-      }),
-    );
+    const results = await recordedTestResults(engine, runId);
     const count = (s: string) => results.filter((r) => r.status === s).length;
     return { runId, passed: count('pass'), warned: count('warn'), failed: count('fail'), results };
   } finally {
