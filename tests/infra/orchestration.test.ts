@@ -1,4 +1,4 @@
-import './polyfills.js';
+import '../../functions/local/polyfills.js';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
