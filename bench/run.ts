@@ -383,7 +383,11 @@ function mergeRuns(runs: readonly BenchRun[]): BenchRun {
   return {
     ...first,
     date: runs.map((r) => r.date).sort()[runs.length - 1] as string,
-    command: runs.map((r) => `\`${r.command}\` (${r.date.slice(0, 16).replace('T', ' ')} UTC, load ${r.machine.loadAverageAtStart.toFixed(1)} → ${r.loadAverageAtEnd.toFixed(1)})`).join(' and '),
+    command: runs
+      .map((r) => `\`${r.command}\` (${r.date.slice(0, 16).replace('T', ' ')} UTC, commit ${r.machine.commit}, load ${r.machine.loadAverageAtStart.toFixed(1)} → ${r.loadAverageAtEnd.toFixed(1)})`)
+      .join(' and '),
+    // each run's own commit is in its command above
+    machine: { ...first.machine, commit: [...new Set(runs.map((r) => r.machine.commit))].join(', ') },
     loadAverageAtEnd: runs[runs.length - 1]?.loadAverageAtEnd ?? first.loadAverageAtEnd,
     totalSeconds: runs.reduce((sum, r) => sum + r.totalSeconds, 0),
     scales: runs.flatMap((r) => r.scales).sort((a, b) => a.scale - b.scale),
