@@ -67,6 +67,7 @@ export async function demoCommand(flags: DemoFlags, config: EcomdwConfig): Promi
       memoryLimit: config.memoryLimit,
       traceSql: config.traceSql,
       tuning: DEMO_WAREHOUSE,
+      normalizeAhead: true,
       config,
       signal: interruption.signal,
       onEvent: (event) => {
