@@ -78,6 +78,12 @@ export interface RunPipelineOptions {
   readonly memoryLimit?: string;
   /** Print each warehouse statement's time on stderr (EcomdwConfig.traceSql). */
   readonly traceSql?: boolean;
+  /**
+   * The warehouse to run on, already open (the demo keeps it open after the run
+   * to read its reconciliation and report); the caller closes it. Without it
+   * the run opens `dbPath` with the options here and closes it when it ends.
+   */
+  readonly engine?: DuckDbEngine;
   /** DuckDB settings for a warehouse of a known size (the demo's); the engine's defaults otherwise. */
   readonly tuning?: Pick<DuckDbEngineOptions, 'threads' | 'checkpointThreshold'>;
   readonly config: PipelineConfig;
@@ -104,14 +110,14 @@ export interface RunPipelineOptions {
 
 // A forced run of a batch gone from the lake withdraws what the batch brought: the
 // warehouse must know the batch, or the id is a typo.
-async function assertKnownBatch(engine: DuckDbEngine, batchId: string, lake: LocalLake): Promise<void> {
+async function assertKnownBatch(engine: DuckDbEngine, batchId: string, lake: LocalLake, close: () => Promise<void>): Promise<void> {
   const known = await engine.query({
     label: 'known batch',
     sql: `select count(*) as n from information_schema.tables where table_schema = 'audit' and table_name = 'batches'`,
   });
   const rows = Number(known[0]?.n ?? 0) === 0 ? [] : await engine.query(sqlStatement('steps/run/known_batch.sql', engine.dialect, { batch_id: batchId }));
   if (rows.length === 0) {
-    await engine.close();
+    await close();
     throw new BatchError(`batch '${batchId}' not found in ${lake.location}/raw, nor in the warehouse`);
   }
 }
@@ -158,8 +164,14 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
   const emit = options.onEvent ?? (() => undefined);
   const removedLeftovers = lake.removeAbandonedOutputs();
   if (removedLeftovers.length > 0) emit({ type: 'leftovers-removed', paths: removedLeftovers });
-  const engine = await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit, traceSql: options.traceSql, ...options.tuning });
-  if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake);
+  const engine =
+    options.engine ??
+    (await DuckDbEngine.open({ path: options.dbPath, lakeRoot: lake.location, memoryLimit: options.memoryLimit, traceSql: options.traceSql, ...options.tuning }));
+  // Whoever opened the warehouse closes it.
+  const close = async (): Promise<void> => {
+    if (options.engine === undefined) await engine.close();
+  };
+  if (options.batchId !== undefined && !present.has(options.batchId)) await assertKnownBatch(engine, options.batchId, lake, close);
   const stop = (): void => engine.interrupt();
   options.signal?.addEventListener('abort', stop, { once: true });
   const context: StepContext = { engine, lake, config: options.config };
@@ -309,6 +321,6 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     options.signal?.removeEventListener('abort', stop);
     // No normalization may still be writing to the lake when the run returns.
     await ahead?.settle();
-    await engine.close();
+    await close();
   }
 }
