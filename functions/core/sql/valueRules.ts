@@ -9,7 +9,7 @@
  * A number or timestamp text outside its common shape is taken apart by
  * regular expressions (digits, exponent; date, time, offset). value_parts does
  * that once, into columns named after the text column (`quantity_text` →
- * `quantity_text_whole`, …), which parse_value and value_problem then read from
+ * `quantity_text_digits`, `quantity_text_point`), which parse_value and value_problem then read from
  * the relation their text comes from: written inline, the same regexp_extract
  * was repeated up to 40 times per value, and DuckDB spent most of a small
  * batch's normalization binding and planning 12–55 KB of SQL.
@@ -214,9 +214,7 @@ function simplePattern(column: ColumnSpec): string {
     : `[+-]?(?:[0-9]{1,${precision - scale}}(?:[.][0-9]{0,${scale}})?|[.][0-9]{1,${scale}})`;
 }
 
-/** The groups of NUMBER_PARTS, by the name of their column (see numberPartColumns). */
-const NUMBER_GROUPS = { whole: 1, fraction: 2, exponent: 3 } as const;
-/** The groups of TIMESTAMP_PATTERN, by the name of their column (see timestampPartColumns). */
+/** The groups of TIMESTAMP_PATTERN, by the name of their column (see valueParts). */
 const TIMESTAMP_GROUPS = { date: 1, datetime: 2, offset: 3 } as const;
 
 /** The column holding part `part` of the text column `t` (a column reference, maybe qualified). */
@@ -240,16 +238,23 @@ function partAlias(t: string, part: string): string {
 export function valueParts(dialect: NormalizeDialect, reference: string, t: string): string {
   const { column } = contractColumn(reference);
   const f = FLAVORS[dialect];
-  const items = (common: string, pattern: string, groups: Readonly<Record<string, number>>): string =>
-    Object.entries(groups)
-      .map(([part, group]) => `(case when not ${common} then ${f.group(t, pattern, group)} end) as ${partAlias(t, part)}`)
+  const items = (common: string, parts: Readonly<Record<string, string>>): string =>
+    Object.entries(parts)
+      .map(([part, expression]) => `(case when not ${common} then ${expression} end) as ${partAlias(t, part)}`)
       .join(',\n        ');
   switch (column.kind) {
     case 'decimal':
-    case 'integer':
-      return items(f.fullMatch(t, simplePattern(column)), NUMBER_PARTS, NUMBER_GROUPS);
+    case 'integer': {
+      // The digits around the decimal point, and where the point falls in them once the exponent is applied.
+      const whole = f.group(t, NUMBER_PARTS, 1);
+      const exponent = `coalesce(${f.tryCast(`nullif(${f.group(t, NUMBER_PARTS, 3)}, '')`, 'integer')}, 0)`;
+      return items(f.fullMatch(t, simplePattern(column)), { digits: `(${whole} || ${f.group(t, NUMBER_PARTS, 2)})`, point: `(length(${whole}) + ${exponent})` });
+    }
     case 'timestamp':
-      return items(f.fullMatch(t, COMMON_TIMESTAMP), TIMESTAMP_PATTERN, TIMESTAMP_GROUPS);
+      return items(
+        f.fullMatch(t, COMMON_TIMESTAMP),
+        Object.fromEntries(Object.entries(TIMESTAMP_GROUPS).map(([part, group]) => [part, f.group(t, TIMESTAMP_PATTERN, group)])),
+      );
     default:
       throw new SqlTemplateError(`${reference} is a ${column.kind} column: only number and timestamp columns have parts`);
   }
@@ -265,10 +270,8 @@ export function valueParts(dialect: NormalizeDialect, reference: string, t: stri
  */
 function numberParts(dialect: NormalizeDialect, t: string): { significant: string; integerDigits: string; fractionDigits: string; plain: string } {
   const f = FLAVORS[dialect];
-  const whole = partColumn(t, 'whole');
-  const digits = `(${whole} || ${partColumn(t, 'fraction')})`;
-  const exponent = `coalesce(${f.tryCast(`nullif(${partColumn(t, 'exponent')}, '')`, 'integer')}, 0)`;
-  const point = `(length(${whole}) + ${exponent})`;
+  const digits = partColumn(t, 'digits');
+  const point = partColumn(t, 'point');
   const significant = f.trimChars(digits, "'0'", 'leading');
   // Zeros around the digits so that the point falls inside them, then split there.
   const leftPad = `(case when ${point} < 0 then -${point} else 0 end)`;
