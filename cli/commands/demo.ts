@@ -7,7 +7,7 @@ import { DuckDbEngine } from '../../functions/core/engine/duckdbEngine.js';
 import { sqlStatement } from '../../functions/core/sql/files.js';
 import { ConfigError, InterruptedError } from '../../functions/core/errors.js';
 import { listenForInterruption } from '../interruption.js';
-import { runPipeline, type RunSummary } from '../../functions/local/localRunner.js';
+import { checkPipelineAhead, runPipeline, type RunSummary } from '../../functions/local/localRunner.js';
 import { positiveNumber, wholeNumber, type ConfigOf } from '../options.js';
 import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, shownPath, summaryTable, warnedTestLines } from '../output.js';
 import { writeReport } from './report.js';
@@ -61,6 +61,8 @@ export async function demoCommand(flags: DemoFlags, config: EcomdwConfig): Promi
   let engine: DuckDbEngine | null = null;
   try {
     say(`ecomdw demo: generating ${flags.days} daily batches at scale ${flags.scale} into ${lake}`);
+    // The run's ASL check (~0.35 s of CPU) goes on a worker thread while the lake is generated.
+    checkPipelineAhead();
     await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', onProgress: (m) => say(`  ${m}`) });
     const signal = interruption.received();
     if (signal !== null) throw new InterruptedError(signal, `the demo stopped after generating ${lake}`);
