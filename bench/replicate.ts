@@ -3,9 +3,13 @@
  * history, dimension, fact and audit row again, with its natural keys, batch
  * ids and run ids marked with the copy's number and its surrogate keys recomputed. The
  * copies are a warehouse for customers, products and orders the measured
- * batch never touches, so histories built this way differ only in size. The
- * reports' daily figures and restatements (per date, not per key) are not copied.
- * Timestamps are copied as they are: no step of the pipeline prunes by time.
+ * batch never touches, so histories built this way differ only in size.
+ * Timestamps are copied as they are (no step of the pipeline prunes by time), so
+ * each copy's orders fall on the same days as the originals: the published daily
+ * figures (per date, not per key) are multiplied by the number of copies plus one,
+ * which is what loading the copies would have published. The restatement ledger
+ * (audit.restatements and its causes) is the original's, not scaled: nothing
+ * reconciles it with the facts.
  */
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { renderSql } from '../functions/core/sql/render.js';
@@ -83,6 +87,8 @@ export async function replicateHistory(dbPath: string, copies: number, coldKeys:
       await connection.run(`insert into ${table} select * from ${hot}`);
       await connection.run(`drop table ${hot}`);
     }
+    // Every version of every figure: the copies' facts add the same amounts to the same days.
+    await connection.run(`update known.daily_figures set figure_value = figure_value * ${copies + 1}`);
     await connection.run('checkpoint');
   } finally {
     connection.closeSync();

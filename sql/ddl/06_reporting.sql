@@ -5,14 +5,15 @@ create schema if not exists mart;
 
 -- fact_order_fulfillment: one row per order (accumulating snapshot), its
 -- milestones and the hours between them. Lags round half away from zero.
--- Order totals are decimal(38,4): the contract bounds each item inside
+-- Order totals are decimal(38,4) (the macro total_decimal: on DuckDB stored
+-- uncompressed, see dialects.ts): the contract bounds each item inside
 -- decimal(18,4), not the number of items or payments an order has.
 create table if not exists dw.fact_order_fulfillment (
     order_id varchar(256) not null, order_ts timestamp not null, order_date_key integer not null,
     customer_sk bigint not null, payment_method_key bigint not null, shipment_status_key bigint not null,
     order_status varchar(256),
-    item_count integer not null, unit_count bigint not null, net_revenue decimal(38,4) not null,
-    payment_count integer not null, paid_amount decimal(38,4) not null,
+    item_count integer not null, unit_count bigint not null, net_revenue {{ total_decimal }} not null,
+    payment_count integer not null, paid_amount {{ total_decimal }} not null,
     first_paid_at timestamp, first_shipped_at timestamp, delivered_at timestamp,
     placed_to_paid_hours decimal(18,2), placed_to_shipped_hours decimal(18,2),
     shipped_to_delivered_hours decimal(18,2), placed_to_delivered_hours decimal(18,2),
@@ -92,7 +93,7 @@ create table if not exists known.orders (
     customer_id varchar(256) not null, revenue_state varchar(16) not null,
     segment varchar(256), state varchar(256), city varchar(256), country varchar(256),
     item_count integer not null, unit_count bigint not null,
-    net_revenue decimal(38,4) not null, recognized_revenue decimal(38,4) not null, recognized_margin decimal(38,4),
+    net_revenue {{ total_decimal }} not null, recognized_revenue {{ total_decimal }} not null, recognized_margin {{ total_decimal }},
     first_paid_at timestamp, first_shipped_at timestamp, delivered_at timestamp,
     known_from bigint not null, known_to bigint
 ) {{ distkey(order_id) }} {{ sortkey(order_date) }};
@@ -102,7 +103,7 @@ create table if not exists known.orders (
 create table if not exists known.daily_figures (
     business_date date not null, measure varchar(32) not null,
     slice_kind varchar(32) not null, slice_value varchar(256) not null,
-    figure_value decimal(38,4) not null,
+    figure_value {{ total_decimal }} not null,
     known_from bigint not null, known_to bigint
 ) {{ diststyle_all }} {{ sortkey(business_date) }};
 
@@ -115,7 +116,7 @@ create table if not exists audit.restatements (
     load_seq bigint not null, run_id varchar(64) not null, batch_id varchar(64) not null,
     business_date date not null, measure varchar(32) not null,
     slice_kind varchar(32) not null, slice_value varchar(256) not null,
-    old_value decimal(38,4) not null, new_value decimal(38,4) not null,
+    old_value {{ total_decimal }} not null, new_value {{ total_decimal }} not null,
     published_by_load bigint not null
 ) {{ diststyle_all }} {{ sortkey(load_seq, business_date) }};
 
@@ -124,5 +125,5 @@ create table if not exists audit.restatement_causes (
     slice_kind varchar(32) not null, slice_value varchar(256) not null,
     cause varchar(32) not null, change_rows bigint not null,
     first_key varchar(512) not null, last_key varchar(512) not null,
-    amount decimal(38,4) not null
+    amount {{ total_decimal }} not null
 ) {{ diststyle_all }} {{ sortkey(load_seq, business_date) }};
