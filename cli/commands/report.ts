@@ -29,16 +29,21 @@ export async function reportCommand(flags: ReportCommandFlags, config: Pick<Ecom
   } finally {
     await engine.close();
   }
+  await writeReport(report, format, flags.out);
+  return report;
+}
+
+/** Writes a built report in `format` to stdout, or to the file `out`. */
+export async function writeReport(report: Report, format: ReportFormat, out?: string): Promise<void> {
   const text = await formatReport(report, format);
-  if (flags.out === undefined) {
+  if (out === undefined) {
     process.stdout.write(text);
   } else {
-    const out = path.resolve(flags.out);
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, text);
-    progress(`report as of batch ${report.asOf.batchId} (load ${report.asOf.loadSeq}) written to ${out}`);
+    const file = path.resolve(out);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, text);
+    progress(`report as of batch ${report.asOf.batchId} (load ${report.asOf.loadSeq}) written to ${file}`);
   }
-  return report;
 }
 
 function formatOf(flags: ReportCommandFlags): ReportFormat {

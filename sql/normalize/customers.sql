@@ -32,21 +32,29 @@ texts as (
     from source
 ),
 
+parts as (
+    -- each number and timestamp text taken apart once, where it is not of the common shape
+    select
+        texts.*,
+        {{ value_parts(customers.updated_at, texts.updated_at_text) }}
+    from texts
+),
+
 parsed as (
     -- each text typed by its column's kind: NULL when missing or invalid
     select
-        texts.*,
-        {{ parse_value(customers.customer_id, texts.customer_id_text) }} as customer_id_value,
-        {{ parse_value(customers.updated_at, texts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(customers.email, texts.email_text) }} as email_value,
-        {{ parse_value(customers.first_name, texts.first_name_text) }} as first_name_value,
-        {{ parse_value(customers.last_name, texts.last_name_text) }} as last_name_value,
-        {{ parse_value(customers.city, texts.city_text) }} as city_value,
-        {{ parse_value(customers.state, texts.state_text) }} as state_value,
-        {{ parse_value(customers.country, texts.country_text) }} as country_value,
-        {{ parse_value(customers.segment, texts.segment_text) }} as segment_value,
-        {{ parse_value(customers.is_deleted, texts.is_deleted_text) }} as is_deleted_value
-    from texts
+        parts.*,
+        {{ parse_value(customers.customer_id, parts.customer_id_text) }} as customer_id_value,
+        {{ parse_value(customers.updated_at, parts.updated_at_text) }} as updated_at_value,
+        {{ parse_value(customers.email, parts.email_text) }} as email_value,
+        {{ parse_value(customers.first_name, parts.first_name_text) }} as first_name_value,
+        {{ parse_value(customers.last_name, parts.last_name_text) }} as last_name_value,
+        {{ parse_value(customers.city, parts.city_text) }} as city_value,
+        {{ parse_value(customers.state, parts.state_text) }} as state_value,
+        {{ parse_value(customers.country, parts.country_text) }} as country_value,
+        {{ parse_value(customers.segment, parts.segment_text) }} as segment_value,
+        {{ parse_value(customers.is_deleted, parts.is_deleted_text) }} as is_deleted_value
+    from parts
 ),
 
 checked as (

@@ -26,20 +26,33 @@ texts as (
     from source
 ),
 
+parts as (
+    -- each number and timestamp text taken apart once, where it is not of the common shape
+    select
+        texts.*,
+        {{ value_parts(order_items.line_number, texts.line_number_text) }},
+        {{ value_parts(order_items.quantity, texts.quantity_text) }},
+        {{ value_parts(order_items.unit_price, texts.unit_price_text) }},
+        {{ value_parts(order_items.updated_at, texts.updated_at_text) }},
+        {{ value_parts(order_items.discount_amount, texts.discount_amount_text) }},
+        {{ value_parts(order_items.shipping_amount, texts.shipping_amount_text) }}
+    from texts
+),
+
 parsed as (
     -- each text typed by its column's kind: NULL when missing or invalid
     select
-        texts.*,
-        {{ parse_value(order_items.order_id, texts.order_id_text) }} as order_id_value,
-        {{ parse_value(order_items.line_number, texts.line_number_text) }} as line_number_value,
-        {{ parse_value(order_items.product_id, texts.product_id_text) }} as product_id_value,
-        {{ parse_value(order_items.quantity, texts.quantity_text) }} as quantity_value,
-        {{ parse_value(order_items.unit_price, texts.unit_price_text) }} as unit_price_value,
-        {{ parse_value(order_items.updated_at, texts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(order_items.discount_amount, texts.discount_amount_text) }} as discount_amount_value,
-        {{ parse_value(order_items.shipping_amount, texts.shipping_amount_text) }} as shipping_amount_value,
-        {{ parse_value(order_items.is_deleted, texts.is_deleted_text) }} as is_deleted_value
-    from texts
+        parts.*,
+        {{ parse_value(order_items.order_id, parts.order_id_text) }} as order_id_value,
+        {{ parse_value(order_items.line_number, parts.line_number_text) }} as line_number_value,
+        {{ parse_value(order_items.product_id, parts.product_id_text) }} as product_id_value,
+        {{ parse_value(order_items.quantity, parts.quantity_text) }} as quantity_value,
+        {{ parse_value(order_items.unit_price, parts.unit_price_text) }} as unit_price_value,
+        {{ parse_value(order_items.updated_at, parts.updated_at_text) }} as updated_at_value,
+        {{ parse_value(order_items.discount_amount, parts.discount_amount_text) }} as discount_amount_value,
+        {{ parse_value(order_items.shipping_amount, parts.shipping_amount_text) }} as shipping_amount_value,
+        {{ parse_value(order_items.is_deleted, parts.is_deleted_text) }} as is_deleted_value
+    from parts
 ),
 
 checked as (

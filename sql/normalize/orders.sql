@@ -28,17 +28,26 @@ texts as (
     from source
 ),
 
+parts as (
+    -- each number and timestamp text taken apart once, where it is not of the common shape
+    select
+        texts.*,
+        {{ value_parts(orders.order_ts, texts.order_ts_text) }},
+        {{ value_parts(orders.updated_at, texts.updated_at_text) }}
+    from texts
+),
+
 parsed as (
     -- each text typed by its column's kind: NULL when missing or invalid
     select
-        texts.*,
-        {{ parse_value(orders.order_id, texts.order_id_text) }} as order_id_value,
-        {{ parse_value(orders.customer_id, texts.customer_id_text) }} as customer_id_value,
-        {{ parse_value(orders.order_ts, texts.order_ts_text) }} as order_ts_value,
-        {{ parse_value(orders.updated_at, texts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(orders.status, texts.status_text) }} as status_value,
-        {{ parse_value(orders.currency, texts.currency_text) }} as currency_value
-    from texts
+        parts.*,
+        {{ parse_value(orders.order_id, parts.order_id_text) }} as order_id_value,
+        {{ parse_value(orders.customer_id, parts.customer_id_text) }} as customer_id_value,
+        {{ parse_value(orders.order_ts, parts.order_ts_text) }} as order_ts_value,
+        {{ parse_value(orders.updated_at, parts.updated_at_text) }} as updated_at_value,
+        {{ parse_value(orders.status, parts.status_text) }} as status_value,
+        {{ parse_value(orders.currency, parts.currency_text) }} as currency_value
+    from parts
 ),
 
 checked as (

@@ -28,17 +28,27 @@ texts as (
     from source
 ),
 
+parts as (
+    -- each number and timestamp text taken apart once, where it is not of the common shape
+    select
+        texts.*,
+        {{ value_parts(payments.amount, texts.amount_text) }},
+        {{ value_parts(payments.paid_at, texts.paid_at_text) }},
+        {{ value_parts(payments.updated_at, texts.updated_at_text) }}
+    from texts
+),
+
 parsed as (
     -- each text typed by its column's kind: NULL when missing or invalid
     select
-        texts.*,
-        {{ parse_value(payments.payment_id, texts.payment_id_text) }} as payment_id_value,
-        {{ parse_value(payments.order_id, texts.order_id_text) }} as order_id_value,
-        {{ parse_value(payments.payment_method, texts.payment_method_text) }} as payment_method_value,
-        {{ parse_value(payments.amount, texts.amount_text) }} as amount_value,
-        {{ parse_value(payments.paid_at, texts.paid_at_text) }} as paid_at_value,
-        {{ parse_value(payments.updated_at, texts.updated_at_text) }} as updated_at_value
-    from texts
+        parts.*,
+        {{ parse_value(payments.payment_id, parts.payment_id_text) }} as payment_id_value,
+        {{ parse_value(payments.order_id, parts.order_id_text) }} as order_id_value,
+        {{ parse_value(payments.payment_method, parts.payment_method_text) }} as payment_method_value,
+        {{ parse_value(payments.amount, parts.amount_text) }} as amount_value,
+        {{ parse_value(payments.paid_at, parts.paid_at_text) }} as paid_at_value,
+        {{ parse_value(payments.updated_at, parts.updated_at_text) }} as updated_at_value
+    from parts
 ),
 
 checked as (

@@ -31,20 +31,30 @@ texts as (
     from source
 ),
 
+parts as (
+    -- each number and timestamp text taken apart once, where it is not of the common shape
+    select
+        texts.*,
+        {{ value_parts(products.updated_at, texts.updated_at_text) }},
+        {{ value_parts(products.list_price, texts.list_price_text) }},
+        {{ value_parts(products.unit_cost, texts.unit_cost_text) }}
+    from texts
+),
+
 parsed as (
     -- each text typed by its column's kind: NULL when missing or invalid
     select
-        texts.*,
-        {{ parse_value(products.product_id, texts.product_id_text) }} as product_id_value,
-        {{ parse_value(products.updated_at, texts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(products.sku, texts.sku_text) }} as sku_value,
-        {{ parse_value(products.name, texts.name_text) }} as name_value,
-        {{ parse_value(products.category, texts.category_text) }} as category_value,
-        {{ parse_value(products.brand, texts.brand_text) }} as brand_value,
-        {{ parse_value(products.list_price, texts.list_price_text) }} as list_price_value,
-        {{ parse_value(products.unit_cost, texts.unit_cost_text) }} as unit_cost_value,
-        {{ parse_value(products.is_deleted, texts.is_deleted_text) }} as is_deleted_value
-    from texts
+        parts.*,
+        {{ parse_value(products.product_id, parts.product_id_text) }} as product_id_value,
+        {{ parse_value(products.updated_at, parts.updated_at_text) }} as updated_at_value,
+        {{ parse_value(products.sku, parts.sku_text) }} as sku_value,
+        {{ parse_value(products.name, parts.name_text) }} as name_value,
+        {{ parse_value(products.category, parts.category_text) }} as category_value,
+        {{ parse_value(products.brand, parts.brand_text) }} as brand_value,
+        {{ parse_value(products.list_price, parts.list_price_text) }} as list_price_value,
+        {{ parse_value(products.unit_cost, parts.unit_cost_text) }} as unit_cost_value,
+        {{ parse_value(products.is_deleted, parts.is_deleted_text) }} as is_deleted_value
+    from parts
 ),
 
 checked as (

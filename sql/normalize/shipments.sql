@@ -33,18 +33,28 @@ texts as (
     from source
 ),
 
+parts as (
+    -- each number and timestamp text taken apart once, where it is not of the common shape
+    select
+        texts.*,
+        {{ value_parts(shipments.updated_at, texts.updated_at_text) }},
+        {{ value_parts(shipments.shipped_at, texts.shipped_at_text) }},
+        {{ value_parts(shipments.delivered_at, texts.delivered_at_text) }}
+    from texts
+),
+
 parsed as (
     -- each text typed by its column's kind: NULL when missing or invalid
     select
-        texts.*,
-        {{ parse_value(shipments.shipment_id, texts.shipment_id_text) }} as shipment_id_value,
-        {{ parse_value(shipments.order_id, texts.order_id_text) }} as order_id_value,
-        {{ parse_value(shipments.status, texts.status_text) }} as status_value,
-        {{ parse_value(shipments.updated_at, texts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(shipments.carrier, texts.carrier_text) }} as carrier_value,
-        {{ parse_value(shipments.shipped_at, texts.shipped_at_text) }} as shipped_at_value,
-        {{ parse_value(shipments.delivered_at, texts.delivered_at_text) }} as delivered_at_value
-    from texts
+        parts.*,
+        {{ parse_value(shipments.shipment_id, parts.shipment_id_text) }} as shipment_id_value,
+        {{ parse_value(shipments.order_id, parts.order_id_text) }} as order_id_value,
+        {{ parse_value(shipments.status, parts.status_text) }} as status_value,
+        {{ parse_value(shipments.updated_at, parts.updated_at_text) }} as updated_at_value,
+        {{ parse_value(shipments.carrier, parts.carrier_text) }} as carrier_value,
+        {{ parse_value(shipments.shipped_at, parts.shipped_at_text) }} as shipped_at_value,
+        {{ parse_value(shipments.delivered_at, parts.delivered_at_text) }} as delivered_at_value
+    from parts
 ),
 
 checked as (

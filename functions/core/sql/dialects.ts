@@ -9,7 +9,7 @@
  */
 
 import { VALUE_RULES } from '../contract.js';
-import { lowerAscii, parseValue, textOf, upperAscii, valueProblem, type NormalizeDialect } from './valueRules.js';
+import { lowerAscii, parseValue, textOf, upperAscii, valueParts, valueProblem, type NormalizeDialect } from './valueRules.js';
 
 export const SQL_DIALECTS = ['duckdb', 'redshift', 'spark'] as const;
 export type SqlDialect = (typeof SQL_DIALECTS)[number];
@@ -48,9 +48,11 @@ const lagHours = (secondsBetween: Macro, integerDivide: string): Macro => (from,
   return `cast(cast((case when ${seconds} < 0 then -1 else 1 end) * ((abs(${seconds}) * 2 + 36) ${integerDivide} 72) as decimal(18,0)) * 0.01 as decimal(18,2))`;
 };
 // The contract's value rules (valueRules.ts): `column` is `<table>.<column>`, `text` a raw
-// value trimmed by text_of, `value` what parse_value made of it.
+// value trimmed by text_of (parse_value and value_problem read a number's or timestamp's
+// parts from the columns value_parts made of it), `value` what parse_value made of it.
 const valueMacros = (dialect: NormalizeDialect): Readonly<Record<string, Macro>> => ({
   text_of: (raw = '') => textOf(dialect, raw),
+  value_parts: (column = '', text = '') => valueParts(dialect, column, text),
   parse_value: (column = '', text = '') => parseValue(dialect, column, text),
   value_problem: (column = '', text = '', value = '') => valueProblem(dialect, column, text, value),
   lower_ascii: (x = '') => lowerAscii(dialect, x),
