@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/core/contract.js';
+import { CONTRACT, RAW_FILE_RULES, SOURCE_TABLES, type ColumnSpec, type SourceTable } from '../../functions/core/contract.js';
 import { batchingArb, sourceRowsArb } from './arbitraries.js';
 import { csvField, rawFileText, writeLake, type LakeFormat } from './lakeWriter.js';
 import { emptySourceRows, type CustomerRow, type PaymentRow } from './referenceModel.js';
@@ -28,12 +28,19 @@ afterAll(() => {
 
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
-/** The file's rows as text per contract column, read the way the normalizer reads raw files. */
+/**
+ * The file's rows as text per contract column, read with the CSV dialect the
+ * normalizer reads raw files with (contract.json's rawFiles.csv), not a sniffed one:
+ * DuckDB's sniffer took the apostrophe of a two-row file's "O'Neil, Jr." for the
+ * quote (seed 1523428832, pinned below).
+ */
 async function readRaw(file: string, table: SourceTable, format: LakeFormat): Promise<Record<string, string | null>[]> {
   const columns = CONTRACT[table].columns.map((c) => c.name);
+  const { delimiter, quote, escape } = RAW_FILE_RULES.csv;
   const sql =
     format === 'csv'
-      ? `select ${columns.map((c) => `"${c}"`).join(', ')} from read_csv(${literal(file)}, header = true, all_varchar = true, auto_detect = true, strict_mode = true)`
+      ? `select ${columns.map((c) => `"${c}"`).join(', ')} from read_csv(${literal(file)}, header = true, all_varchar = true, ` +
+        `delim = ${literal(delimiter)}, quote = ${literal(quote)}, escape = ${literal(escape)}, strict_mode = true)`
       : `select ${columns.map((c) => `json ->> ${literal(c)} as "${c}"`).join(', ')} from read_ndjson_objects(${literal(file)})`;
   const reader = await connection.runAndReadAll(sql);
   return reader.getRowObjectsJson() as Record<string, string | null>[];
@@ -124,7 +131,12 @@ describe('Writing source rows as a raw lake', () => {
     expect(readFileSync(path.join(dir, 'raw/payments/batch_id=b1/part-0.csv'), 'utf8')).toContain('p2,o1,paypal,2.00,');
   });
 
-  it.each(['csv', 'jsonl'] as const)('round-trips generated batches through the DuckDB %s reader', async (format) => {
+  // seed 1523428832 found the test's own reader sniffing the wrong quote character (see readRaw)
+  it.each([
+    ['csv', 'random'],
+    ['jsonl', 'random'],
+    ['csv', 1523428832],
+  ] as const)('round-trips generated batches through the DuckDB %s reader (seed %s)', async (format, seed) => {
     await fc.assert(
       fc.asyncProperty(
         sourceRowsArb.chain((rows) => batchingArb(rows)),
@@ -148,7 +160,7 @@ describe('Writing source rows as a raw lake', () => {
           }
         },
       ),
-      { numRuns: 25 },
+      { numRuns: 25, ...(seed === 'random' ? {} : { seed }) },
     );
   });
 });
