@@ -24,6 +24,7 @@
  *
  * What PostgreSQL cannot prove about Redshift is listed in docs/cloud.md.
  */
+import { endOfLiteralOrComment } from '../../functions/core/engine/parameters.js';
 
 /** Settings of every session: UTC like Redshift's default, and Redshift's string literal rules. */
 export const SESSION_SETUP: readonly string[] = [
@@ -90,7 +91,6 @@ interface Masked {
 }
 
 const MARK = '\u0000';
-const DOLLAR_TAG = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/;
 
 /** Hides every string literal, quoted identifier, dollar body and comment, so rewrites only see code. */
 export function maskLiterals(sql: string): Masked {
@@ -103,39 +103,15 @@ export function maskLiterals(sql: string): Masked {
     i = end;
   };
   while (i < sql.length) {
-    const c = sql[i] as string;
-    const next = sql[i + 1];
-    if (c === "'") hide(endOfQuoted(sql, i, "'", true));
-    else if (c === '"') hide(endOfQuoted(sql, i, '"', false));
-    else if (c === '-' && next === '-') {
-      const newline = sql.indexOf('\n', i);
-      hide(newline === -1 ? sql.length : newline);
-    } else if (c === '/' && next === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      hide(close === -1 ? sql.length : close + 2);
-    } else if (c === '$' && !/[A-Za-z0-9_]/.test(sql[i - 1] ?? ' ') && DOLLAR_TAG.test(sql.slice(i))) {
-      const tag = (DOLLAR_TAG.exec(sql.slice(i)) as RegExpExecArray)[0];
-      const close = sql.indexOf(tag, i + tag.length);
-      hide(close === -1 ? sql.length : close + tag.length);
-    } else {
-      code += c;
+    const end = endOfLiteralOrComment(sql, i);
+    if (end > i) hide(end);
+    else {
+      code += sql[i] as string;
       i += 1;
     }
   }
   const pattern = new RegExp(`${MARK}(\\d+)${MARK}`, 'g');
   return { code, restore: (text) => text.replace(pattern, (_m, n: string) => hidden[Number(n)] as string) };
-}
-
-function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
-  let i = start + 1;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslashEscapes && c === '\\') i += 2;
-    else if (c === quote && sql[i + 1] === quote) i += 2;
-    else if (c === quote) return i + 1;
-    else i += 1;
-  }
-  return sql.length;
 }
 
 /** Index just past the parenthesis that closes the one at `open`. */

@@ -24,11 +24,8 @@ export function placeholdersOf(sql: string): Placeholder[] {
   while (i < sql.length) {
     const c = sql[i] as string;
     const next = sql[i + 1];
-    if (c === "'") i = endOfQuoted(sql, i, "'", true);
-    else if (c === '"') i = endOfQuoted(sql, i, '"', false);
-    else if (c === '-' && next === '-') i = endOfLine(sql, i);
-    else if (c === '/' && next === '*') i = endOfBlockComment(sql, i);
-    else if (c === '$' && !isWordAt(sql, i - 1) && DOLLAR_TAG.test(sql.slice(i))) i = endOfDollarQuoted(sql, i);
+    const skipped = endOfLiteralOrComment(sql, i);
+    if (skipped > i) i = skipped;
     else if (c === ':' && next === ':') {
       i += 2;
       // `x::type`: the type name is not a parameter either.
@@ -56,12 +53,27 @@ export function renamePlaceholders(sql: string, renames: ReadonlyMap<string, str
   return out + sql.slice(last);
 }
 
+/**
+ * Where the string literal, quoted identifier, dollar-quoted body or comment
+ * that starts at `start` ends (a line comment: at its newline); `start` itself
+ * when none starts there. Redshift reads backslash escapes inside '...' (as
+ * PostgreSQL without standard_conforming_strings); doubled quotes escape in both kinds.
+ */
+export function endOfLiteralOrComment(sql: string, start: number): number {
+  const c = sql[start];
+  const next = sql[start + 1];
+  if (c === "'") return endOfQuoted(sql, start, "'", true);
+  if (c === '"') return endOfQuoted(sql, start, '"', false);
+  if (c === '-' && next === '-') return endOfLine(sql, start);
+  if (c === '/' && next === '*') return endOfBlockComment(sql, start);
+  if (c === '$' && !isWordAt(sql, start - 1) && DOLLAR_TAG.test(sql.slice(start))) return endOfDollarQuoted(sql, start);
+  return start;
+}
+
 function isWordAt(sql: string, index: number): boolean {
   return index >= 0 && /[A-Za-z0-9_$]/.test(sql[index] as string);
 }
 
-// Redshift reads backslash escapes inside '...' (as PostgreSQL without
-// standard_conforming_strings); doubled quotes escape in both kinds.
 function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
   let i = start + 1;
   while (i < sql.length) {
@@ -76,7 +88,7 @@ function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes
 
 function endOfLine(sql: string, start: number): number {
   const newline = sql.indexOf('\n', start);
-  return newline === -1 ? sql.length : newline + 1;
+  return newline === -1 ? sql.length : newline;
 }
 
 function endOfBlockComment(sql: string, start: number): number {
