@@ -340,8 +340,9 @@ function sideBySideSection(run: BenchRun): string {
     const ratio = (mine: number, theirs: number | undefined): string => (theirs ? x(mine / theirs) : '–');
     // Only the median run's steps are kept: without it (older results), no split.
     const sameRun = ours !== null && one !== undefined && Math.abs(ours.seconds - one.median.seconds) < 1e-6;
-    const normalizeSeconds = one ? (stepTotals(one.median).get('NormalizeTable') ?? 0) / 1000 : 0;
-    const martsSeconds = one ? (stepTotals(one.median).get('BuildMarts') ?? 0) / 1000 : 0;
+    // The median run's own figures (sameRun): its wall time without the steps the peer does not do.
+    const fromSilver = one ? fromSilverSeconds(one.median) : 0;
+    const peerScope = one ? peerScopeSeconds(one.median) : 0;
     rows.push([
       String(r.scale),
       'ecomdw (raw → gold)',
@@ -359,10 +360,10 @@ function sideBySideSection(run: BenchRun): string {
       s(fromSilverSeconds(r.fullLoad)),
       '–',
       '–',
-      ours && sameRun ? s(ours.seconds - normalizeSeconds) : '–',
+      ours && sameRun ? s(fromSilver) : '–',
       '–',
       '–',
-      ours && sameRun && peerOne ? ratio(ours.seconds - normalizeSeconds, peerOne.median.seconds) : '–',
+      ours && sameRun && peerOne ? ratio(fromSilver, peerOne.median.seconds) : '–',
     ]);
     rows.push([
       '',
@@ -370,10 +371,10 @@ function sideBySideSection(run: BenchRun): string {
       s(peerScopeSeconds(r.fullLoad)),
       '–',
       '–',
-      ours && sameRun ? s(ours.seconds - normalizeSeconds - martsSeconds) : '–',
+      ours && sameRun ? s(peerScope) : '–',
       '–',
       '–',
-      ours && sameRun && peerOne ? ratio(ours.seconds - normalizeSeconds - martsSeconds, peerOne.median.seconds) : '–',
+      ours && sameRun && peerOne ? ratio(peerScope, peerOne.median.seconds) : '–',
     ]);
     rows.push([
       '',
