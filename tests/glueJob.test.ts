@@ -21,6 +21,7 @@ import { LocalLake } from '../functions/core/lake/localLake.js';
 import type { NormalizeManifest } from '../functions/core/lake/manifest.js';
 import { readSqlFile, SQL_ROOT } from '../functions/core/sql/files.js';
 import { renderSql } from '../functions/core/sql/render.js';
+import { isSqlTemplate } from '../functions/core/sql/templates.js';
 import { normalizeTable } from '../functions/core/steps/normalizeTable.js';
 import { CORPUS_BATCH, CORPUS_TABLES, EXPECTED, writeCorpus, type Expectation } from './glue/corpus.js';
 import { LocalGlue } from './helpers/localGlue.js';
@@ -263,7 +264,10 @@ describe('The Glue job under a local Spark, against the DuckDB normalizer (issue
 });
 
 describe('The normalization SQL the Glue job runs', () => {
-  const files = readdirSync(path.join(SQL_ROOT, 'normalize')).filter((f) => f.endsWith('.sql')).sort();
+  // the models; a template (_*.sql) runs only as filled in by them
+  const files = readdirSync(path.join(SQL_ROOT, 'normalize'))
+    .filter((f) => f.endsWith('.sql') && !isSqlTemplate(f))
+    .sort();
 
   it('covers every source table', () => {
     // Assess

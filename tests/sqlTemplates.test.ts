@@ -60,6 +60,35 @@ describe('SQL templates filled in per source table', () => {
     expect(fillTemplate(text, 'order_items')).toBe('a\nc');
   });
 
+  it("give the normalizers every contract column's value stages, in contract order", () => {
+    expect(fillTemplate('{{ $value_texts(source) }}', 'payments')).toBe(
+      [
+        '{{ text_of(source.payment_id) }} as payment_id_text',
+        '{{ text_of(source.order_id) }} as order_id_text',
+        '{{ text_of(source.payment_method) }} as payment_method_text',
+        '{{ text_of(source.amount) }} as amount_text',
+        '{{ text_of(source.paid_at) }} as paid_at_text',
+        '{{ text_of(source.updated_at) }} as updated_at_text',
+      ].join(',\n        '),
+    );
+    // only numbers and timestamps are taken apart
+    expect(fillTemplate('{{ $value_parts(texts) }}', 'payments')).toBe(
+      [
+        '{{ value_parts(payments.amount, texts.amount_text) }}',
+        '{{ value_parts(payments.paid_at, texts.paid_at_text) }}',
+        '{{ value_parts(payments.updated_at, texts.updated_at_text) }}',
+      ].join(',\n        '),
+    );
+    expect(fillTemplate('{{ $parsed_values(parts) }}', 'customers').split(',\n')[1]?.trim()).toBe(
+      '{{ parse_value(customers.updated_at, parts.updated_at_text) }} as updated_at_value',
+    );
+    // the first problem found is the reject reason: the key before the rest
+    expect(fillTemplate('{{ $value_problems(parsed) }}', 'order_items').split(',\n').slice(0, 2).map((line) => line.trim())).toEqual([
+      '{{ value_problem(order_items.order_id, parsed.order_id_text, parsed.order_id_value) }}',
+      '{{ value_problem(order_items.line_number, parsed.line_number_text, parsed.line_number_value) }}',
+    ]);
+  });
+
   it('reject what they cannot fill in, naming the template', () => {
     expect(() => fillTemplate('{{ $nope }}', 'customers', 'sql/x/_t.sql')).toThrow(/sql\/x\/_t\.sql: unknown template parameter '\$nope'/);
     expect(() => fillTemplate('{{ $sk }}', 'orders', 'sql/x/_t.sql')).toThrow(/orders is not an SCD2 dimension/);
@@ -76,7 +105,9 @@ describe('SQL templates filled in per source table', () => {
       expect(isSqlTemplate(model), model).toBe(false);
       const sql = readSqlFile(model);
       expect(sql, model).not.toMatch(/\{\{\s*(\$|template\()/);
-      for (const dialect of ['duckdb', 'redshift'] as const) expect(renderSql(sql, dialect, model), model).not.toContain('{{');
+      // The normalizers run on DuckDB and Spark (the Glue job), the rest on DuckDB and Redshift.
+      const dialects = model.startsWith('normalize/') ? (['duckdb', 'spark'] as const) : (['duckdb', 'redshift'] as const);
+      for (const dialect of dialects) expect(renderSql(sql, dialect, model), model).not.toContain('{{');
     }
   });
 

@@ -15,67 +15,7 @@ synonyms as (
     select code, canonical_code from vocabulary_synonyms where domain = 'segment'
 ),
 
-texts as (
-    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
-    select
-        source.*,
-        {{ text_of(source.customer_id) }} as customer_id_text,
-        {{ text_of(source.updated_at) }} as updated_at_text,
-        {{ text_of(source.email) }} as email_text,
-        {{ text_of(source.first_name) }} as first_name_text,
-        {{ text_of(source.last_name) }} as last_name_text,
-        {{ text_of(source.city) }} as city_text,
-        {{ text_of(source.state) }} as state_text,
-        {{ text_of(source.country) }} as country_text,
-        {{ text_of(source.segment) }} as segment_text,
-        {{ text_of(source.is_deleted) }} as is_deleted_text
-    from source
-),
-
-parts as (
-    -- each number and timestamp text taken apart once, where it is not of the common shape
-    select
-        texts.*,
-        {{ value_parts(customers.updated_at, texts.updated_at_text) }}
-    from texts
-),
-
-parsed as (
-    -- each text typed by its column's kind: NULL when missing or invalid
-    select
-        parts.*,
-        {{ parse_value(customers.customer_id, parts.customer_id_text) }} as customer_id_value,
-        {{ parse_value(customers.updated_at, parts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(customers.email, parts.email_text) }} as email_value,
-        {{ parse_value(customers.first_name, parts.first_name_text) }} as first_name_value,
-        {{ parse_value(customers.last_name, parts.last_name_text) }} as last_name_value,
-        {{ parse_value(customers.city, parts.city_text) }} as city_value,
-        {{ parse_value(customers.state, parts.state_text) }} as state_value,
-        {{ parse_value(customers.country, parts.country_text) }} as country_value,
-        {{ parse_value(customers.segment, parts.segment_text) }} as segment_value,
-        {{ parse_value(customers.is_deleted, parts.is_deleted_text) }} as is_deleted_value
-    from parts
-),
-
-checked as (
-    -- the first problem: the reader's, then the columns' in contract order
-    select
-        parsed.*,
-        coalesce(
-            parsed.read_error,
-            {{ value_problem(customers.customer_id, parsed.customer_id_text, parsed.customer_id_value) }},
-            {{ value_problem(customers.updated_at, parsed.updated_at_text, parsed.updated_at_value) }},
-            {{ value_problem(customers.email, parsed.email_text, parsed.email_value) }},
-            {{ value_problem(customers.first_name, parsed.first_name_text, parsed.first_name_value) }},
-            {{ value_problem(customers.last_name, parsed.last_name_text, parsed.last_name_value) }},
-            {{ value_problem(customers.city, parsed.city_text, parsed.city_value) }},
-            {{ value_problem(customers.state, parsed.state_text, parsed.state_value) }},
-            {{ value_problem(customers.country, parsed.country_text, parsed.country_value) }},
-            {{ value_problem(customers.segment, parsed.segment_text, parsed.segment_value) }},
-            {{ value_problem(customers.is_deleted, parsed.is_deleted_text, parsed.is_deleted_value) }}
-        ) as value_problem
-    from parsed
-),
+{{ template(normalize/_contract_values.sql, customers) }}
 
 typed as (
     select

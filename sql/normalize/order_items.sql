@@ -10,69 +10,7 @@ with source as (
     select * from raw_order_items
 ),
 
-texts as (
-    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
-    select
-        source.*,
-        {{ text_of(source.order_id) }} as order_id_text,
-        {{ text_of(source.line_number) }} as line_number_text,
-        {{ text_of(source.product_id) }} as product_id_text,
-        {{ text_of(source.quantity) }} as quantity_text,
-        {{ text_of(source.unit_price) }} as unit_price_text,
-        {{ text_of(source.updated_at) }} as updated_at_text,
-        {{ text_of(source.discount_amount) }} as discount_amount_text,
-        {{ text_of(source.shipping_amount) }} as shipping_amount_text,
-        {{ text_of(source.is_deleted) }} as is_deleted_text
-    from source
-),
-
-parts as (
-    -- each number and timestamp text taken apart once, where it is not of the common shape
-    select
-        texts.*,
-        {{ value_parts(order_items.line_number, texts.line_number_text) }},
-        {{ value_parts(order_items.quantity, texts.quantity_text) }},
-        {{ value_parts(order_items.unit_price, texts.unit_price_text) }},
-        {{ value_parts(order_items.updated_at, texts.updated_at_text) }},
-        {{ value_parts(order_items.discount_amount, texts.discount_amount_text) }},
-        {{ value_parts(order_items.shipping_amount, texts.shipping_amount_text) }}
-    from texts
-),
-
-parsed as (
-    -- each text typed by its column's kind: NULL when missing or invalid
-    select
-        parts.*,
-        {{ parse_value(order_items.order_id, parts.order_id_text) }} as order_id_value,
-        {{ parse_value(order_items.line_number, parts.line_number_text) }} as line_number_value,
-        {{ parse_value(order_items.product_id, parts.product_id_text) }} as product_id_value,
-        {{ parse_value(order_items.quantity, parts.quantity_text) }} as quantity_value,
-        {{ parse_value(order_items.unit_price, parts.unit_price_text) }} as unit_price_value,
-        {{ parse_value(order_items.updated_at, parts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(order_items.discount_amount, parts.discount_amount_text) }} as discount_amount_value,
-        {{ parse_value(order_items.shipping_amount, parts.shipping_amount_text) }} as shipping_amount_value,
-        {{ parse_value(order_items.is_deleted, parts.is_deleted_text) }} as is_deleted_value
-    from parts
-),
-
-checked as (
-    -- the first problem: the reader's, then the columns' in contract order
-    select
-        parsed.*,
-        coalesce(
-            parsed.read_error,
-            {{ value_problem(order_items.order_id, parsed.order_id_text, parsed.order_id_value) }},
-            {{ value_problem(order_items.line_number, parsed.line_number_text, parsed.line_number_value) }},
-            {{ value_problem(order_items.product_id, parsed.product_id_text, parsed.product_id_value) }},
-            {{ value_problem(order_items.quantity, parsed.quantity_text, parsed.quantity_value) }},
-            {{ value_problem(order_items.unit_price, parsed.unit_price_text, parsed.unit_price_value) }},
-            {{ value_problem(order_items.updated_at, parsed.updated_at_text, parsed.updated_at_value) }},
-            {{ value_problem(order_items.discount_amount, parsed.discount_amount_text, parsed.discount_amount_value) }},
-            {{ value_problem(order_items.shipping_amount, parsed.shipping_amount_text, parsed.shipping_amount_value) }},
-            {{ value_problem(order_items.is_deleted, parsed.is_deleted_text, parsed.is_deleted_value) }}
-        ) as value_problem
-    from parsed
-),
+{{ template(normalize/_contract_values.sql, order_items) }}
 
 typed as (
     select

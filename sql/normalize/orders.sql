@@ -15,56 +15,7 @@ synonyms as (
     select code, canonical_code from vocabulary_synonyms where domain = 'order_status'
 ),
 
-texts as (
-    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
-    select
-        source.*,
-        {{ text_of(source.order_id) }} as order_id_text,
-        {{ text_of(source.customer_id) }} as customer_id_text,
-        {{ text_of(source.order_ts) }} as order_ts_text,
-        {{ text_of(source.updated_at) }} as updated_at_text,
-        {{ text_of(source.status) }} as status_text,
-        {{ text_of(source.currency) }} as currency_text
-    from source
-),
-
-parts as (
-    -- each number and timestamp text taken apart once, where it is not of the common shape
-    select
-        texts.*,
-        {{ value_parts(orders.order_ts, texts.order_ts_text) }},
-        {{ value_parts(orders.updated_at, texts.updated_at_text) }}
-    from texts
-),
-
-parsed as (
-    -- each text typed by its column's kind: NULL when missing or invalid
-    select
-        parts.*,
-        {{ parse_value(orders.order_id, parts.order_id_text) }} as order_id_value,
-        {{ parse_value(orders.customer_id, parts.customer_id_text) }} as customer_id_value,
-        {{ parse_value(orders.order_ts, parts.order_ts_text) }} as order_ts_value,
-        {{ parse_value(orders.updated_at, parts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(orders.status, parts.status_text) }} as status_value,
-        {{ parse_value(orders.currency, parts.currency_text) }} as currency_value
-    from parts
-),
-
-checked as (
-    -- the first problem: the reader's, then the columns' in contract order
-    select
-        parsed.*,
-        coalesce(
-            parsed.read_error,
-            {{ value_problem(orders.order_id, parsed.order_id_text, parsed.order_id_value) }},
-            {{ value_problem(orders.customer_id, parsed.customer_id_text, parsed.customer_id_value) }},
-            {{ value_problem(orders.order_ts, parsed.order_ts_text, parsed.order_ts_value) }},
-            {{ value_problem(orders.updated_at, parsed.updated_at_text, parsed.updated_at_value) }},
-            {{ value_problem(orders.status, parsed.status_text, parsed.status_value) }},
-            {{ value_problem(orders.currency, parsed.currency_text, parsed.currency_value) }}
-        ) as value_problem
-    from parsed
-),
+{{ template(normalize/_contract_values.sql, orders) }}
 
 typed as (
     select

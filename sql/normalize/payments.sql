@@ -15,57 +15,7 @@ synonyms as (
     select code, canonical_code from vocabulary_synonyms where domain = 'payment_method'
 ),
 
-texts as (
-    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
-    select
-        source.*,
-        {{ text_of(source.payment_id) }} as payment_id_text,
-        {{ text_of(source.order_id) }} as order_id_text,
-        {{ text_of(source.payment_method) }} as payment_method_text,
-        {{ text_of(source.amount) }} as amount_text,
-        {{ text_of(source.paid_at) }} as paid_at_text,
-        {{ text_of(source.updated_at) }} as updated_at_text
-    from source
-),
-
-parts as (
-    -- each number and timestamp text taken apart once, where it is not of the common shape
-    select
-        texts.*,
-        {{ value_parts(payments.amount, texts.amount_text) }},
-        {{ value_parts(payments.paid_at, texts.paid_at_text) }},
-        {{ value_parts(payments.updated_at, texts.updated_at_text) }}
-    from texts
-),
-
-parsed as (
-    -- each text typed by its column's kind: NULL when missing or invalid
-    select
-        parts.*,
-        {{ parse_value(payments.payment_id, parts.payment_id_text) }} as payment_id_value,
-        {{ parse_value(payments.order_id, parts.order_id_text) }} as order_id_value,
-        {{ parse_value(payments.payment_method, parts.payment_method_text) }} as payment_method_value,
-        {{ parse_value(payments.amount, parts.amount_text) }} as amount_value,
-        {{ parse_value(payments.paid_at, parts.paid_at_text) }} as paid_at_value,
-        {{ parse_value(payments.updated_at, parts.updated_at_text) }} as updated_at_value
-    from parts
-),
-
-checked as (
-    -- the first problem: the reader's, then the columns' in contract order
-    select
-        parsed.*,
-        coalesce(
-            parsed.read_error,
-            {{ value_problem(payments.payment_id, parsed.payment_id_text, parsed.payment_id_value) }},
-            {{ value_problem(payments.order_id, parsed.order_id_text, parsed.order_id_value) }},
-            {{ value_problem(payments.payment_method, parsed.payment_method_text, parsed.payment_method_value) }},
-            {{ value_problem(payments.amount, parsed.amount_text, parsed.amount_value) }},
-            {{ value_problem(payments.paid_at, parsed.paid_at_text, parsed.paid_at_value) }},
-            {{ value_problem(payments.updated_at, parsed.updated_at_text, parsed.updated_at_value) }}
-        ) as value_problem
-    from parsed
-),
+{{ template(normalize/_contract_values.sql, payments) }}
 
 typed as (
     select

@@ -19,60 +19,7 @@ carrier_synonyms as (
     select code, canonical_code from vocabulary_synonyms where domain = 'carrier'
 ),
 
-texts as (
-    -- each raw value trimmed of ASCII whitespace; nothing left means missing (NULL)
-    select
-        source.*,
-        {{ text_of(source.shipment_id) }} as shipment_id_text,
-        {{ text_of(source.order_id) }} as order_id_text,
-        {{ text_of(source.status) }} as status_text,
-        {{ text_of(source.updated_at) }} as updated_at_text,
-        {{ text_of(source.carrier) }} as carrier_text,
-        {{ text_of(source.shipped_at) }} as shipped_at_text,
-        {{ text_of(source.delivered_at) }} as delivered_at_text
-    from source
-),
-
-parts as (
-    -- each number and timestamp text taken apart once, where it is not of the common shape
-    select
-        texts.*,
-        {{ value_parts(shipments.updated_at, texts.updated_at_text) }},
-        {{ value_parts(shipments.shipped_at, texts.shipped_at_text) }},
-        {{ value_parts(shipments.delivered_at, texts.delivered_at_text) }}
-    from texts
-),
-
-parsed as (
-    -- each text typed by its column's kind: NULL when missing or invalid
-    select
-        parts.*,
-        {{ parse_value(shipments.shipment_id, parts.shipment_id_text) }} as shipment_id_value,
-        {{ parse_value(shipments.order_id, parts.order_id_text) }} as order_id_value,
-        {{ parse_value(shipments.status, parts.status_text) }} as status_value,
-        {{ parse_value(shipments.updated_at, parts.updated_at_text) }} as updated_at_value,
-        {{ parse_value(shipments.carrier, parts.carrier_text) }} as carrier_value,
-        {{ parse_value(shipments.shipped_at, parts.shipped_at_text) }} as shipped_at_value,
-        {{ parse_value(shipments.delivered_at, parts.delivered_at_text) }} as delivered_at_value
-    from parts
-),
-
-checked as (
-    -- the first problem: the reader's, then the columns' in contract order
-    select
-        parsed.*,
-        coalesce(
-            parsed.read_error,
-            {{ value_problem(shipments.shipment_id, parsed.shipment_id_text, parsed.shipment_id_value) }},
-            {{ value_problem(shipments.order_id, parsed.order_id_text, parsed.order_id_value) }},
-            {{ value_problem(shipments.status, parsed.status_text, parsed.status_value) }},
-            {{ value_problem(shipments.updated_at, parsed.updated_at_text, parsed.updated_at_value) }},
-            {{ value_problem(shipments.carrier, parsed.carrier_text, parsed.carrier_value) }},
-            {{ value_problem(shipments.shipped_at, parsed.shipped_at_text, parsed.shipped_at_value) }},
-            {{ value_problem(shipments.delivered_at, parsed.delivered_at_text, parsed.delivered_at_value) }}
-        ) as value_problem
-    from parsed
-),
+{{ template(normalize/_contract_values.sql, shipments) }}
 
 typed as (
     select

@@ -76,10 +76,11 @@ describe('Etl', () => {
     ]);
   });
 
-  it('uploads the script, the source contract, every normalization SQL file rendered for Spark, and the seed CSVs', () => {
+  it('uploads the script, the source contract, every normalization model rendered for Spark (its templates filled in), and the seed CSVs', () => {
     const objects = ofType('aws:s3/bucketObjectv2:BucketObjectv2');
     const keys = objects.map((o) => o.inputs.key).sort();
-    const sqlFiles = readdirSync(`${SQL_ROOT}/normalize`).filter((f) => f.endsWith('.sql'));
+    const sqlFiles = readdirSync(`${SQL_ROOT}/normalize`).filter((f) => f.endsWith('.sql') && !f.startsWith('_'));
+    expect(sqlFiles).toHaveLength(6);
     const seeds = readdirSync(`${SQL_ROOT}/seeds`).filter((f) => f.endsWith('.csv'));
     expect(keys).toEqual(
       ['glue/normalize_job.py', 'glue/sql/contract.json', ...sqlFiles.map((f) => `glue/sql/normalize/${f}`), ...seeds.map((f) => `glue/sql/seeds/${f}`)].sort(),

@@ -17,6 +17,7 @@
 import { CONTRACT, isSourceTable, type SourceTable, type TableSpec } from '../contract.js';
 import { SqlTemplateError } from '../errors.js';
 import { HASH_NULL } from './dialects.js';
+import { hasValueParts } from './valueRules.js';
 
 /** The source table that references each SCD2 dimension's natural key (a reference to an unseen key makes an inferred member). */
 const SCD2_REFERENCED_BY: Partial<Record<SourceTable, SourceTable>> = { customers: 'orders', products: 'order_items' };
@@ -33,6 +34,9 @@ const VERSION_COLUMNS: Partial<Record<SourceTable, { column: string; from: reado
 const NOT_ATTRIBUTES = new Set(['updated_at', 'is_deleted']);
 
 type Parameter = (...args: string[]) => string;
+
+/** Items of a select list, one per line, indented as the CTEs of sql/normalize/_contract_values.sql hold them. */
+const selectItems = (items: readonly string[], indent = 8): string => items.join(`,\n${' '.repeat(indent)}`);
 
 const prefixed = (alias: string | undefined, columns: readonly string[]): string[] =>
   columns.map((c) => (alias === undefined || alias === '' ? c : `${alias}.${c}`));
@@ -112,6 +116,22 @@ function parametersOf(spec: TableSpec): Readonly<Record<string, Parameter>> {
         .join('\n')}\n        )`,
     /** SCD2 dimensions: the row_hash of an inferred member (every attribute NULL, not deleted). */
     inferred_row_hash: () => `md5('${[...attributesOf(spec).map(() => HASH_NULL), 'false'].join('|')}')`,
+    /** Normalizers: each column's raw value trimmed (the value macro text_of), `c_text`, in contract order. */
+    value_texts: (alias) => selectItems(columns.map((c) => `{{ text_of(${alias}.${c}) }} as ${c}_text`)),
+    /** Normalizers: the parts of each number and timestamp text (value_parts). */
+    value_parts: (alias) => {
+      const withParts = spec.columns.filter(hasValueParts).map((c) => c.name);
+      if (withParts.length === 0) throw new Error('it has no number or timestamp column to take apart');
+      return selectItems(withParts.map((c) => `{{ value_parts(${spec.name}.${c}, ${alias}.${c}_text) }}`));
+    },
+    /** Normalizers: each text typed by its column's kind (parse_value), `c_value`. */
+    parsed_values: (alias) => selectItems(columns.map((c) => `{{ parse_value(${spec.name}.${c}, ${alias}.${c}_text) }} as ${c}_value`)),
+    /** Normalizers: each column's problem (value_problem), in contract order: the first one found is the reject reason. */
+    value_problems: (alias) =>
+      selectItems(
+        columns.map((c) => `{{ value_problem(${spec.name}.${c}, ${alias}.${c}_text, ${alias}.${c}_value) }}`),
+        12,
+      ),
   };
 }
 

@@ -230,6 +230,11 @@ function partAlias(t: string, part: string): string {
   return partColumn(t, part).split('.').pop() as string;
 }
 
+/** Whether value_parts takes the column's texts apart: numbers and timestamps. */
+export function hasValueParts(column: Pick<ColumnSpec, 'kind'>): boolean {
+  return column.kind === 'decimal' || column.kind === 'integer' || column.kind === 'timestamp';
+}
+
 /**
  * The select-list items (`expr as alias`, comma separated) that take a trimmed
  * text apart once, for the number and timestamp columns: NULL where the text
@@ -242,22 +247,17 @@ export function valueParts(dialect: NormalizeDialect, reference: string, t: stri
     Object.entries(parts)
       .map(([part, expression]) => `(case when not ${common} then ${expression} end) as ${partAlias(t, part)}`)
       .join(',\n        ');
-  switch (column.kind) {
-    case 'decimal':
-    case 'integer': {
-      // The digits around the decimal point, and where the point falls in them once the exponent is applied.
-      const whole = f.group(t, NUMBER_PARTS, 1);
-      const exponent = `coalesce(${f.tryCast(`nullif(${f.group(t, NUMBER_PARTS, 3)}, '')`, 'integer')}, 0)`;
-      return items(f.fullMatch(t, simplePattern(column)), { digits: `(${whole} || ${f.group(t, NUMBER_PARTS, 2)})`, point: `(length(${whole}) + ${exponent})` });
-    }
-    case 'timestamp':
-      return items(
-        f.fullMatch(t, COMMON_TIMESTAMP),
-        Object.fromEntries(Object.entries(TIMESTAMP_GROUPS).map(([part, group]) => [part, f.group(t, TIMESTAMP_PATTERN, group)])),
-      );
-    default:
-      throw new SqlTemplateError(`${reference} is a ${column.kind} column: only number and timestamp columns have parts`);
+  if (!hasValueParts(column)) throw new SqlTemplateError(`${reference} is a ${column.kind} column: only number and timestamp columns have parts`);
+  if (column.kind === 'timestamp') {
+    return items(
+      f.fullMatch(t, COMMON_TIMESTAMP),
+      Object.fromEntries(Object.entries(TIMESTAMP_GROUPS).map(([part, group]) => [part, f.group(t, TIMESTAMP_PATTERN, group)])),
+    );
   }
+  // The digits around the decimal point, and where the point falls in them once the exponent is applied.
+  const whole = f.group(t, NUMBER_PARTS, 1);
+  const exponent = `coalesce(${f.tryCast(`nullif(${f.group(t, NUMBER_PARTS, 3)}, '')`, 'integer')}, 0)`;
+  return items(f.fullMatch(t, simplePattern(column)), { digits: `(${whole} || ${f.group(t, NUMBER_PARTS, 2)})`, point: `(length(${whole}) + ${exponent})` });
 }
 
 /**
