@@ -89,6 +89,16 @@ describe('SQL templates filled in per source table', () => {
     ]);
   });
 
+  it('copy a dimension version into known.* without its personal data', () => {
+    expect(fillTemplate('{{ $known_columns(v) }}', 'customers')).toBe(
+      'v.customer_sk, v.customer_id, v.city, v.state, v.country, v.segment, v.is_inferred, v.is_deleted, v.valid_from, v.valid_to',
+    );
+    expect(fillTemplate('{{ $known_columns }}', 'products')).toBe(
+      'product_sk, product_id, sku, name, category, brand, list_price, unit_cost, is_inferred, is_deleted, valid_from, valid_to',
+    );
+    expect(() => fillTemplate('{{ $known_columns }}', 'orders', 'sql/x/_t.sql')).toThrow(/orders is not an SCD2 dimension/);
+  });
+
   it('reject what they cannot fill in, naming the template', () => {
     expect(() => fillTemplate('{{ $nope }}', 'customers', 'sql/x/_t.sql')).toThrow(/sql\/x\/_t\.sql: unknown template parameter '\$nope'/);
     expect(() => fillTemplate('{{ $sk }}', 'orders', 'sql/x/_t.sql')).toThrow(/orders is not an SCD2 dimension/);

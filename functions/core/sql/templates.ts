@@ -30,6 +30,9 @@ const VERSION_COLUMNS: Partial<Record<SourceTable, { column: string; from: reado
   payments: { column: 'version_ts', from: ['updated_at', 'paid_at'] },
 };
 
+/** Personal data a dimension keeps in dw but never copies into the reporting layer (known.*). */
+const PERSONAL_DATA: Partial<Record<SourceTable, readonly string[]>> = { customers: ['email', 'first_name', 'last_name'] };
+
 /** Columns of a dimension row that are not attributes: the natural key and the SCD2 bookkeeping the source sends. */
 const NOT_ATTRIBUTES = new Set(['updated_at', 'is_deleted']);
 
@@ -104,6 +107,17 @@ function parametersOf(spec: TableSpec): Readonly<Record<string, Parameter>> {
     referenced_by: () => referencingTable(spec),
     /** SCD2 dimensions: the attribute columns, `alias.email, alias.first_name, …`. */
     attributes: (alias) => prefixed(alias, attributesOf(spec)).join(', '),
+    /** SCD2 dimensions: the columns of a version in known.<table>: surrogate and natural key, the attributes but personal data, the flags and validity. */
+    known_columns: (alias) =>
+      prefixed(alias, [
+        scd2Name(spec, `${entity}_sk`),
+        singleKey(spec),
+        ...attributesOf(spec).filter((a) => !(PERSONAL_DATA[spec.name] ?? []).includes(a)),
+        'is_inferred',
+        'is_deleted',
+        'valid_from',
+        'valid_to',
+      ]).join(', '),
     /** SCD2 dimensions: one NULL per attribute (an inferred member's attributes). */
     attribute_nulls: () => attributesOf(spec).map(() => 'null').join(', '),
     /** SCD2 dimensions: a version's row_hash, over its attributes (NULL spelled as HASH_NULL) and is_deleted. */
