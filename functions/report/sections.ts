@@ -28,9 +28,49 @@ export const LAG_BUCKETS = ['< 0 h', '0-24 h', '24-48 h', '48-72 h', '72-120 h',
 /** Basket sizes of basket.sql, by size_order (99: every basket). */
 const BASKET_SIZES: Readonly<Record<number, string>> = { 1: '1 item', 2: '2 items', 3: '3 items', 4: '4 items', 5: '5+ items', 99: 'all baskets' };
 
+/** The cells a section works out itself (percentages, averages, labels), by column name. */
+type Computed = (r: Row) => ReportRow;
+
+/**
+ * A section whose rows have a cell per column, in column order: read from the
+ * query's column of the same name by the column's type, except the cells that
+ * `computed` gives; `computed` is made once per report from all the rows (a
+ * share needs their total).
+ */
+function section(spec: Omit<SectionSpec, 'rows'> & { readonly computed?: (rows: readonly Row[]) => Computed }): SectionSpec {
+  const { computed, ...rest } = spec;
+  return {
+    ...rest,
+    rows: ({ rows }) => {
+      const own = computed?.(rows);
+      return rows.map((r) => {
+        const worked = own?.(r) ?? {};
+        return Object.fromEntries(spec.columns.map((c) => [c.name, Object.hasOwn(worked, c.name) ? (worked[c.name] ?? null) : cellOf(c, r[c.name])]));
+      });
+    },
+  };
+}
+
+// A query's value as its column's type shows it: text and dates as text, counts whole, amounts to the cent.
+function cellOf(column: Column, value: Cell): ReportRow[string] {
+  switch (column.type) {
+    case 'text':
+    case 'date':
+      return text(value);
+    case 'integer':
+      return whole(value);
+    case 'amount':
+      return amount(value);
+    case 'hours':
+      return rounded(value, 2);
+    case 'percent':
+      throw new Error(`report column ${column.name}: a percentage is worked out by its section (computed), never read as it is`);
+  }
+}
+
 /** Every section, in report order. */
 export const SECTIONS: readonly SectionSpec[] = [
-  {
+  section({
     id: 'revenue_trend',
     title: 'Revenue and margin trend',
     description:
@@ -55,25 +95,9 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('revenue_as_was', 'revenue as was', 'amount'),
       col('margin_as_was', 'margin as was', 'amount'),
     ],
-    rows: ({ rows }) =>
-      rows.map((r) => ({
-        period_start: text(r.period_start),
-        orders: whole(r.orders),
-        items: whole(r.items),
-        units: whole(r.units),
-        net_revenue: amount(r.net_revenue),
-        cancelled_revenue: amount(r.cancelled_revenue),
-        returned_revenue: amount(r.returned_revenue),
-        revenue: amount(r.revenue),
-        cost: amount(r.cost),
-        margin: amount(r.margin),
-        margin_pct: marginPct(r),
-        revenue_without_cost: amount(r.revenue_without_cost),
-        revenue_as_was: amount(r.revenue_as_was),
-        margin_as_was: amount(r.margin_as_was),
-      })),
-  },
-  {
+    computed: () => (r) => ({ margin_pct: marginPct(r) }),
+  }),
+  section({
     id: 'payment_channels',
     title: 'Payment channels',
     description: 'Payments by paid date, per payment channel, exactly as paid (fact_payments; no attribution): share_pct of the amount.',
@@ -83,17 +107,12 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('amount', 'amount', 'amount'),
       col('share_pct', 'share %', 'percent'),
     ],
-    rows: ({ rows }) => {
+    computed: (rows) => {
       const total = exactSum(rows.map((r) => r.amount));
-      return rows.map((r) => ({
-        payment_channel: text(r.payment_channel),
-        payments: whole(r.payments),
-        amount: amount(r.amount),
-        share_pct: percent(r.amount, total),
-      }));
+      return (r) => ({ share_pct: percent(r.amount, total) });
     },
-  },
-  {
+  }),
+  section({
     id: 'categories',
     title: 'Categories',
     description:
@@ -110,22 +129,12 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('margin_pct', 'margin %', 'percent'),
       col('share_pct', 'share %', 'percent'),
     ],
-    rows: ({ rows }) => {
+    computed: (rows) => {
       const total = exactSum(rows.map((r) => r.revenue));
-      return rows.map((r) => ({
-        category: text(r.category),
-        items: whole(r.items),
-        units: whole(r.units),
-        net_revenue: amount(r.net_revenue),
-        revenue: amount(r.revenue),
-        cost: amount(r.cost),
-        margin: amount(r.margin),
-        margin_pct: marginPct(r),
-        share_pct: percent(r.revenue, total),
-      }));
+      return (r) => ({ margin_pct: marginPct(r), share_pct: percent(r.revenue, total) });
     },
-  },
-  {
+  }),
+  section({
     id: 'geography_segments',
     title: 'Geography and segments',
     description:
@@ -139,17 +148,8 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('revenue', 'revenue', 'amount'),
       col('margin', 'margin', 'amount'),
     ],
-    rows: ({ rows }) =>
-      rows.map((r) => ({
-        dimension: text(r.dimension),
-        slice_value: text(r.slice_value),
-        customers: whole(r.customers),
-        orders: whole(r.orders),
-        revenue: amount(r.revenue),
-        margin: amount(r.margin),
-      })),
-  },
-  {
+  }),
+  section({
     id: 'cohorts',
     title: 'Customer cohorts',
     description:
@@ -164,18 +164,9 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('revenue', 'revenue', 'amount'),
       col('lifetime_value', 'LTV / customer', 'amount'),
     ],
-    rows: ({ rows }) =>
-      rows.map((r) => ({
-        cohort_month: text(r.cohort_month),
-        months_since_first_order: whole(r.months_since_first_order),
-        cohort_customers: whole(r.cohort_customers),
-        active_customers: whole(r.active_customers),
-        orders: whole(r.orders),
-        revenue: amount(r.revenue),
-        lifetime_value: average(r.cumulative_revenue, r.cohort_customers),
-      })),
-  },
-  {
+    computed: () => (r) => ({ lifetime_value: average(r.cumulative_revenue, r.cohort_customers) }),
+  }),
+  section({
     id: 'fulfillment',
     title: 'Fulfillment',
     description:
@@ -197,25 +188,15 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('median_placed_to_delivered_hours', 'median h', 'hours'),
       col('p90_placed_to_delivered_hours', 'p90 h', 'hours'),
     ],
-    rows: ({ rows }) =>
-      rows.map((r) => ({
-        period_start: text(r.period_start),
-        orders: whole(r.orders),
-        paid_orders: whole(r.paid_orders),
-        shipped_orders: whole(r.shipped_orders),
-        delivered_orders: whole(r.delivered_orders),
-        cancelled_orders: whole(r.cancelled_orders),
-        returned_orders: whole(r.returned_orders),
-        delivered_pct: percent(r.delivered_orders, r.orders),
-        avg_placed_to_paid_hours: average(r.placed_to_paid_hours_sum, r.placed_to_paid_count),
-        avg_placed_to_shipped_hours: average(r.placed_to_shipped_hours_sum, r.placed_to_shipped_count),
-        avg_shipped_to_delivered_hours: average(r.shipped_to_delivered_hours_sum, r.shipped_to_delivered_count),
-        avg_placed_to_delivered_hours: average(r.placed_to_delivered_hours_sum, r.placed_to_delivered_count),
-        median_placed_to_delivered_hours: rounded(r.median_placed_to_delivered_hours, 2),
-        p90_placed_to_delivered_hours: rounded(r.p90_placed_to_delivered_hours, 2),
-      })),
-  },
-  {
+    computed: () => (r) => ({
+      delivered_pct: percent(r.delivered_orders, r.orders),
+      avg_placed_to_paid_hours: average(r.placed_to_paid_hours_sum, r.placed_to_paid_count),
+      avg_placed_to_shipped_hours: average(r.placed_to_shipped_hours_sum, r.placed_to_shipped_count),
+      avg_shipped_to_delivered_hours: average(r.shipped_to_delivered_hours_sum, r.shipped_to_delivered_count),
+      avg_placed_to_delivered_hours: average(r.placed_to_delivered_hours_sum, r.placed_to_delivered_count),
+    }),
+  }),
+  section({
     id: 'fulfillment_lags',
     title: 'Fulfillment lag distribution',
     description: 'How many orders of the period took how long between two milestones, in hour buckets; share_pct within the lag.',
@@ -225,18 +206,13 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('orders', 'orders', 'integer'),
       col('share_pct', 'share %', 'percent'),
     ],
-    rows: ({ rows }) => {
+    computed: (rows) => {
       const perLag = new Map<string, number>();
       for (const r of rows) perLag.set(String(r.lag), (perLag.get(String(r.lag)) ?? 0) + Number(r.orders));
-      return rows.map((r) => ({
-        lag: text(r.lag),
-        bucket: LAG_BUCKETS[Number(r.bucket_order)] ?? null,
-        orders: whole(r.orders),
-        share_pct: percent(r.orders, perLag.get(String(r.lag)) ?? 0),
-      }));
+      return (r) => ({ bucket: LAG_BUCKETS[Number(r.bucket_order)] ?? null, share_pct: percent(r.orders, perLag.get(String(r.lag)) ?? 0) });
     },
-  },
-  {
+  }),
+  section({
     id: 'basket',
     title: 'Basket',
     description:
@@ -250,18 +226,17 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('units_per_order', 'units / basket', 'hours'),
       col('average_order_value', 'order value', 'amount'),
     ],
-    rows: ({ rows }) => {
+    computed: (rows) => {
       const all = rows.find((r) => Number(r.size_order) === 99);
-      return rows.map((r) => ({
+      return (r) => ({
         basket_size: BASKET_SIZES[Number(r.size_order)] ?? String(r.size_order),
-        orders: whole(r.orders),
         share_pct: percent(r.orders, all?.orders ?? null),
         items_per_order: average(r.items, r.orders),
         units_per_order: average(r.units, r.orders),
         average_order_value: average(r.revenue, r.orders),
-      }));
+      });
     },
-  },
+  }),
   {
     id: 'restatements',
     title: 'Restatements',
@@ -281,7 +256,7 @@ export const SECTIONS: readonly SectionSpec[] = [
     ],
     rows: ({ rows, grain }) => explainRestatements(rows, grain),
   },
-  {
+  section({
     id: 'data_health',
     title: 'Data health: loads',
     description:
@@ -301,23 +276,9 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('restatements', 'restated', 'integer'),
       col('run_id', 'run', 'text'),
     ],
-    rows: ({ rows }) =>
-      rows.map((r) => ({
-        load_seq: whole(r.load_seq),
-        batch_id: text(r.batch_id),
-        loaded_at: text(r.loaded_at)?.slice(0, 19) ?? null,
-        raw_rows: whole(r.raw_rows),
-        quarantined_rows: whole(r.quarantined_rows),
-        quarantine_pct: percent(r.quarantined_rows, r.raw_rows),
-        tests_passed: whole(r.tests_passed),
-        tests_warned: whole(r.tests_warned),
-        tests_failed: whole(r.tests_failed),
-        warnings: whole(r.warnings),
-        restatements: whole(r.restatements),
-        run_id: text(r.run_id),
-      })),
-  },
-  {
+    computed: () => (r) => ({ loaded_at: text(r.loaded_at)?.slice(0, 19) ?? null, quarantine_pct: percent(r.quarantined_rows, r.raw_rows) }),
+  }),
+  section({
     id: 'quarantine',
     title: 'Data health: quarantine per table',
     description: 'Per load and source table: files, rows received, rows kept (silver) and quarantined.',
@@ -330,18 +291,9 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('quarantined_rows', 'quarantined', 'integer'),
       col('quarantine_pct', 'quar. %', 'percent'),
     ],
-    rows: ({ rows }) =>
-      rows.map((r) => ({
-        load_seq: whole(r.load_seq),
-        batch_id: text(r.batch_id),
-        table_name: text(r.table_name),
-        files: whole(r.files),
-        raw_rows: whole(r.raw_rows),
-        quarantined_rows: whole(r.quarantined_rows),
-        quarantine_pct: percent(r.quarantined_rows, r.raw_rows),
-      })),
-  },
-  {
+    computed: () => (r) => ({ quarantine_pct: percent(r.quarantined_rows, r.raw_rows) }),
+  }),
+  section({
     id: 'freshness',
     title: 'Data health: freshness',
     description: "Per source table, the newest change received and how old it was when this report's load finished (never the clock).",
@@ -351,10 +303,10 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('age_hours', 'age at load (h)', 'hours'),
     ],
     // age_hours is filled by the report, which knows the load's time.
-    rows: ({ rows }) =>
-      rows.map((r) => ({ table_name: text(r.table_name), newest_change_at: text(r.newest_change_at)?.slice(0, 19) ?? null, age_hours: null })),
-  },
-  {
+    // age_hours is filled by the report, which knows the load's time.
+    computed: () => (r) => ({ newest_change_at: text(r.newest_change_at)?.slice(0, 19) ?? null, age_hours: null }),
+  }),
+  section({
     id: 'warnings',
     title: 'Data health: tests that warned or failed',
     description: "The data-quality tests of this load's run that did not pass, with sample keys.",
@@ -365,15 +317,7 @@ export const SECTIONS: readonly SectionSpec[] = [
       col('failing_rows', 'rows', 'integer'),
       col('sample_keys', 'e.g.', 'text'),
     ],
-    rows: ({ rows }) =>
-      rows.map((r) => ({
-        test_name: text(r.test_name),
-        severity: text(r.severity),
-        status: text(r.status),
-        failing_rows: whole(r.failing_rows),
-        sample_keys: text(r.sample_keys),
-      })),
-  },
+  }),
 ];
 
 // margin as a share of the revenue whose cost is known
