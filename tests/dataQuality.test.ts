@@ -130,6 +130,47 @@ describe('Data-quality failures', () => {
     }
   });
 
+  it('names the rows a mart or known.* lacks, holds too many of, or holds otherwise', async () => {
+    // Prepare: o2 with an item and a payment, o3 with a payment only; all done, then
+    // per table one row lost, one row too many and one row altered.
+    writeRaw(lake, 'orders', 'b2', 'o.csv', 'order_id,customer_id,order_ts,updated_at\no2,c1,2024-01-03 08:00:00,2024-01-03 08:00:00\no3,c1,2024-01-03 09:00:00,2024-01-03 09:00:00\n');
+    writeRaw(lake, 'order_items', 'b2', 'j.csv', 'order_id,line_number,product_id,quantity,unit_price,updated_at\no2,1,p1,1,5,2024-01-03 08:00:00\n');
+    writeRaw(lake, 'payments', 'b2', 'y.csv', 'payment_id,order_id,payment_method,amount,paid_at\ny2,o2,card,5,2024-01-03 08:00:00\ny3,o3,card,7,2024-01-03 09:00:00\n');
+    await runPipeline({ lakeDir: lake, dbPath: db, config: relaxed });
+    const engine = await DuckDbEngine.open({ path: db, lakeRoot: lake });
+    try {
+      const sound = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      await engine.transaction([
+        // mart.sales reads known.order_items: o1#1 no longer current, o2#7 added, o2#1 altered
+        { sql: `update known.order_items set known_to = known_from where order_id = 'o1' and known_to is null` },
+        { sql: `insert into known.order_items select * replace (7 as line_number) from known.order_items where order_id = 'o2' and known_to is null` },
+        { sql: `update known.order_items set net_revenue = net_revenue + 1, recognized_revenue = recognized_revenue + 1 where order_id = 'o2' and line_number = 1 and known_to is null` },
+        // known.orders: o1 no longer current, o2 altered, o3's fact gone (known.orders keeps it)
+        { sql: `update known.orders set known_to = known_from where order_id = 'o1' and known_to is null` },
+        { sql: `update known.orders set item_count = item_count + 1 where order_id = 'o2' and known_to is null` },
+        { sql: `delete from dw.fact_order_fulfillment where order_id = 'o3'` },
+        // known.payments: y1 no longer current, y9 added, y2 altered
+        { sql: `update known.payments set known_to = known_from where payment_id = 'y1' and known_to is null` },
+        { sql: `insert into known.payments select * replace ('y9' as payment_id) from known.payments where payment_id = 'y2' and known_to is null` },
+        { sql: `update known.payments set amount = amount + 1 where payment_id = 'y2' and known_to is null` },
+      ]);
+      // Act
+      const broken = await validateWarehouse({ engine, lake: new LocalLake(lake), config: relaxed });
+      // Assess
+      const found = (v: typeof sound, test: string) => v.results.find((r) => r.test === test);
+      for (const test of ['mart.sales.reconciliation', 'known.orders.reconciliation', 'known.payments.reconciliation', 'mart.orders.reconciliation']) {
+        expect(found(sound, test), test).toMatchObject({ status: 'pass', failingRows: 0 });
+      }
+      expect(found(broken, 'mart.sales.reconciliation')).toMatchObject({ status: 'fail', failingRows: 3, sampleKeys: 'differs o2#1, extra o2#7, missing o1#1' });
+      expect(found(broken, 'known.orders.reconciliation')).toMatchObject({ status: 'fail', failingRows: 3, sampleKeys: 'differs o2, extra o3, missing o1' });
+      expect(found(broken, 'known.payments.reconciliation')).toMatchObject({ status: 'fail', failingRows: 3, sampleKeys: 'differs y2, extra y9, missing y1' });
+      // mart.orders reads known.orders: o1 gone from it, o2's item count off, o3 without its fact
+      expect(found(broken, 'mart.orders.reconciliation')).toMatchObject({ status: 'fail', failingRows: 3, sampleKeys: 'differs o2, extra o3, missing o1' });
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('catches facts that point at a dimension version not valid at the order time', async () => {
     // Prepare: the customer and the product change after the order, then the facts are
     // re-pointed at those later versions the way a wrong point-in-time join would.

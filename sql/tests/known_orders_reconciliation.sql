@@ -16,23 +16,25 @@ stored as (
     where orders.known_to is null
 )
 
-select 'missing ' || facts.order_id as failure_key
+-- one pass over both sides: a row on one side only is missing or extra, a row on
+-- both that disagrees differs
+select
+    case
+        when stored.order_id is null then 'missing '
+        when facts.order_id is null then 'extra '
+        else 'differs '
+    end || coalesce(facts.order_id, stored.order_id) as failure_key
 from facts
-left join stored on stored.order_id = facts.order_id
+full outer join stored
+    on stored.order_id = facts.order_id
 where stored.order_id is null
-union all
-select 'extra ' || stored.order_id
-from stored
-left join facts on facts.order_id = stored.order_id
-where facts.order_id is null
-union all
-select 'differs ' || facts.order_id
-from facts
-inner join stored on stored.order_id = facts.order_id
-where stored.customer_id <> facts.customer_id
-    or stored.item_count <> facts.item_count
-    or stored.net_revenue <> facts.net_revenue
-    or stored.revenue_state <> case when facts.is_cancelled then 'cancelled' when facts.is_returned then 'returned' else 'booked' end
-    or not {{ same(stored.first_paid_at, facts.first_paid_at) }}
-    or not {{ same(stored.first_shipped_at, facts.first_shipped_at) }}
-    or not {{ same(stored.delivered_at, facts.delivered_at) }}
+    or facts.order_id is null
+    or (
+        stored.customer_id <> facts.customer_id
+        or stored.item_count <> facts.item_count
+        or stored.net_revenue <> facts.net_revenue
+        or stored.revenue_state <> case when facts.is_cancelled then 'cancelled' when facts.is_returned then 'returned' else 'booked' end
+        or not {{ same(stored.first_paid_at, facts.first_paid_at) }}
+        or not {{ same(stored.first_shipped_at, facts.first_shipped_at) }}
+        or not {{ same(stored.delivered_at, facts.delivered_at) }}
+    )

@@ -14,17 +14,19 @@ stored as (
     where payments.known_to is null
 )
 
-select 'missing ' || facts.payment_id as failure_key
+-- one pass over both sides: a row on one side only is missing or extra, a row on
+-- both that disagrees differs
+select
+    case
+        when stored.payment_id is null then 'missing '
+        when facts.payment_id is null then 'extra '
+        else 'differs '
+    end || coalesce(facts.payment_id, stored.payment_id) as failure_key
 from facts
-left join stored on stored.payment_id = facts.payment_id and stored.order_id = facts.order_id
+full outer join stored
+    on stored.payment_id = facts.payment_id and stored.order_id = facts.order_id
 where stored.payment_id is null
-union all
-select 'extra ' || stored.payment_id
-from stored
-left join facts on facts.payment_id = stored.payment_id and facts.order_id = stored.order_id
-where facts.payment_id is null
-union all
-select 'differs ' || facts.payment_id
-from facts
-inner join stored on stored.payment_id = facts.payment_id and stored.order_id = facts.order_id
-where stored.amount <> facts.amount or stored.payment_channel <> facts.payment_channel
+    or facts.payment_id is null
+    or (
+        stored.amount <> facts.amount or stored.payment_channel <> facts.payment_channel
+    )

@@ -12,20 +12,22 @@ marts as (
     inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = orders.order_id
 )
 
-select 'missing ' || facts.order_id as failure_key
+-- one pass over both sides: a row on one side only is missing or extra, a row on
+-- both that disagrees differs
+select
+    case
+        when marts.order_id is null then 'missing '
+        when facts.order_id is null then 'extra '
+        else 'differs '
+    end || coalesce(facts.order_id, marts.order_id) as failure_key
 from facts
-left join marts on marts.order_id = facts.order_id
+full outer join marts
+    on marts.order_id = facts.order_id
 where marts.order_id is null
-union all
-select 'extra ' || marts.order_id
-from marts
-left join facts on facts.order_id = marts.order_id
-where facts.order_id is null
-union all
-select 'differs ' || facts.order_id
-from facts
-inner join marts on marts.order_id = facts.order_id
-where marts.item_count <> facts.item_count
-    or marts.net_revenue <> facts.net_revenue
-    or marts.paid_amount <> facts.paid_amount
-    or not {{ same(marts.placed_to_delivered_hours, facts.placed_to_delivered_hours) }}
+    or facts.order_id is null
+    or (
+        marts.item_count <> facts.item_count
+        or marts.net_revenue <> facts.net_revenue
+        or marts.paid_amount <> facts.paid_amount
+        or not {{ same(marts.placed_to_delivered_hours, facts.placed_to_delivered_hours) }}
+    )

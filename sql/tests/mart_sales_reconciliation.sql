@@ -23,21 +23,23 @@ marts as (
     inner join history.batch_affected_orders as affected on affected.batch_id = :batch_id and affected.order_id = sales.order_id
 )
 
-select 'missing ' || facts.order_id || '#' || cast(facts.line_number as varchar(32)) as failure_key
+-- one pass over both sides: a row on one side only is missing or extra, a row on
+-- both that disagrees differs
+select
+    case
+        when marts.order_id is null then 'missing '
+        when facts.order_id is null then 'extra '
+        else 'differs '
+    end || coalesce(facts.order_id, marts.order_id) || '#' || cast(coalesce(facts.line_number, marts.line_number) as varchar(32)) as failure_key
 from facts
-left join marts on marts.order_id = facts.order_id and marts.line_number = facts.line_number
+full outer join marts
+    on marts.order_id = facts.order_id and marts.line_number = facts.line_number
 where marts.order_id is null
-union all
-select 'extra ' || marts.order_id || '#' || cast(marts.line_number as varchar(32))
-from marts
-left join facts on facts.order_id = marts.order_id and facts.line_number = marts.line_number
-where facts.order_id is null
-union all
-select 'differs ' || facts.order_id || '#' || cast(facts.line_number as varchar(32))
-from facts
-inner join marts on marts.order_id = facts.order_id and marts.line_number = facts.line_number
-where marts.net_revenue <> facts.net_revenue
-    or marts.recognized_revenue <> facts.recognized_revenue
-    or not {{ same(marts.category, facts.category) }}
-    or not {{ same(marts.segment, facts.segment) }}
-    or not {{ same(marts.city, facts.city) }}
+    or facts.order_id is null
+    or (
+        marts.net_revenue <> facts.net_revenue
+        or marts.recognized_revenue <> facts.recognized_revenue
+        or not {{ same(marts.category, facts.category) }}
+        or not {{ same(marts.segment, facts.segment) }}
+        or not {{ same(marts.city, facts.city) }}
+    )
