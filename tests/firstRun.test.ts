@@ -207,6 +207,29 @@ describe('ecomdw sql', () => {
     expect(typo.stderr).toMatch(/no model sql\/dimensions\/dim_customer\.sql; models there: .*dimensions\/dim_customers\b/);
   });
 
+  it('prints what the Glue job runs (--dialect spark), and says what a template or a dialect cannot render', async () => {
+    // Act
+    const spark = await ecomdw('sql', '--render', 'normalize/orders', '--dialect', 'spark');
+    const template = await ecomdw('sql', '--render', 'normalize/_contract_values');
+    const wrongDialect = await ecomdw('sql', '--render', 'normalize/orders', '--dialect', 'redshift');
+    const warehouseOnSpark = await ecomdw('sql', '--render', 'known/orders', '--dialect', 'spark');
+
+    // Assess
+    expect(spark.code, spark.stderr).toBe(0);
+    expect(spark.stdout).toMatch(/\bfrom raw_orders\b/);
+    expect(spark.stdout).not.toContain('{{');
+    expect(template.code).toBe(2);
+    expect(template.stderr.trim()).toMatch(
+      /^ecomdw: sql\/normalize\/_contract_values\.sql is a template, filled in by the models that name it: render one of them \(normalize\/customers, normalize\/order_items, .*normalize\/shipments\)$/,
+    );
+    expect(wrongDialect.code).toBe(2);
+    expect(wrongDialect.stderr.trim()).toBe(
+      "ecomdw: sql/normalize/orders.sql does not render for redshift (macro 'text_of' is not defined for redshift); it renders for duckdb, spark",
+    );
+    expect(warehouseOnSpark.code).toBe(2);
+    expect(warehouseOnSpark.stderr).toMatch(/sql\/known\/orders\.sql does not render for spark .*; it renders for duckdb, redshift$/m);
+  });
+
   it('has --help', async () => {
     // Act
     const help = await ecomdw('sql', '--help');
@@ -215,7 +238,7 @@ describe('ecomdw sql', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--format <format>.*choices: "table", "json", "csv"/s);
     expect(help.stdout).toContain('--render <model>');
-    expect(help.stdout).toMatch(/--dialect <dialect>.*"duckdb", "redshift"/s);
+    expect(help.stdout).toMatch(/--dialect <dialect>.*"duckdb",\s+"redshift",\s+"spark"/s);
   });
 });
 

@@ -1,11 +1,12 @@
 import { DuckDBInstance, type DuckDBInstance as Instance } from '@duckdb/node-api';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { ConfigError, WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../../functions/core/errors.js';
+import { ConfigError, SqlTemplateError, WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../../functions/core/errors.js';
 import type { EcomdwConfig } from '../../functions/core/config.js';
 import { readSqlFile, sqlRoot } from '../../functions/core/sql/files.js';
 import { renderSql } from '../../functions/core/sql/render.js';
+import { isSqlTemplate } from '../../functions/core/sql/templates.js';
 import type { ConfigOf } from '../options.js';
 import { compactTable } from '../output.js';
 
@@ -13,8 +14,8 @@ import { compactTable } from '../output.js';
 export const SQL_FORMATS = ['table', 'json', 'csv'] as const;
 export type SqlFormat = (typeof SQL_FORMATS)[number];
 
-/** The warehouse dialects a model renders for. */
-export const RENDER_DIALECTS = ['duckdb', 'redshift'] as const;
+/** The dialects a model renders for: the warehouses', and Spark's for the normalizers the Glue job runs. */
+export const RENDER_DIALECTS = ['duckdb', 'redshift', 'spark'] as const;
 
 export interface SqlFlags {
   format?: SqlFormat;
@@ -115,7 +116,41 @@ export function renderModel(model: string, dialect: string): string {
   if (!file.startsWith(`${path.resolve(root)}${path.sep}`) || !existsSync(file) || !statSync(file).isFile()) {
     throw new ConfigError(`no model sql/${relative}; ${modelsNear(relative)}`);
   }
-  return renderSql(readSqlFile(relative), dialect as (typeof RENDER_DIALECTS)[number], `sql/${relative}`);
+  if (isSqlTemplate(relative)) {
+    throw new ConfigError(`sql/${relative} is a template, filled in by the models that name it: render one of them (${modelsFilling(relative).join(', ')})`);
+  }
+  const text = readSqlFile(relative);
+  try {
+    return renderSql(text, dialect as (typeof RENDER_DIALECTS)[number], `sql/${relative}`);
+  } catch (error) {
+    if (!(error instanceof SqlTemplateError)) throw error;
+    // A model runs on some engines only (the normalizers on DuckDB and Spark, the rest on the warehouses): say which.
+    const fits = RENDER_DIALECTS.filter((other) => other !== dialect && rendersFor(text, other));
+    const reason = error.message.replace(`sql/${relative}: `, '');
+    throw new ConfigError(`sql/${relative} does not render for ${dialect} (${reason}); it renders for ${fits.join(', ') || 'no dialect'}`, { cause: error });
+  }
+}
+
+function rendersFor(text: string, dialect: (typeof RENDER_DIALECTS)[number]): boolean {
+  try {
+    renderSql(text, dialect);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// The models under sql/ whose text names the template (`{{ template(<relative>, …) }}`).
+function modelsFilling(template: string): string[] {
+  const root = sqlRoot();
+  const call = new RegExp(`\\{\\{\\s*template\\(\\s*${template.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*,`);
+  const models: string[] = [];
+  for (const folder of readdirSync(root).filter((f) => statSync(path.join(root, f)).isDirectory()).sort()) {
+    for (const file of readdirSync(path.join(root, folder)).filter((f) => f.endsWith('.sql') && !isSqlTemplate(f)).sort()) {
+      if (call.test(readFileSync(path.join(root, folder, file), 'utf8'))) models.push(`${folder}/${file.slice(0, -4)}`);
+    }
+  }
+  return models;
 }
 
 // The folder's models, or the folders, so a typo is one look away from the right name.
@@ -140,7 +175,7 @@ export function registerSql(program: Command, configOf: ConfigOf): void {
     .addOption(new Option('--format <format>', 'output format').choices([...SQL_FORMATS]).default('table'))
     .option('--json', 'the rows as a JSON array (same as --format json)')
     .option('--render <model>', 'print the SQL of a model file under sql/, e.g. dimensions/dim_customers, its macros rendered')
-    .addOption(new Option('--dialect <dialect>', 'the warehouse dialect --render renders for').choices([...RENDER_DIALECTS]).default('duckdb'))
+    .addOption(new Option('--dialect <dialect>', 'the dialect --render renders for (spark: the normalizers as the Glue job runs them)').choices([...RENDER_DIALECTS]).default('duckdb'))
     .addHelpText(
       'after',
       '\nThe warehouse is opened read-only: a statement that would change it fails (exit 1, with DuckDB\'s message).\n' +
