@@ -87,7 +87,7 @@ export interface RunPipelineOptions {
    */
   readonly engine?: DuckDbEngine;
   /** DuckDB settings for a warehouse of a known size (the demo's); the engine's defaults otherwise. */
-  readonly tuning?: Pick<DuckDbEngineOptions, 'threads' | 'checkpointThreshold'>;
+  readonly tuning?: Pick<DuckDbEngineOptions, 'threads' | 'checkpointThreshold' | 'onStatement'>;
   readonly config: PipelineConfig;
   readonly batchId?: string;
   readonly force?: boolean;

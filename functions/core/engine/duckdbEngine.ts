@@ -23,7 +23,12 @@ export interface DuckDbEngineOptions {
   readonly mustExist?: boolean;
   /** Print each statement's time on stderr (EcomdwConfig.traceSql): where a slow step spends it. */
   readonly traceSql?: boolean;
+  /** Told each statement's label and milliseconds once it ran inside a transaction (the bench's accounting). */
+  readonly onStatement?: StatementObserver;
 }
+
+/** Receives a statement's label and its time in milliseconds. */
+export type StatementObserver = (label: string, ms: number) => void;
 
 // The budget and its format belong to the configuration (config.ts); re-exported for the engine's callers.
 export { DEFAULT_MEMORY_LIMIT, MEMORY_LIMIT_PATTERN } from '../config.js';
@@ -68,7 +73,7 @@ export class DuckDbEngine implements WarehouseEngine {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly lakeRoot: string,
-    private readonly traceSql: boolean,
+    private readonly observe: StatementObserver | null,
   ) {}
 
   /**
@@ -102,7 +107,9 @@ export class DuckDbEngine implements WarehouseEngine {
     const connection = await instance.connect();
     // Timestamps are UTC everywhere (SPEC section 2); set here, ICU loads lazily.
     await connection.run(`set TimeZone = 'UTC'`);
-    return new DuckDbEngine(instance, connection, options.lakeRoot, options.traceSql === true);
+    const observers = [...(options.traceSql === true ? [traceSql] : []), ...(options.onStatement ? [options.onStatement] : [])];
+    const observe = observers.length === 0 ? null : (label: string, ms: number) => observers.forEach((o) => o(label, ms));
+    return new DuckDbEngine(instance, connection, options.lakeRoot, observe);
   }
 
   public async transaction(statements: readonly Statement[]): Promise<void> {
@@ -191,7 +198,7 @@ export class DuckDbEngine implements WarehouseEngine {
     try {
       const started = performance.now();
       await this.connection.run(toDuckDbParams(statement.sql), statement.params as never);
-      if (this.traceSql) traceSql(statement.label ?? 'statement', started);
+      this.observe?.(statement.label ?? 'statement', performance.now() - started);
     } catch (error) {
       throw this.statementError(statement, error);
     }
@@ -204,6 +211,6 @@ export class DuckDbEngine implements WarehouseEngine {
   }
 }
 
-function traceSql(label: string, started: number): void {
-  process.stderr.write(`    sql ${label.padEnd(40)} ${(performance.now() - started).toFixed(0).padStart(6)} ms\n`);
+function traceSql(label: string, ms: number): void {
+  process.stderr.write(`    sql ${label.padEnd(40)} ${ms.toFixed(0).padStart(6)} ms\n`);
 }
