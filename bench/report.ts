@@ -373,28 +373,20 @@ function sideBySideSection(run: BenchRun): string {
       one ? gib(Math.max(...(one.runsMaxRssBytes ?? [one.median.maxRssBytes]))) : '–',
       ours && peerOne ? ratio(ours.seconds, peerOne.median.seconds) : '–',
     ]);
-    rows.push([
+    // The pipeline without some of its steps: wall times only, the batch's from the median run's own figures.
+    const partRow = (label: string, fullLoadSeconds: number, batchSeconds: number): string[] => [
       '',
-      'ecomdw without NormalizeTable (silver → gold)',
-      s(fromSilverSeconds(r.fullLoad)),
+      label,
+      s(fullLoadSeconds),
       '–',
       '–',
-      ours && sameRun ? s(fromSilver) : '–',
+      ours && sameRun ? s(batchSeconds) : '–',
       '–',
       '–',
-      ours && sameRun && peerOne ? ratio(fromSilver, peerOne.median.seconds) : '–',
-    ]);
-    rows.push([
-      '',
-      'ecomdw without NormalizeTable and BuildMarts (the peer\'s scope, nearly)',
-      s(peerScopeSeconds(r.fullLoad)),
-      '–',
-      '–',
-      ours && sameRun ? s(peerScope) : '–',
-      '–',
-      '–',
-      ours && sameRun && peerOne ? ratio(peerScope, peerOne.median.seconds) : '–',
-    ]);
+      ours && sameRun && peerOne ? ratio(batchSeconds, peerOne.median.seconds) : '–',
+    ];
+    rows.push(partRow('ecomdw without NormalizeTable (silver → gold)', fromSilverSeconds(r.fullLoad), fromSilver));
+    rows.push(partRow("ecomdw without NormalizeTable and BuildMarts (the peer's scope, nearly)", peerScopeSeconds(r.fullLoad), peerScope));
     rows.push([
       '',
       'dbt peer (silver → marts)',

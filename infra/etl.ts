@@ -1,9 +1,10 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { renderSql } from '../functions/core/sql/render.js';
-import { expandTemplates, isSqlTemplate } from '../functions/core/sql/templates.js';
+import { readModelFrom } from '../functions/core/sql/files.js';
+import { isSqlTemplate } from '../functions/core/sql/templates.js';
 import { LAKE_PREFIXES } from './lake.js';
 import { awsContext, kmsViaS3Statement, listPrefixesStatement, objectArns, roleWithPolicy, serviceTrustPolicy } from './policies.js';
 
@@ -155,12 +156,11 @@ export function glueJobFiles(args: Pick<EtlArgs, 'scriptPath' | 'sqlRoot' | 'con
   if (!existsSync(contractPath)) throw new Error(`source contract not found: ${contractPath}`);
   const normalizeDir = path.join(sqlRoot, 'normalize');
   // A model's templates (sql/normalize/_*.sql) are filled in here; they are not uploaded themselves.
-  const readSql = (relativePath: string): string => readFileSync(path.join(sqlRoot, relativePath), 'utf8');
   const sql = sortedFiles(normalizeDir, '.sql')
     .filter((file) => !isSqlTemplate(file))
     .map((file) => ({
       key: `sql/normalize/${file}`,
-      content: renderSql(expandTemplates(readSql(`normalize/${file}`), readSql, `sql/normalize/${file}`), 'spark', `sql/normalize/${file}`),
+      content: renderSql(readModelFrom(sqlRoot, `normalize/${file}`), 'spark', `sql/normalize/${file}`),
     }));
   if (sql.length === 0) throw new Error(`no normalization SQL found in ${normalizeDir}`);
   const seedsDir = path.join(sqlRoot, 'seeds');

@@ -1,26 +1,18 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
 import { MetricsRecorder } from '../functions/core/metricsRecorder.js';
-import { bootstrapWarehouse } from '../functions/core/steps/bootstrap.js';
-import { tempDir } from './helpers/tempLake.js';
+import { bootstrappedWarehouse } from './helpers/warehouse.js';
 
 const RUN = { runId: 'b1-run', batchId: 'b1' };
 
 describe('The metrics recorder', () => {
   let engine: DuckDbEngine;
-  let cleanup: () => void;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir('ecomdw-metrics-'));
-    engine = await DuckDbEngine.open({ path: path.join(dir, 'warehouse.duckdb'), lakeRoot: dir });
-    await bootstrapWarehouse(engine);
+    ({ engine, close } = await bootstrappedWarehouse('ecomdw-metrics-'));
   });
-  afterAll(async () => {
-    await engine.close();
-    cleanup();
-  });
+  afterAll(() => close());
 
   const rows = () =>
     engine.query({ sql: `select step, table_name, metric, metric_value, unit from audit.metrics where run_id = :run_id order by step, metric, table_name, metric_value`, params: { run_id: RUN.runId } });

@@ -1,28 +1,21 @@
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
 import { readSqlFile } from '../functions/core/sql/files.js';
 import { renderSql } from '../functions/core/sql/render.js';
-import { BOOTSTRAP_FILES, bootstrapWarehouse } from '../functions/core/steps/bootstrap.js';
-import { tempDir } from './helpers/tempLake.js';
+import { BOOTSTRAP_FILES } from '../functions/core/steps/bootstrap.js';
+import { bootstrappedWarehouse } from './helpers/warehouse.js';
 
 // DuckDB stores decimal(38,4) as a 128-bit integer and, left to choose, bit-packs it:
 // reading such a column back was 15-20x slower than a decimal(18,4) one (see
 // dialects.ts, total_decimal). The order and daily totals are stored uncompressed.
 describe('Warehouse storage on DuckDB', () => {
   let engine: DuckDbEngine;
-  let cleanup: () => void;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    let dir: string;
-    ({ dir, cleanup } = tempDir('ecomdw-storage-'));
-    engine = await DuckDbEngine.open({ path: path.join(dir, 'warehouse.duckdb'), lakeRoot: dir });
-    await bootstrapWarehouse(engine);
+    ({ engine, close } = await bootstrappedWarehouse('ecomdw-storage-'));
   });
-  afterAll(async () => {
-    await engine.close();
-    cleanup();
-  });
+  afterAll(() => close());
 
   it('keeps the decimal(38,4) order totals of known.orders uncompressed once written to the file', async () => {
     // Prepare: 10,000 order versions with distinct totals (what DuckDB would bit-pack)

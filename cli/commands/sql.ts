@@ -6,7 +6,7 @@ import { ConfigError, SqlTemplateError, WarehouseLockedError, WarehouseNotFoundE
 import type { EcomdwConfig } from '../../functions/core/config.js';
 import { readSqlFile, sqlRoot } from '../../functions/core/sql/files.js';
 import { renderSql } from '../../functions/core/sql/render.js';
-import { isSqlTemplate } from '../../functions/core/sql/templates.js';
+import { isSqlTemplate, templatesNamedBy } from '../../functions/core/sql/templates.js';
 import type { ConfigOf } from '../options.js';
 import { compactTable } from '../output.js';
 
@@ -140,14 +140,13 @@ function rendersFor(text: string, dialect: (typeof RENDER_DIALECTS)[number]): bo
   }
 }
 
-// The models under sql/ whose text names the template (`{{ template(<relative>, …) }}`).
+// The models under sql/ that name the template.
 function modelsFilling(template: string): string[] {
   const root = sqlRoot();
-  const call = new RegExp(`\\{\\{\\s*template\\(\\s*${template.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s*,`);
   const models: string[] = [];
   for (const folder of readdirSync(root).filter((f) => statSync(path.join(root, f)).isDirectory()).sort()) {
     for (const file of readdirSync(path.join(root, folder)).filter((f) => f.endsWith('.sql') && !isSqlTemplate(f)).sort()) {
-      if (call.test(readFileSync(path.join(root, folder, file), 'utf8'))) models.push(`${folder}/${file.slice(0, -4)}`);
+      if (templatesNamedBy(readFileSync(path.join(root, folder, file), 'utf8')).includes(template)) models.push(`${folder}/${file.slice(0, -4)}`);
     }
   }
   return models;

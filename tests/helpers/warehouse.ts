@@ -1,5 +1,22 @@
 import { DuckDBInstance } from '@duckdb/node-api';
-import { queryDuckDb } from './tempLake.js';
+import path from 'node:path';
+import { DuckDbEngine } from '../../functions/core/engine/duckdbEngine.js';
+import { bootstrapWarehouse } from '../../functions/core/steps/bootstrap.js';
+import { queryDuckDb, tempDir } from './tempLake.js';
+
+/** A new DuckDB warehouse in a temporary folder, bootstrapped (every schema and table); close() removes it. */
+export async function bootstrappedWarehouse(prefix: string): Promise<{ engine: DuckDbEngine; close: () => Promise<void> }> {
+  const { dir, cleanup } = tempDir(prefix);
+  const engine = await DuckDbEngine.open({ path: path.join(dir, 'warehouse.duckdb'), lakeRoot: dir });
+  await bootstrapWarehouse(engine);
+  return {
+    engine,
+    close: async () => {
+      await engine.close();
+      cleanup();
+    },
+  };
+}
 
 /** The dw tables with the columns that define them (batch_id and load-time columns excluded), canonically ordered. */
 export const DW_SNAPSHOT_QUERIES: Readonly<Record<string, string>> = {

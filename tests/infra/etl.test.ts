@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { isSqlTemplate } from '../../functions/core/sql/templates.js';
 import { actionsOf, installMocks, ofType, one, resourcesOf, roleStatements, settle, valueOf } from './harness.js';
 
 await installMocks();
@@ -79,7 +80,7 @@ describe('Etl', () => {
   it('uploads the script, the source contract, every normalization model rendered for Spark (its templates filled in), and the seed CSVs', () => {
     const objects = ofType('aws:s3/bucketObjectv2:BucketObjectv2');
     const keys = objects.map((o) => o.inputs.key).sort();
-    const sqlFiles = readdirSync(`${SQL_ROOT}/normalize`).filter((f) => f.endsWith('.sql') && !f.startsWith('_'));
+    const sqlFiles = readdirSync(`${SQL_ROOT}/normalize`).filter((f) => f.endsWith('.sql') && !isSqlTemplate(f));
     expect(sqlFiles).toHaveLength(6);
     const seeds = readdirSync(`${SQL_ROOT}/seeds`).filter((f) => f.endsWith('.csv'));
     expect(keys).toEqual(

@@ -37,15 +37,25 @@ export function sqlRoot(): string {
 export function readSqlFile(relativePath: string): string {
   const cached = cache.get(relativePath);
   if (cached !== undefined) return cached;
-  const text = expandTemplates(readSqlText(relativePath), readSqlText, `sql/${relativePath}`);
+  const text = readModelFrom(root, relativePath);
   cache.set(relativePath, text);
   return text;
 }
 
+/** readSqlFile from another sql/ folder than the current one (infra uploads from the repository's), uncached. */
+export function readModelFrom(sqlFolder: string, relativePath: string): string {
+  const read = (file: string) => readSqlTextFrom(sqlFolder, file);
+  return expandTemplates(read(relativePath), read, `sql/${relativePath}`);
+}
+
 /** A file under sql/ as written. */
 function readSqlText(relativePath: string): string {
+  return readSqlTextFrom(root, relativePath);
+}
+
+function readSqlTextFrom(sqlFolder: string, relativePath: string): string {
   try {
-    return readFileSync(path.join(root, relativePath), 'utf8');
+    return readFileSync(path.join(sqlFolder, relativePath), 'utf8');
   } catch (error) {
     throw new SqlTemplateError(`cannot read sql/${relativePath}`, { cause: error });
   }

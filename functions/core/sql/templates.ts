@@ -191,6 +191,11 @@ export function fillTemplate(text: string, table: string, source = 'sql template
   return filled;
 }
 
+/** The templates a model file's text names (`{{ template(path, table) }}`), as paths under sql/. */
+export function templatesNamedBy(text: string): string[] {
+  return [...text.matchAll(TEMPLATE_CALL)].map((call) => call[1] as string);
+}
+
 /**
  * Replaces each `{{ template(path, table) }}` of a model file's text with that
  * template (read by `read`, a path under sql/) filled in for the table.
