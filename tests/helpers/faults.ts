@@ -102,7 +102,7 @@ export async function fingerprint(db: string, schemas: readonly string[]): Promi
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** How a killed `ecomdw run` ended. */
+/** How a killed `ecomdw` command ended. */
 export interface KilledRun {
   /** Whether the line was seen and the process killed (false: it ended first). */
   readonly killed: boolean;
@@ -117,8 +117,13 @@ export interface KilledRun {
  * stderr: the step has committed and printed, the next one has barely begun.
  */
 export function runAndKill(args: readonly string[], killAt: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<KilledRun> {
+  return commandAndKill(['run', ...args], killAt, env);
+}
+
+/** Runs `ecomdw <args>` in a child process and kills it with SIGKILL once a stderr line matches `killAt`. */
+export function commandAndKill(args: readonly string[], killAt: RegExp, env: NodeJS.ProcessEnv = process.env): Promise<KilledRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let killed = false;
     child.stderr.setEncoding('utf8');

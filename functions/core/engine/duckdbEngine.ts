@@ -25,7 +25,21 @@ export interface DuckDbEngineOptions {
   readonly traceSql?: boolean;
   /** Told each statement's label and milliseconds once it ran inside a transaction (the bench's accounting). */
   readonly onStatement?: StatementObserver;
+  /** When committed work is safe on disk; 'commit' unless told otherwise. */
+  readonly durability?: WarehouseDurability;
 }
+
+/**
+ * When a committed transaction is safe from a crash. 'commit': once it commits
+ * (DuckDB writes and syncs its write-ahead log), as every warehouse that keeps
+ * data needs. 'checkpoint': once the next checkpoint writes it into the file,
+ * at the latest when the engine closes. No WAL is written, so a crash loses the
+ * work since the last checkpoint and leaves the file as that checkpoint wrote
+ * it, whole and consistent: for a warehouse rebuilt from its lake when lost
+ * (the demo's). A checkpoint that fails on close is then an error, since
+ * nothing else holds the data.
+ */
+export type WarehouseDurability = 'commit' | 'checkpoint';
 
 /** Receives a statement's label and its time in milliseconds. */
 export type StatementObserver = (label: string, ms: number) => void;
@@ -74,6 +88,7 @@ export class DuckDbEngine implements WarehouseEngine {
     private readonly connection: DuckDBConnection,
     private readonly lakeRoot: string,
     private readonly observe: StatementObserver | null,
+    private readonly durability: WarehouseDurability,
   ) {}
 
   /**
@@ -85,6 +100,7 @@ export class DuckDbEngine implements WarehouseEngine {
     if (options.mustExist === true && options.path !== ':memory:' && !existsSync(options.path)) {
       throw new WarehouseNotFoundError(`no warehouse at ${options.path} (run \`ecomdw run\` to build one, or check --db / ECOMDW_DB)`);
     }
+    const durability = options.durability ?? 'commit';
     let instance: DuckDBInstance;
     try {
       const config: Record<string, string> = {
@@ -93,7 +109,7 @@ export class DuckDbEngine implements WarehouseEngine {
         threads: String(options.threads ?? DEFAULT_WAREHOUSE_THREADS),
         ...(options.checkpointThreshold === undefined ? {} : { checkpoint_threshold: options.checkpointThreshold }),
       };
-      instance = await DuckDBInstance.create(options.path, config);
+      instance = await openInstance(options.path, durability, config);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/lock/i.test(message)) {
@@ -107,9 +123,10 @@ export class DuckDbEngine implements WarehouseEngine {
     const connection = await instance.connect();
     // Timestamps are UTC everywhere (SPEC section 2); set here, ICU loads lazily.
     await connection.run(`set TimeZone = 'UTC'`);
+    if (attachesWithoutWal(options.path, durability)) await connection.run(`use ${ATTACHED}`);
     const observers = [...(options.traceSql === true ? [traceSql] : []), ...(options.onStatement ? [options.onStatement] : [])];
     const observe = observers.length === 0 ? null : (label: string, ms: number) => observers.forEach((o) => o(label, ms));
-    return new DuckDbEngine(instance, connection, options.lakeRoot, observe);
+    return new DuckDbEngine(instance, connection, options.lakeRoot, observe, durability);
   }
 
   public async transaction(statements: readonly Statement[]): Promise<void> {
@@ -181,10 +198,16 @@ export class DuckDbEngine implements WarehouseEngine {
     // The checkpoint that closing does (writing what the WAL holds into the file: ~0.9 s
     // for the demo's warehouse) runs here as a statement, off the JavaScript thread, so
     // that a caller can render meanwhile; closeSync then has nothing left to write. If it
-    // fails, closeSync checkpoints or keeps the WAL, as it always did.
-    await this.connection.run('checkpoint').catch(() => undefined);
-    this.connection.closeSync();
-    this.instance.closeSync();
+    // fails, closeSync checkpoints or keeps the WAL, as it always did. Without a WAL
+    // ('checkpoint' durability) nothing else holds the data: its failure is the caller's.
+    try {
+      await this.connection.run('checkpoint').catch((error: unknown) => {
+        if (this.durability === 'checkpoint') throw this.statementError({ label: 'checkpoint on close', sql: 'checkpoint' }, error);
+      });
+    } finally {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    }
   }
 
   // A step the runner gave up on (a state timeout) may still call in after the
@@ -209,6 +232,33 @@ export class DuckDbEngine implements WarehouseEngine {
     const where = statement.label ? ` (${statement.label})` : '';
     return new WarehouseStatementError(`warehouse statement failed${where}: ${message}`, statement.sql, { cause: error });
   }
+}
+
+// The catalog a file attached for 'checkpoint' durability goes by; every statement runs in it.
+const ATTACHED = 'warehouse';
+
+/**
+ * A file is opened with its WAL; one written without WAL writes is attached to
+ * an in-memory instance instead, whose settings are the warehouse's (its spill
+ * folder set to where the file's own would be).
+ */
+async function openInstance(file: string, durability: WarehouseDurability, config: Record<string, string>): Promise<DuckDBInstance> {
+  if (!attachesWithoutWal(file, durability)) return DuckDBInstance.create(file, config);
+  const instance = await DuckDBInstance.create(':memory:', { ...config, temp_directory: `${file}.tmp` });
+  const connection = await instance.connect();
+  try {
+    await connection.run(`attach ${quotedLiteral(file)} as ${ATTACHED} (recovery_mode no_wal_writes)`);
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw error;
+  }
+  connection.closeSync();
+  return instance;
+}
+
+function attachesWithoutWal(file: string, durability: WarehouseDurability): boolean {
+  return durability === 'checkpoint' && file !== ':memory:';
 }
 
 function traceSql(label: string, ms: number): void {
