@@ -321,16 +321,35 @@ async function benchScale(scale: number): Promise<ScaleResult> {
   };
 }
 
-/** Times `npm start` (the demo) the way a user runs it, in a scratch folder. */
-async function timeDemo(): Promise<{ seconds: number; ok: boolean }> {
+/** Times `npm start` (the demo) the way a user runs it, in a scratch folder, DEMO_RUNS times: the median is the figure. */
+async function timeDemo(): Promise<{ seconds: number; ok: boolean; runs: number[] }> {
+  const runs: number[] = [];
+  let ok = true;
+  for (let i = 0; i < DEMO_RUNS && ok; i += 1) {
+    const run = await timeDemoOnce();
+    runs.push(run.seconds);
+    ok = run.ok;
+  }
+  const sorted = [...runs].sort((a, b) => a - b);
+  return { seconds: sorted[Math.floor(sorted.length / 2)] ?? Number.NaN, ok, runs };
+}
+
+// One run varies by ±5 % on this machine from one minute to the next (docs/benchmarks.md).
+const DEMO_RUNS = 3;
+
+async function timeDemoOnce(): Promise<{ seconds: number; ok: boolean }> {
   const dir = path.join(work, 'demo');
   rmSync(dir, { recursive: true, force: true });
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli', 'main.ts'), 'demo', '--dir', dir], {
+  // `npm start` itself: it runs the CLI that `npm ci` compiled (bin/ecomdw.js), not the TypeScript through tsx.
+  const child = spawn('npm', ['start', '--', '--dir', dir], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'ignore'],
   });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('close', resolve);
+    child.on('error', () => resolve(null));
+  });
   const seconds = (performance.now() - started) / 1000;
   say(`  ${'demo (npm start)'.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s${code === 0 ? '' : ` (exit ${code})`}`);
   rmSync(dir, { recursive: true, force: true });
