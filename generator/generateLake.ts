@@ -81,22 +81,21 @@ export async function generateLake(options: GenerateOptions): Promise<GenerateSu
   // Large scales outgrow memory: let DuckDB spill to a scratch folder, never into the lake.
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'ecomdw-generate-'));
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: scratch });
-  const connection = await instance.connect();
+  const connections: DuckDBConnection[] = [];
   try {
-    await setVariables(connection, resolved);
-    for (const script of SETUP_SCRIPTS) await runScript(connection, script);
+    for (let i = 0; i < TABLE_CONNECTIONS; i += 1) {
+      const connection = await instance.connect();
+      connections.push(connection);
+      // Variables belong to a connection.
+      await setVariables(connection, resolved);
+    }
+    for (const script of SETUP_SCRIPTS) await runSetupScript(connections, script);
+    await assertSameVariables(connections);
 
     const summary = emptySummary(resolved.out, batches);
-    for (const table of SOURCE_TABLES) {
-      const tableStarted = performance.now();
-      await runScript(connection, `${table}.sql`);
-      const files = await writeTableFiles(connection, resolved, table, batches, summary);
-      await countPlanted(connection, table, summary);
-      await connection.run(`drop table gen_${table}`);
-      const rows = summary.rowsByTable[table] ?? 0;
-      const seconds = (performance.now() - tableStarted) / 1000;
-      resolved.onProgress(`${table}: ${rows} rows in ${files} files (${seconds.toFixed(1)} s)`);
-    }
+    const tables = await generateTables(connections, resolved, batches);
+    // Merged in contract order, whatever order the tables finished in: the summary file is byte-stable.
+    for (const table of SOURCE_TABLES) mergeTableSummary(summary, table, tables.get(table) as GenerateSummary);
 
     summary.malformedFiles.push(writeMalformedFile(resolved, batches));
     summary.files += 1;
@@ -107,7 +106,7 @@ export async function generateLake(options: GenerateOptions): Promise<GenerateSu
     writeSummaryFile(resolved, summary);
     return summary;
   } finally {
-    connection.closeSync();
+    for (const connection of connections) connection.closeSync();
     instance.closeSync();
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -117,6 +116,101 @@ export async function generateLake(options: GenerateOptions): Promise<GenerateSu
 export function batchIds(startDate: string, days: number): string[] {
   const start = Date.parse(`${startDate}T00:00:00Z`);
   return Array.from({ length: days }, (_, i) => new Date(start + i * 86_400_000).toISOString().slice(0, 10));
+}
+
+/**
+ * Tables whose script reads what another table's script wrote: order_lifecycles
+ * (orders), product_prices (products), order_totals (order_items). A table
+ * starts once these are done; otherwise tables run side by side, one per
+ * connection (the demo's lake: 0.6 s instead of 0.9 s on two cores).
+ */
+const SCRIPT_NEEDS: Readonly<Partial<Record<SourceTable, readonly SourceTable[]>>> = {
+  order_items: ['orders', 'products'],
+  payments: ['orders', 'order_items'],
+  shipments: ['orders'],
+};
+
+const TABLE_CONNECTIONS = 2;
+
+/** How many tables wait, directly or not, for this one: those go first. */
+function waitingOn(table: SourceTable): number {
+  return SOURCE_TABLES.filter((other) => other !== table && needsOf(other).has(table)).length;
+}
+
+function needsOf(table: SourceTable): Set<SourceTable> {
+  const direct = SCRIPT_NEEDS[table] ?? [];
+  return new Set([...direct, ...direct.flatMap((t) => [...needsOf(t)])]);
+}
+
+/** Generates and writes every table, each on the first free connection once the tables it needs are done; each table's figures apart. */
+async function generateTables(
+  connections: readonly DuckDBConnection[],
+  options: ResolvedGenerateOptions,
+  batches: string[],
+): Promise<Map<SourceTable, GenerateSummary>> {
+  const idle = [...connections];
+  const queue: ((connection: DuckDBConnection) => void)[] = [];
+  const acquire = (): Promise<DuckDBConnection> => {
+    const connection = idle.shift();
+    return connection ? Promise.resolve(connection) : new Promise((resolve) => queue.push(resolve));
+  };
+  const release = (connection: DuckDBConnection): void => {
+    const next = queue.shift();
+    if (next) next(connection);
+    else idle.push(connection);
+  };
+  const done = new Map<SourceTable, Promise<GeneratedTable>>();
+  for (const table of [...SOURCE_TABLES].sort((a, b) => waitingOn(b) - waitingOn(a))) {
+    const needs = [...needsOf(table)].map((t) => done.get(t) ?? Promise.reject(new Error(`generator: ${table} needs ${t}, not generated before it`)));
+    done.set(
+      table,
+      Promise.all(needs).then(async () => {
+        const connection = await acquire();
+        try {
+          return await generateTable(connection, options, table, batches);
+        } finally {
+          release(connection);
+        }
+      }),
+    );
+  }
+  // Progress in contract order, each line once its table and the ones before it are done.
+  let told = Promise.resolve();
+  for (const table of SOURCE_TABLES) {
+    told = told.then(async () => options.onProgress((await done.get(table))?.progress ?? ''));
+  }
+  // Every table settles before the connections close; the first failure is the one told.
+  const settled = await Promise.allSettled([...done.values(), told]);
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
+  return new Map(await Promise.all([...done].map(async ([table, generated]) => [table, (await generated).summary] as const)));
+}
+
+/** One table's figures and its progress line. */
+interface GeneratedTable {
+  readonly summary: GenerateSummary;
+  readonly progress: string;
+}
+
+async function generateTable(connection: DuckDBConnection, options: ResolvedGenerateOptions, table: SourceTable, batches: string[]): Promise<GeneratedTable> {
+  const started = performance.now();
+  const summary = emptySummary(options.out, batches);
+  await runScript(connection, `${table}.sql`);
+  const files = await writeTableFiles(connection, options, table, batches, summary);
+  await countPlanted(connection, table, summary);
+  await connection.run(`drop table gen_${table}`);
+  const seconds = (performance.now() - started) / 1000;
+  return { summary, progress: `${table}: ${summary.rowsByTable[table] ?? 0} rows in ${files} files (${seconds.toFixed(1)} s)` };
+}
+
+// The figures of one table, written as generating the tables one after the other wrote them.
+function mergeTableSummary(summary: GenerateSummary, table: SourceTable, part: GenerateSummary): void {
+  summary.files += part.files;
+  for (const key of ['rowsByTable', 'rowsByTableAndBatch', 'invalidRowsByRule', 'invalidRowsByTable', 'plantedRowsByTable'] as const) {
+    if (table in part[key]) (summary[key] as Record<string, unknown>)[table] = part[key][table];
+  }
+  summary.driftFiles.push(...part.driftFiles);
+  summary.missingRequiredColumnFiles.push(...part.missingRequiredColumnFiles);
 }
 
 async function setVariables(connection: DuckDBConnection, options: ResolvedGenerateOptions): Promise<void> {
@@ -130,6 +224,27 @@ async function setVariables(connection: DuckDBConnection, options: ResolvedGener
     n_orders: `${count(SCALE_ONE.orders)}::bigint`,
   };
   for (const [name, value] of Object.entries(variables)) await connection.run(`set variable ${name} = ${value}`);
+}
+
+/** Runs a setup script on the first connection, its `set variable` statements (what a connection keeps to itself) on every one. */
+async function runSetupScript(connections: readonly DuckDBConnection[], file: string): Promise<void> {
+  const [first, ...others] = connections as [DuckDBConnection, ...DuckDBConnection[]];
+  await runScript(first, file);
+  const variables = splitStatements(readFileSync(path.join(SQL_DIR, file), 'utf8')).filter((sql) => SET_VARIABLE.test(sql));
+  for (const connection of others) for (const sql of variables) await connection.run(sql);
+}
+
+const SET_VARIABLE = /^(\s*--[^\n]*\n)*\s*set\s+variable\b/i;
+
+// A variable missing on one connection reads as NULL there, and that table's
+// files would silently differ (no synonyms, say): fail instead.
+async function assertSameVariables(connections: readonly DuckDBConnection[]): Promise<void> {
+  const seen = await Promise.all(
+    connections.map(async (connection) =>
+      JSON.stringify((await connection.runAndReadAll(`select name, hash(value)::varchar as h from duckdb_variables() order by name`)).getRows()),
+    ),
+  );
+  if (new Set(seen).size > 1) throw new Error(`generator: the connections hold different variables (${seen.join(' / ')})`);
 }
 
 async function runScript(connection: DuckDBConnection, file: string): Promise<void> {
