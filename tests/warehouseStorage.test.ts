@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
 import { readSqlFile } from '../functions/core/sql/files.js';
 import { renderSql } from '../functions/core/sql/render.js';
 import { BOOTSTRAP_FILES } from '../functions/core/steps/bootstrap.js';
+import { tempDir } from './helpers/tempLake.js';
 import { bootstrappedWarehouse } from './helpers/warehouse.js';
 
 // DuckDB stores decimal(38,4) as a 128-bit integer and, left to choose, bit-packs it:
@@ -62,5 +64,34 @@ describe('Warehouse storage on DuckDB', () => {
     expect(new Set(duckdbTotals.map((t) => t.replace(/ not null$/i, '')))).toEqual(new Set(['decimal(38,4) using compression uncompressed']));
     expect(redshiftTotals.length).toBe(duckdbTotals.length);
     expect(redshiftTotals.filter((t) => /compression/i.test(t))).toEqual([]);
+  });
+});
+
+describe("A DuckDB warehouse opened with compression 'none' (the demo's)", () => {
+  /** The compressions of a constant and a repetitive column once a checkpoint wrote them. */
+  async function storedCompressions(compression: 'auto' | 'none'): Promise<string[]> {
+    const { dir, cleanup } = tempDir('ecomdw-compression-');
+    try {
+      const engine = await DuckDbEngine.open({ path: path.join(dir, 'w.duckdb'), lakeRoot: dir, compression });
+      await engine.transaction([{ sql: `create table t as select 'same text' as constant_text, range % 3 as few_values from range(5000)` }]);
+      await engine.query({ sql: 'checkpoint' });
+      const rows = await engine.query({
+        sql: `select distinct compression from pragma_storage_info('t') where segment_type <> 'VALIDITY' order by compression`,
+      });
+      await engine.close();
+      return rows.map((row) => String(row.compression));
+    } finally {
+      cleanup();
+    }
+  }
+
+  it('writes every column uncompressed, where the default compresses the same data', async () => {
+    // Act
+    const none = await storedCompressions('none');
+    const auto = await storedCompressions('auto');
+
+    // Assess
+    expect(none).toEqual(['Uncompressed']);
+    expect(auto).not.toContain('Uncompressed');
   });
 });

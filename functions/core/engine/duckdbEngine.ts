@@ -27,6 +27,12 @@ export interface DuckDbEngineOptions {
   readonly onStatement?: StatementObserver;
   /** When committed work is safe on disk; 'commit' unless told otherwise. */
   readonly durability?: WarehouseDurability;
+  /**
+   * 'none' writes every column uncompressed at checkpoints: a file about 2.5x
+   * the size, written in under half the time (the demo's). DuckDB's own choice
+   * per column ('auto') unless told otherwise.
+   */
+  readonly compression?: 'auto' | 'none';
 }
 
 /**
@@ -108,6 +114,7 @@ export class DuckDbEngine implements WarehouseEngine {
         memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
         threads: String(options.threads ?? DEFAULT_WAREHOUSE_THREADS),
         ...(options.checkpointThreshold === undefined ? {} : { checkpoint_threshold: options.checkpointThreshold }),
+        ...(options.compression === 'none' ? { force_compression: 'uncompressed' } : {}),
       };
       instance = await openInstance(options.path, durability, config);
     } catch (error) {
