@@ -8,12 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { currentBundle } from './precompiled.js';
 
 const bundle = currentBundle(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'));
-let main;
+let cli;
 if (bundle !== null) {
-  ({ main } = await import(pathToFileURL(bundle).href));
+  cli = await import(pathToFileURL(bundle).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  ({ main } = await import('../cli/main.ts'));
+  cli = await import('../cli/main.ts');
 }
-process.exitCode = await main(process.argv.slice(2));
+cli.dropOutputOnClosedPipe();
+process.exitCode = await cli.main(process.argv.slice(2));

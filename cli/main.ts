@@ -65,6 +65,20 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
   }
 }
 
+/**
+ * For the process entry points: output piped into a reader that stopped
+ * (`ecomdw report | head`) is dropped from then on, instead of a stack trace
+ * for the closed pipe; the command still ends with its own exit code.
+ */
+export function dropOutputOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+    });
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  dropOutputOnClosedPipe();
   process.exitCode = await main(process.argv.slice(2));
 }

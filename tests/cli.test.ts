@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -150,5 +150,27 @@ describe('The ecomdw command line', () => {
     const facts = nodes.find((n) => n.model === 'dw.fact_order_items');
     expect(facts?.sources).toEqual(expect.arrayContaining(['history.orders', 'history.order_items', 'dw.dim_customers', 'dw.dim_products']));
     expect(nodes.find((n) => n.model === 'dw.dim_customers')?.sources).toContain('history.customer_changes');
+  });
+});
+
+describe('The ecomdw command piped into a reader that stops early', () => {
+  // `ecomdw lineage | true`: the reader is gone before the first write, as with `| head -1` on a long report.
+  function pipedIntoTrue(args: string): { stderr: string; exit: string } {
+    const result = spawnSync('bash', ['-c', `node bin/ecomdw.js ${args} | true; echo "exit=\${PIPESTATUS[0]}" >&2`], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      encoding: 'utf8',
+    });
+    return { stderr: result.stderr, exit: /exit=(\d+)/.exec(result.stderr)?.[1] ?? 'none' };
+  }
+
+  it('ends with its own exit code, without a stack trace for the closed pipe', () => {
+    // Act
+    const lineage = pipedIntoTrue('lineage');
+    const usage = pipedIntoTrue('lineage --no-such-flag');
+
+    // Assess
+    expect(lineage.stderr).not.toMatch(/EPIPE|Unhandled|at /);
+    expect(lineage.exit).toBe('0');
+    expect(usage.exit).toBe('2');
   });
 });
