@@ -207,6 +207,12 @@ export function registerDemo(program: Command, configOf: ConfigOf): void {
     .option('--json', 'print the summary as JSON on stdout (progress stays on stderr)')
     .option('--verbose', 'a progress line per step, not only per batch')
     .option('--no-report', `skip the HTML report (<dir>/${DEMO_REPORT_FILE})`)
+    .addHelpText(
+      'after',
+      '\nThe demo warehouse is written once, uncompressed, when the demo ends (Ctrl-C included), with no\n' +
+        'write-ahead log: a demo killed midway leaves it as it was at the start, and\n' +
+        '`ecomdw run --lake <dir>/lake --db <dir>/warehouse.duckdb` loads the lake into it. `ecomdw run` keeps every commit.',
+    )
     .action(async (flags: DemoFlags) => {
       await demoCommand(flags, configOf());
     });
