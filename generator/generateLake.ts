@@ -83,7 +83,7 @@ export async function generateLake(options: GenerateOptions): Promise<GenerateSu
   const instance = await DuckDBInstance.create(':memory:', { temp_directory: scratch });
   const connections: DuckDBConnection[] = [];
   try {
-    for (let i = 0; i < TABLE_CONNECTIONS; i += 1) {
+    for (let i = 0; i < tableConnections(resolved.scale); i += 1) {
       const connection = await instance.connect();
       connections.push(connection);
       // Variables belong to a connection.
@@ -121,10 +121,9 @@ export function batchIds(startDate: string, days: number): string[] {
 /**
  * Tables whose script reads what another table's script wrote: order_lifecycles
  * (orders), product_prices (products), order_totals (order_items). A table
- * starts once these are done; otherwise tables run side by side, one per
- * connection (the demo's lake: 0.83 s instead of 0.92 s inside the demo; scale
- * 3: 6.9 s instead of 7.6 s). A need left out here fails loudly: each run has
- * a fresh instance, so the table read does not exist yet.
+ * starts once these are done; otherwise small lakes' tables run side by side
+ * (tableConnections). A need left out here fails loudly: each run has a fresh
+ * instance, so the table read does not exist yet.
  */
 const SCRIPT_NEEDS: Readonly<Partial<Record<SourceTable, readonly SourceTable[]>>> = {
   order_items: ['orders', 'products'],
@@ -132,7 +131,17 @@ const SCRIPT_NEEDS: Readonly<Partial<Record<SourceTable, readonly SourceTable[]>
   shipments: ['orders'],
 };
 
-const TABLE_CONNECTIONS = 2;
+/**
+ * Two tables at once while the lake is small: its statements are too small for
+ * DuckDB to spread over both cores (the demo's lake: 0.83 s instead of 0.92 s
+ * inside the demo; scale 3: 6.9 s instead of 7.6 s, peak RSS 0.68 -> 0.93 GB).
+ * One at a time above, where each statement already uses every core and a
+ * second table only competes for them (scale 10 in the bench: 17.8 -> 19.8 s,
+ * peak RSS 1.57 -> 2.41 GiB).
+ */
+function tableConnections(scale: number): number {
+  return scale <= 1 ? 2 : 1;
+}
 
 /** How many tables wait, directly or not, for this one: those go first. */
 function waitingOn(table: SourceTable): number {
