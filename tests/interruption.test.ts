@@ -138,6 +138,31 @@ describe('A run stopped by a signal', () => {
     expect(await fingerprint(db, ['dw', 'history'])).toEqual(before);
   });
 
+  it('names no batch as failed when the signal comes between two batches, and labels the next discovery with none', async () => {
+    // Prepare: the signal as b1 finishes, so that it reaches the DiscoverBatch that would find b2.
+    const controller = new AbortController();
+    const events: { type: string; step?: string; batchId?: string | null }[] = [];
+
+    // Act
+    const summary = await runPipeline({
+      lakeDir: lake,
+      dbPath: db,
+      config,
+      signal: controller.signal,
+      onEvent: (event) => {
+        events.push(event as never);
+        if (event.type === 'batch-finished') controller.abort('SIGINT');
+      },
+    });
+
+    // Assess
+    expect(summary.batches.map((b) => b.batchId)).toEqual(['b1']);
+    expect(summary.failure).toMatchObject({ errorName: 'InterruptedError', batchId: null });
+    expect(await queryDuckDb(db, 'select batch_id, status from audit.batches order by batch_id')).toEqual([{ batch_id: 'b1', status: 'done' }]);
+    const discoveries = events.filter((e) => e.type === 'step-started' && e.step === 'DiscoverBatch').map((e) => e.batchId);
+    expect(discoveries).toEqual([null, null]);
+  });
+
   it.each([
     ['SIGINT', 130],
     ['SIGTERM', 143],
@@ -188,7 +213,7 @@ describe('A run stopped by a signal', () => {
     await new Promise<void>((resolve, reject) => {
       npm.stderr.setEncoding('utf8');
       npm.stderr.on('data', (chunk: string) => {
-        if (started.length === 0 && /\[b1\] DiscoverBatch/.test(chunk)) {
+        if (started.length === 0 && /\[b1\] LoadStaging/.test(chunk)) {
           started = descendantsOf(npm.pid ?? 0);
           const worker = started[0];
           if (worker !== undefined) process.kill(worker, 'SIGKILL');

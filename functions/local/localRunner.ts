@@ -266,6 +266,8 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     if (name === 'MarkBatchDone' && current) {
       // What the batch did, as the ledger now records it (the same summary a cloud run gives).
       const [batch] = await runSummary(context, [current.runId]);
+      // Done: the next DiscoverBatch, and a failure before it finds a batch, belong to no batch.
+      current = null;
       if (batch) {
         batches.push(batch);
         emit({ type: 'batch-finished', batch });
