@@ -41,7 +41,7 @@ export const DEMO_REPORT_FILE = 'report.html';
  * 2-core machine (`npm start`, quiet): see docs/benchmarks.md. `ecomdw run`
  * keeps the defaults, which win on bigger lakes and keep every commit.
  */
-export const DEMO_WAREHOUSE = { threads: 1, checkpointThreshold: '1GB', durability: 'checkpoint', compression: 'none' } as const;
+export const DEMO_WAREHOUSE = { threads: 1, checkpointThreshold: '1GB', durability: 'checkpoint', compression: 'none', reusePlans: true } as const;
 
 /** Revenue reconciliation printed at the end of the demo. */
 export interface RevenueReconciliation {
