@@ -116,13 +116,18 @@ async function expectForcedRerunConverges(crashed: string): Promise<void> {
   expect(await diffDw(reference, crashed)).toEqual([]);
 }
 
+/** The progress line of b2's step: the discovery that finds b2 names it after the arrow, the steps after it carry it in brackets. */
+function boundaryLine(boundary: (typeof BOUNDARIES)[number]): RegExp {
+  return boundary === 'DiscoverBatch' ? /^\s*DiscoverBatch\b.*→ batch b2\b/ : new RegExp(`^\\s*\\[b2\\] ${boundary}\\b`);
+}
+
 describe('A real `ecomdw run` killed with SIGKILL at a step boundary of b2', () => {
   it.each(BOUNDARIES)('converges after the kill right after %s', async (boundary) => {
     // Prepare
     const db = copy(afterB1, `kill-${boundary}`);
 
     // Act
-    const killed = await runAndKill(['--lake', lake, '--db', db], new RegExp(`^\\s*\\[b2\\] ${boundary}\\b`));
+    const killed = await runAndKill(['--lake', lake, '--db', db], boundaryLine(boundary));
 
     // Assess
     expect(killed.killed, killed.stderr).toBe(true);
