@@ -240,9 +240,10 @@ async function setVariables(connection: DuckDBConnection, options: ResolvedGener
 /** Runs a setup script on the first connection, its `set variable` statements (what a connection keeps to itself) on every one. */
 async function runSetupScript(connections: readonly DuckDBConnection[], file: string): Promise<void> {
   const [first, ...others] = connections as [DuckDBConnection, ...DuckDBConnection[]];
-  await runScript(first, file);
-  const variables = splitStatements(readFileSync(path.join(SQL_DIR, file), 'utf8')).filter((sql) => SET_VARIABLE.test(sql));
-  for (const connection of others) for (const sql of variables) await connection.run(sql);
+  const statements = scriptStatements(file);
+  await runStatements(first, file, statements);
+  const variables = statements.filter((sql) => SET_VARIABLE.test(sql));
+  for (const connection of others) await runStatements(connection, file, variables);
 }
 
 const SET_VARIABLE = /^(\s*--[^\n]*\n)*\s*set\s+variable\b/i;
@@ -259,7 +260,15 @@ async function assertSameVariables(connections: readonly DuckDBConnection[]): Pr
 }
 
 async function runScript(connection: DuckDBConnection, file: string): Promise<void> {
-  const statements = splitStatements(readFileSync(path.join(SQL_DIR, file), 'utf8'));
+  await runStatements(connection, file, scriptStatements(file));
+}
+
+function scriptStatements(file: string): string[] {
+  return splitStatements(readFileSync(path.join(SQL_DIR, file), 'utf8'));
+}
+
+// Statements of generator/sql/<file>, in order; a failure names the file and the statement's place in the list.
+async function runStatements(connection: DuckDBConnection, file: string, statements: readonly string[]): Promise<void> {
   for (const [i, sql] of statements.entries()) {
     try {
       await connection.run(sql);

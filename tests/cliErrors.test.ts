@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPipeline } from '../functions/local/localRunner.js';
 import { main } from '../cli/main.js';
 import { writeCrashLake } from './helpers/crashLake.js';
+import { fullDisk } from './helpers/faults.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
 
@@ -77,17 +77,7 @@ describe('Exit codes', () => {
 });
 
 describe('A warehouse on a full disk', () => {
-  // A real full disk: a 12 MB tmpfs, mounted here (the tests run as root) and unmounted after.
-  const mount = path.join('/tmp', `ecomdw-full-disk-${process.pid}`);
-
-  beforeAll(() => {
-    mkdirSync(mount, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', mount]);
-  });
-  afterAll(() => {
-    execFileSync('umount', [mount]);
-    rmdirSync(mount);
-  });
+  const mount = fullDisk('ecomdw-full-disk');
 
   it('fails the run with the cause (no space left), not with a rollback that found no transaction', async () => {
     // Prepare: a generated lake whose warehouse outgrows the disk.

@@ -1,12 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine, type WarehouseDurability } from '../functions/core/engine/duckdbEngine.js';
 import { WarehouseStatementError } from '../functions/core/errors.js';
 import { runEcomdw } from './helpers/cli.js';
-import { commandAndKill } from './helpers/faults.js';
+import { commandAndKill, fullDisk } from './helpers/faults.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { diffDw } from './helpers/warehouse.js';
 
@@ -81,16 +81,7 @@ describe("A warehouse with 'checkpoint' durability (the demo's)", () => {
 });
 
 describe("A 'checkpoint' warehouse on a full disk", () => {
-  // A real full disk: a 12 MB tmpfs, mounted here (the tests run as root) and unmounted after.
-  const mount = path.join('/tmp', `ecomdw-durability-full-${process.pid}`);
-  beforeAll(() => {
-    mkdirSync(mount, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=12m', 'tmpfs', mount]);
-  });
-  afterAll(() => {
-    execFileSync('umount', [mount]);
-    rmdirSync(mount);
-  });
+  const mount = fullDisk('ecomdw-durability-full');
 
   it('fails to close with the cause, since its checkpoint is the only copy of the data', async () => {
     // Prepare: ~64 MB committed in transactions of under a row group each (DuckDB writes a

@@ -72,11 +72,10 @@ export async function demoCommand(flags: DemoFlags, config: EcomdwConfig): Promi
     checkPipelineAhead();
     // Opened here, not by the run: the reconciliation and the report read it before it is closed.
     engine = await DuckDbEngine.open({ path: db, lakeRoot: lake, memoryLimit: config.memoryLimit, traceSql: config.traceSql, ...DEMO_WAREHOUSE });
-    const bootstrapped = bootstrapWarehouse(engine);
     // Its failure is the run's to report, in its DiscoverBatch state, as on any warehouse.
-    bootstrapped.catch(() => undefined);
+    const bootstrapped = bootstrapWarehouse(engine).catch(() => undefined);
     await generateLake({ out: lake, scale: flags.scale, days: flags.days, seed: 42, format: 'mixed', onProgress: (m) => say(`  ${m}`) });
-    await bootstrapped.catch(() => undefined);
+    await bootstrapped;
     const signal = interruption.received();
     if (signal !== null) throw new InterruptedError(signal, `the demo stopped after generating ${lake}`);
     say(`running the pipeline into ${db}`);

@@ -19,11 +19,7 @@ stored as (
 -- one pass over both sides: a row on one side only is missing or extra, a row on
 -- both that disagrees differs
 select
-    case
-        when stored.order_id is null then 'missing '
-        when facts.order_id is null then 'extra '
-        else 'differs '
-    end || coalesce(facts.order_id, stored.order_id) as failure_key
+    {{ reconciliation_failure(facts.order_id, stored.order_id) }} || coalesce(facts.order_id, stored.order_id) as failure_key
 from facts
 full outer join stored
     on stored.order_id = facts.order_id

@@ -17,11 +17,7 @@ stored as (
 -- one pass over both sides: a row on one side only is missing or extra, a row on
 -- both that disagrees differs
 select
-    case
-        when stored.payment_id is null then 'missing '
-        when facts.payment_id is null then 'extra '
-        else 'differs '
-    end || coalesce(facts.payment_id, stored.payment_id) as failure_key
+    {{ reconciliation_failure(facts.payment_id, stored.payment_id) }} || coalesce(facts.payment_id, stored.payment_id) as failure_key
 from facts
 full outer join stored
     on stored.payment_id = facts.payment_id and stored.order_id = facts.order_id

@@ -26,11 +26,7 @@ marts as (
 -- one pass over both sides: a row on one side only is missing or extra, a row on
 -- both that disagrees differs
 select
-    case
-        when marts.order_id is null then 'missing '
-        when facts.order_id is null then 'extra '
-        else 'differs '
-    end || coalesce(facts.order_id, marts.order_id) || '#' || cast(coalesce(facts.line_number, marts.line_number) as varchar(32)) as failure_key
+    {{ reconciliation_failure(facts.order_id, marts.order_id) }} || coalesce(facts.order_id, marts.order_id) || '#' || cast(coalesce(facts.line_number, marts.line_number) as varchar(32)) as failure_key
 from facts
 full outer join marts
     on marts.order_id = facts.order_id and marts.line_number = facts.line_number

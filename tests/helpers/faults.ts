@@ -1,7 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll } from 'vitest';
 import type { Statement, WarehouseEngine } from '../../functions/core/engine/types.js';
 
 /** Where a fault strikes within one step: after its k-th statement (inside the transaction), or right after its t-th commit. */
@@ -136,4 +138,22 @@ export function commandAndKill(args: readonly string[], killAt: RegExp, env: Nod
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ killed, signal, code, stderr }));
   });
+}
+
+/**
+ * A real full disk for the tests of the calling `describe`: a tmpfs of `megabytes`
+ * mounted at /tmp/<name>-<pid> before them (the tests run as root) and unmounted
+ * after. Returns the mount point.
+ */
+export function fullDisk(name: string, megabytes = 12): string {
+  const mount = path.join('/tmp', `${name}-${process.pid}`);
+  beforeAll(() => {
+    mkdirSync(mount, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${megabytes}m`, 'tmpfs', mount]);
+  });
+  afterAll(() => {
+    execFileSync('umount', [mount]);
+    rmdirSync(mount);
+  });
+  return mount;
 }

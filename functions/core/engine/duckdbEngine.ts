@@ -115,6 +115,8 @@ export class DuckDbEngine implements WarehouseEngine {
       throw new WarehouseNotFoundError(`no warehouse at ${options.path} (run \`ecomdw run\` to build one, or check --db / ECOMDW_DB)`);
     }
     const durability = options.durability ?? 'commit';
+    // An in-memory warehouse has no WAL to leave out.
+    const withoutWal = durability === 'checkpoint' && options.path !== ':memory:';
     let instance: DuckDBInstance;
     try {
       const config: Record<string, string> = {
@@ -124,7 +126,7 @@ export class DuckDbEngine implements WarehouseEngine {
         ...(options.checkpointThreshold === undefined ? {} : { checkpoint_threshold: options.checkpointThreshold }),
         ...(options.compression === 'none' ? { force_compression: 'uncompressed' } : {}),
       };
-      instance = await openInstance(options.path, durability, config);
+      instance = withoutWal ? await attachedWithoutWal(options.path, config) : await DuckDBInstance.create(options.path, config);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (/lock/i.test(message)) {
@@ -138,7 +140,7 @@ export class DuckDbEngine implements WarehouseEngine {
     const connection = await instance.connect();
     // Timestamps are UTC everywhere (SPEC section 2); set here, ICU loads lazily.
     await connection.run(`set TimeZone = 'UTC'`);
-    if (attachesWithoutWal(options.path, durability)) await connection.run(`use ${ATTACHED}`);
+    if (withoutWal) await connection.run(`use ${ATTACHED}`);
     const observers = [...(options.traceSql === true ? [traceSql] : []), ...(options.onStatement ? [options.onStatement] : [])];
     const observe = observers.length === 0 ? null : (label: string, ms: number) => observers.forEach((o) => o(label, ms));
     const plans = options.reusePlans === true ? new PlanCache(connection) : null;
@@ -300,12 +302,11 @@ const KEPT_TYPES: ReadonlySet<StatementType> = new Set([StatementType.SELECT, St
 const ATTACHED = 'warehouse';
 
 /**
- * A file is opened with its WAL; one written without WAL writes is attached to
- * an in-memory instance instead, whose settings are the warehouse's (its spill
- * folder set to where the file's own would be).
+ * DuckDB opens a file with its WAL; a file written without WAL writes is
+ * attached to an in-memory instance instead, whose settings are the
+ * warehouse's (its spill folder set to where the file's own would be).
  */
-async function openInstance(file: string, durability: WarehouseDurability, config: Record<string, string>): Promise<DuckDBInstance> {
-  if (!attachesWithoutWal(file, durability)) return DuckDBInstance.create(file, config);
+async function attachedWithoutWal(file: string, config: Record<string, string>): Promise<DuckDBInstance> {
   const instance = await DuckDBInstance.create(':memory:', { ...config, temp_directory: `${file}.tmp` });
   const connection = await instance.connect();
   try {
@@ -317,10 +318,6 @@ async function openInstance(file: string, durability: WarehouseDurability, confi
   }
   connection.closeSync();
   return instance;
-}
-
-function attachesWithoutWal(file: string, durability: WarehouseDurability): boolean {
-  return durability === 'checkpoint' && file !== ':memory:';
 }
 
 function traceSql(label: string, ms: number): void {

@@ -24,6 +24,12 @@ const rowHash: Macro = (...cols) =>
 
 const none: Macro = () => '';
 
+// A reconciliation test's row from a full outer join of what the facts expect
+// with what is stored: 'missing ' (not stored), 'extra ' (stored, not
+// expected) or 'differs '; the test appends the row's key.
+const reconciliationFailure: Macro = (expectedKey, storedKey) =>
+  `case when ${storedKey} is null then 'missing ' when ${expectedKey} is null then 'extra ' else 'differs ' end`;
+
 // The SCD2 sentinels (SPEC section 3) are the contract's timestamp bounds: every
 // version tiles [low, high), and no source timestamp falls outside them.
 const lowSentinel: Macro = () => `cast('${VALUE_RULES.timestamp.min}' as timestamp)`;
@@ -81,6 +87,7 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
   duckdb: {
     ...valueMacros('duckdb'),
     row_hash: rowHash,
+    reconciliation_failure: reconciliationFailure,
     low_sentinel: lowSentinel,
     high_sentinel: highSentinel,
     surrogate_key: (...cols) =>
@@ -106,6 +113,7 @@ export const DIALECT_MACROS: Readonly<Record<SqlDialect, Readonly<Record<string,
     row_hash: rowHash,
   },
   redshift: {
+    reconciliation_failure: reconciliationFailure,
     low_sentinel: lowSentinel,
     high_sentinel: highSentinel,
     surrogate_key: (...cols) =>
