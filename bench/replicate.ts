@@ -60,6 +60,9 @@ export type ColdKeys = (typeof COLD_KEYS)[number];
 /** Adds `copies` cold copies of the history to the warehouse file at dbPath (in place). */
 export async function replicateHistory(dbPath: string, copies: number, coldKeys: ColdKeys = 'older'): Promise<void> {
   const mark = coldKeyMark(coldKeys);
+  // The copies are stored compressed (DuckDB's choice, as `--compression auto` writes),
+  // the history they copy as the pipeline wrote it: uncompressed, a scale-10 10x
+  // history would be ~40 GB, and each measured run works on a copy of it.
   const instance = await DuckDBInstance.create(dbPath);
   const connection = await instance.connect();
   try {

@@ -21,15 +21,16 @@ afterEach(() => {
 describe('resolveConfig', () => {
   it('takes each setting from its flag, then its environment variable, then its default', () => {
     // Arrange
-    const env = { ECOMDW_LAKE: '/env/lake', ECOMDW_DB: '/env/w.duckdb', ECOMDW_MEMORY_LIMIT: '6GB' };
+    const env = { ECOMDW_LAKE: '/env/lake', ECOMDW_DB: '/env/w.duckdb', ECOMDW_MEMORY_LIMIT: '6GB', ECOMDW_COMPRESSION: 'auto' };
     // Act
-    const flagged = resolveConfig({ flags: { lake: '/flag/lake', db: '/flag/w.duckdb', memoryLimit: '1GB' }, env });
+    const flagged = resolveConfig({ flags: { lake: '/flag/lake', db: '/flag/w.duckdb', memoryLimit: '1GB', compression: 'none' }, env });
     const fromEnv = resolveConfig({ flags: {}, env });
     const defaults = resolveConfig({ env: {} });
     // Assess
     expect([flagged.lake, flagged.db, flagged.memoryLimit]).toEqual(['/flag/lake', '/flag/w.duckdb', '1GB']);
     expect([fromEnv.lake, fromEnv.db, fromEnv.memoryLimit]).toEqual(['/env/lake', '/env/w.duckdb', '6GB']);
     expect([defaults.lake, defaults.db, defaults.memoryLimit]).toEqual([path.resolve(DEFAULT_LAKE), path.resolve(DEFAULT_DB), DEFAULT_MEMORY_LIMIT]);
+    expect([flagged.compression, fromEnv.compression, defaults.compression]).toEqual(['none', 'auto', 'none']);
     expect(defaults).toMatchObject({ environment: 'local', json: false, traceSql: false, sqlRoot: DEFAULT_SQL_ROOT });
     expect(defaults.freshness.orders).toEqual({ warnAfterHours: 48, errorAfterHours: null });
   });
@@ -61,6 +62,8 @@ describe('resolveConfig', () => {
     [{ env: { ECOMDW_MEMORY_LIMIT: 'plenty' } }, "ECOMDW_MEMORY_LIMIT must be a size such as 512MB, 3GB or 2.5GiB, got 'plenty'"],
     [{ flags: { memoryLimit: '3 apples' }, env: { ECOMDW_MEMORY_LIMIT: '6GB' } }, "--memory-limit must be a size such as 512MB, 3GB or 2.5GiB, got '3 apples'"],
     [{ env: { ECOMDW_TRACE_SQL: 'yes' } }, "ECOMDW_TRACE_SQL must be 1 or 0, got 'yes'"],
+    [{ env: { ECOMDW_COMPRESSION: 'zstd' } }, "ECOMDW_COMPRESSION must be auto or none, got 'zstd'"],
+    [{ flags: { compression: 'small' }, env: {} }, "--compression must be auto or none, got 'small'"],
     [{ env: { ECOMDW_ENVIRONMENT: 'my stack' } }, "ECOMDW_ENVIRONMENT must be a deployment name (letters, digits, . _ -), got 'my stack'"],
     [{ flags: { lake: ' ' }, env: {} }, "--lake must not be empty, got ' '"],
     [{ env: { ECOMDW_FRESHNESS: '{"orders":' } }, /^ECOMDW_FRESHNESS is not valid JSON/],

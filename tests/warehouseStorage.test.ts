@@ -1,10 +1,12 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../cli/main.js';
 import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
 import { readSqlFile } from '../functions/core/sql/files.js';
 import { renderSql } from '../functions/core/sql/render.js';
 import { BOOTSTRAP_FILES } from '../functions/core/steps/bootstrap.js';
-import { tempDir } from './helpers/tempLake.js';
+import { generateLake } from '../generator/generateLake.js';
+import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { bootstrappedWarehouse } from './helpers/warehouse.js';
 
 // DuckDB stores decimal(38,4) as a 128-bit integer and, left to choose, bit-packs it:
@@ -93,5 +95,52 @@ describe("A DuckDB warehouse opened with compression 'none' (the demo's)", () =>
     // Assess
     expect(none).toEqual(['Uncompressed']);
     expect(auto).not.toContain('Uncompressed');
+  });
+});
+
+describe('The storage `ecomdw run` writes', () => {
+  let lakeDir: string;
+  let cleanupLake: () => void;
+
+  beforeAll(async () => {
+    ({ dir: lakeDir, cleanup: cleanupLake } = tempDir('ecomdw-run-compression-'));
+    await generateLake({ out: path.join(lakeDir, 'lake'), scale: 0.01, days: 1, seed: 5, format: 'csv', startDate: '2024-03-01' });
+  });
+  afterAll(() => cleanupLake());
+
+  /** Runs the pipeline through the command line into a new warehouse and lists its fact table's stored compressions. */
+  async function factCompressions(args: string[], env: Record<string, string | undefined>): Promise<string[]> {
+    const db = path.join(lakeDir, `w-${args.join('')}-${Object.values(env).join('')}.duckdb`);
+    const quiet = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
+    let code: number;
+    try {
+      code = await main(['run', '--lake', path.join(lakeDir, 'lake'), '--db', db, ...args], { ...process.env, ECOMDW_COMPRESSION: undefined, ...env });
+    } finally {
+      quiet.forEach((spy) => spy.mockRestore());
+      process.exitCode = undefined;
+    }
+    expect(code).toBe(0);
+    const rows = await queryDuckDb(
+      db,
+      `select distinct compression from pragma_storage_info('dw.fact_order_items') where segment_type <> 'VALIDITY' order by compression`,
+    );
+    return rows.map((row) => String(row.compression));
+  }
+
+  it('is uncompressed by default, and compressed by DuckDB with --compression auto or ECOMDW_COMPRESSION=auto', async () => {
+    // Act
+    const byDefault = await factCompressions([], {});
+    const flagged = await factCompressions(['--compression', 'auto'], {});
+    const fromEnv = await factCompressions([], { ECOMDW_COMPRESSION: 'auto' });
+    const flagOverEnv = await factCompressions(['--compression', 'none'], { ECOMDW_COMPRESSION: 'auto' });
+
+    // Assess: a column holding one value is stored as that value either way (DuckDB's
+    // 'Constant' needs no analysis); every other column is written as it is, or compressed
+    const compressed = (compressions: string[]) => compressions.filter((c) => c !== 'Uncompressed' && c !== 'Constant');
+    expect(byDefault).toContain('Uncompressed');
+    expect(compressed(byDefault)).toEqual([]);
+    expect(compressed(flagOverEnv)).toEqual([]);
+    expect(compressed(flagged).length).toBeGreaterThan(0);
+    expect(compressed(fromEnv).length).toBeGreaterThan(0);
   });
 });

@@ -5,7 +5,7 @@ import { LocalLake } from '../../functions/core/lake/localLake.js';
 import { ConfigError, InterruptedError } from '../../functions/core/errors.js';
 import { listenForInterruption } from '../interruption.js';
 import { runPipeline, type RunSummary } from '../../functions/local/localRunner.js';
-import { MEMORY_LIMIT_HELP, type ConfigOf } from '../options.js';
+import { COMPRESSION_HELP, MEMORY_LIMIT_HELP, type ConfigOf } from '../options.js';
 import { describeEvent, interruptedRun, lakeFindings, progress, runOutcome, shownPath, summaryTable, warnedTestLines } from '../output.js';
 
 export interface RunFlags {
@@ -15,6 +15,7 @@ export interface RunFlags {
   force?: boolean;
   json?: boolean;
   memoryLimit?: string;
+  compression?: string;
 }
 
 /** Runs the state machine for every pending batch (or one); prints progress and a summary. */
@@ -30,6 +31,7 @@ export async function runCommand(flags: RunFlags, config: EcomdwConfig): Promise
       lakeDir: config.lake,
       dbPath: config.db,
       memoryLimit: config.memoryLimit,
+      compression: config.compression,
       traceSql: config.traceSql,
       config,
       batchId: flags.batch,
@@ -72,6 +74,7 @@ export function registerRun(program: Command, configOf: ConfigOf): void {
     .option('--batch <id>', 'process only this batch')
     .option('--force', 're-run a batch that is already done (with --batch), from its raw files as they are now; a batch gone from the lake is withdrawn')
     .option('--memory-limit <size>', MEMORY_LIMIT_HELP)
+    .option('--compression <mode>', COMPRESSION_HELP)
     .option('--json', 'print the run summary as JSON on stdout (progress stays on stderr)')
     .action(async (flags: RunFlags) => {
       await runCommand(flags, configOf());

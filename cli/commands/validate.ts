@@ -11,7 +11,14 @@ import { compactTable } from '../output.js';
 /** Runs the data-quality suite over the whole warehouse. */
 export async function validateCommand(config: EcomdwConfig): Promise<WarehouseValidation> {
   // A read-only look: a --db that names no warehouse is refused, not created empty.
-  const engine = await DuckDbEngine.open({ path: config.db, lakeRoot: config.lake, memoryLimit: config.memoryLimit, mustExist: true, traceSql: config.traceSql });
+  const engine = await DuckDbEngine.open({
+    path: config.db,
+    lakeRoot: config.lake,
+    memoryLimit: config.memoryLimit,
+    compression: config.compression,
+    mustExist: true,
+    traceSql: config.traceSql,
+  });
   const interruption = listenForInterruption();
   interruption.signal.addEventListener('abort', () => engine.interrupt(), { once: true });
   try {

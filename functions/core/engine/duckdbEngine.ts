@@ -2,7 +2,7 @@ import { DuckDBInstance, StatementType, type DuckDBConnection, type DuckDBPrepar
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { DEFAULT_MEMORY_LIMIT } from '../config.js';
+import { DEFAULT_MEMORY_LIMIT, type CompressionMode } from '../config.js';
 import { quotedIdentifier, quotedLiteral } from '../sql/quote.js';
 import { WarehouseLockedError, WarehouseNotFoundError, WarehouseOpenError, WarehouseStatementError } from '../errors.js';
 import type { Row, Statement, WarehouseEngine } from './types.js';
@@ -28,11 +28,12 @@ export interface DuckDbEngineOptions {
   /** When committed work is safe on disk; 'commit' unless told otherwise. */
   readonly durability?: WarehouseDurability;
   /**
-   * 'none' writes every column uncompressed at checkpoints: a file about 2.5x
-   * the size, written in under half the time (the demo's). DuckDB's own choice
-   * per column ('auto') unless told otherwise.
+   * 'none' writes every column uncompressed (`ecomdw run`'s default, and the
+   * demo's): choosing and applying a compression per column segment is a large
+   * part of writing a row (a scale-10 full load: a fifth less CPU, a file 3x the
+   * size). DuckDB's own choice per column ('auto') unless told otherwise.
    */
-  readonly compression?: 'auto' | 'none';
+  readonly compression?: CompressionMode;
   /**
    * Keep each data statement's plan for the engine's life and reuse it when the
    * same text runs again (see PlanCache); off unless told. For a small
@@ -103,6 +104,7 @@ export class DuckDbEngine implements WarehouseEngine {
     private readonly observe: StatementObserver | null,
     private readonly durability: WarehouseDurability,
     private readonly plans: PlanCache | null,
+    private readonly memoryLimit: string,
   ) {}
 
   /**
@@ -117,14 +119,15 @@ export class DuckDbEngine implements WarehouseEngine {
     const durability = options.durability ?? 'commit';
     // An in-memory warehouse has no WAL to leave out.
     const withoutWal = durability === 'checkpoint' && options.path !== ':memory:';
+    const memoryLimit = options.memoryLimit ?? DEFAULT_MEMORY_LIMIT;
     let instance: DuckDBInstance;
     try {
       const config: Record<string, string> = {
         ...WAREHOUSE_SETTINGS,
-        memory_limit: options.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
+        memory_limit: memoryLimit,
         threads: String(options.threads ?? DEFAULT_WAREHOUSE_THREADS),
         ...(options.checkpointThreshold === undefined ? {} : { checkpoint_threshold: options.checkpointThreshold }),
-        ...(options.compression === 'none' ? { force_compression: 'uncompressed' } : {}),
+        ...compressionSettings(options.compression ?? 'auto'),
       };
       instance = withoutWal ? await attachedWithoutWal(options.path, config) : await DuckDBInstance.create(options.path, config);
     } catch (error) {
@@ -144,7 +147,7 @@ export class DuckDbEngine implements WarehouseEngine {
     const observers = [...(options.traceSql === true ? [traceSql] : []), ...(options.onStatement ? [options.onStatement] : [])];
     const observe = observers.length === 0 ? null : (label: string, ms: number) => observers.forEach((o) => o(label, ms));
     const plans = options.reusePlans === true ? new PlanCache(connection) : null;
-    return new DuckDbEngine(instance, connection, options.lakeRoot, observe, durability, plans);
+    return new DuckDbEngine(instance, connection, options.lakeRoot, observe, durability, plans, memoryLimit);
   }
 
   public async transaction(statements: readonly Statement[]): Promise<void> {
@@ -206,6 +209,41 @@ export class DuckDbEngine implements WarehouseEngine {
     } catch (error) {
       throw this.statementError(statement, error);
     }
+  }
+
+  /**
+   * Hands back the memory the warehouse holds while idle, for work in the same
+   * process that is about to need it (the normalizers): drops the temp tables the
+   * steps left (each step makes its own, as a step's session on Redshift ends
+   * with it), then lowers DuckDB's budget for a moment, which evicts its cached pages.
+   */
+  public async releaseMemory(): Promise<void> {
+    this.assertOpen(undefined);
+    const turn = this.queue.then(async () => {
+      // Dropped rather than evicted: evicting writes them to the spill folder (2 s of a
+      // scale-30 batch) for nothing, since every step re-creates what it uses.
+      // (a kept plan may name one of them)
+      this.plans?.clear();
+      const listTemps = `select database_name, schema_name, table_name from duckdb_tables() where temporary`;
+      const temps = await this.connection.runAndReadAll(listTemps).catch((error: unknown) => {
+        throw this.statementError({ label: 'list idle temp tables', sql: listTemps }, error);
+      });
+      for (const [database, schema, table] of temps.getRows() as [string, string, string][]) {
+        const drop = `drop table if exists ${[database, schema, table].map(quotedIdentifier).join('.')}`;
+        await this.connection.run(drop).catch((error: unknown) => {
+          throw this.statementError({ label: 'drop idle temp table', sql: drop }, error);
+        });
+      }
+      // DuckDB refuses a budget below what is pinned now: the pages then stay cached,
+      // which costs memory, not correctness; the budget is restored either way.
+      await this.connection.run(`set memory_limit = '${RELEASED_MEMORY_LIMIT}'`).catch(() => undefined);
+      const restore = `set memory_limit = ${quotedLiteral(this.memoryLimit)}`;
+      await this.connection.run(restore).catch((error: unknown) => {
+        throw this.statementError({ label: 'restore memory_limit', sql: restore }, error);
+      });
+    });
+    this.queue = turn.catch(() => undefined);
+    return turn;
   }
 
   /** Closes the database once the queued statements are done; later calls are refused. */
@@ -298,6 +336,10 @@ class PlanCache {
 
 const KEPT_TYPES: ReadonlySet<StatementType> = new Set([StatementType.SELECT, StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE]);
 
+// The budget releaseMemory() lowers DuckDB's to for a moment: low enough to evict
+// every cached page of a warehouse no statement is using.
+const RELEASED_MEMORY_LIMIT = '64MB';
+
 // The catalog a file attached for 'checkpoint' durability goes by; every statement runs in it.
 const ATTACHED = 'warehouse';
 
@@ -318,6 +360,11 @@ async function attachedWithoutWal(file: string, config: Record<string, string>):
   }
   connection.closeSync();
   return instance;
+}
+
+/** The DuckDB settings that write a database with the given compression. */
+export function compressionSettings(compression: CompressionMode): Record<string, string> {
+  return compression === 'none' ? { force_compression: 'uncompressed' } : {};
 }
 
 function traceSql(label: string, ms: number): void {

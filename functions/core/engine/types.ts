@@ -48,6 +48,12 @@ export interface WarehouseEngine {
    * time its invocation has left, so no statement outlives the function.
    */
   setDeadline?(deadline: number | null): void;
+  /**
+   * Gives back the memory an engine in this process keeps cached while idle
+   * (DuckDB's buffer pool), before other work here needs it; engines whose
+   * memory is elsewhere (Redshift, PostgreSQL) have nothing to give back.
+   */
+  releaseMemory?(): Promise<void>;
   /** Releases the connection. */
   close(): Promise<void>;
 }
