@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseFreshness } from '../functions/core/config.js';
 import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
 import { runPipeline } from '../functions/local/localRunner.js';
 import { generateLake } from '../generator/generateLake.js';
 import { tempDir } from './helpers/tempLake.js';
+import { TEST_CONFIG } from './helpers/testConfig.js';
 
 // At scale 30 the normalizers (~2.3 GiB) ran beside the warehouse's buffer pool, full
 // of the last batch's pages (~3 GiB): a 4.8 GiB peak for a 3 GB budget. Between
@@ -73,7 +73,7 @@ describe('The local runner between batches', () => {
       lakeDir: path.join(dir, 'lake'),
       dbPath: path.join(dir, 'w.duckdb'),
       engine,
-      config: { environment: 'test', freshness: parseFreshness(undefined) },
+      config: TEST_CONFIG,
       onEvent: (event) => {
         if (event.type === 'step-started' && event.step === 'NormalizeTable' && order.at(-1) !== 'normalize') order.push('normalize');
       },

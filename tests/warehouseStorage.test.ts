@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../functions/core/engine/duckdbEngine.js';
 import { readSqlFile } from '../functions/core/sql/files.js';
 import { renderSql } from '../functions/core/sql/render.js';
 import { BOOTSTRAP_FILES } from '../functions/core/steps/bootstrap.js';
 import { generateLake } from '../generator/generateLake.js';
+import { runEcomdw } from './helpers/cli.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { bootstrappedWarehouse } from './helpers/warehouse.js';
 
@@ -101,6 +101,7 @@ describe("A DuckDB warehouse opened with compression 'none' (the demo's)", () =>
 describe('The storage `ecomdw run` writes', () => {
   let lakeDir: string;
   let cleanupLake: () => void;
+  let warehouses = 0;
 
   beforeAll(async () => {
     ({ dir: lakeDir, cleanup: cleanupLake } = tempDir('ecomdw-run-compression-'));
@@ -110,15 +111,8 @@ describe('The storage `ecomdw run` writes', () => {
 
   /** Runs the pipeline through the command line into a new warehouse and lists its fact table's stored compressions. */
   async function factCompressions(args: string[], env: Record<string, string | undefined>): Promise<string[]> {
-    const db = path.join(lakeDir, `w-${args.join('')}-${Object.values(env).join('')}.duckdb`);
-    const quiet = [vi.spyOn(process.stdout, 'write').mockImplementation(() => true), vi.spyOn(process.stderr, 'write').mockImplementation(() => true)];
-    let code: number;
-    try {
-      code = await main(['run', '--lake', path.join(lakeDir, 'lake'), '--db', db, ...args], { ...process.env, ECOMDW_COMPRESSION: undefined, ...env });
-    } finally {
-      quiet.forEach((spy) => spy.mockRestore());
-      process.exitCode = undefined;
-    }
+    const db = path.join(lakeDir, `w${(warehouses += 1)}.duckdb`);
+    const { code } = await runEcomdw(['run', '--lake', path.join(lakeDir, 'lake'), '--db', db, ...args], { ...process.env, ECOMDW_COMPRESSION: undefined, ...env });
     expect(code).toBe(0);
     const rows = await queryDuckDb(
       db,

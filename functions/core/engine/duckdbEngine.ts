@@ -152,8 +152,12 @@ export class DuckDbEngine implements WarehouseEngine {
 
   public async transaction(statements: readonly Statement[]): Promise<void> {
     this.assertOpen(statements[0]);
-    // One connection, one transaction at a time: concurrent callers queue up.
-    const turn = this.queue.then(() => this.runTransaction(statements));
+    return this.inTurn(() => this.runTransaction(statements));
+  }
+
+  // One connection, one piece of work at a time: concurrent callers queue up.
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const turn = this.queue.then(work);
     this.queue = turn.catch(() => undefined);
     return turn;
   }
@@ -197,9 +201,7 @@ export class DuckDbEngine implements WarehouseEngine {
 
   public async query(statement: Statement): Promise<Row[]> {
     this.assertOpen(statement);
-    const turn = this.queue.then(() => this.runQuery(statement));
-    this.queue = turn.catch(() => undefined);
-    return turn;
+    return this.inTurn(() => this.runQuery(statement));
   }
 
   private async runQuery(statement: Statement): Promise<Row[]> {
@@ -219,31 +221,24 @@ export class DuckDbEngine implements WarehouseEngine {
    */
   public async releaseMemory(): Promise<void> {
     this.assertOpen(undefined);
-    const turn = this.queue.then(async () => {
+    return this.inTurn(async () => {
       // Dropped rather than evicted: evicting writes them to the spill folder (2 s of a
-      // scale-30 batch) for nothing, since every step re-creates what it uses.
-      // (a kept plan may name one of them)
+      // scale-30 batch) for nothing, since every step re-creates what it uses. A kept
+      // plan may name one of them.
       this.plans?.clear();
-      const listTemps = `select database_name, schema_name, table_name from duckdb_tables() where temporary`;
-      const temps = await this.connection.runAndReadAll(listTemps).catch((error: unknown) => {
-        throw this.statementError({ label: 'list idle temp tables', sql: listTemps }, error);
+      const temps = await this.runQuery({
+        label: 'idle temp tables',
+        sql: `select database_name, schema_name, table_name from duckdb_tables() where temporary`,
       });
-      for (const [database, schema, table] of temps.getRows() as [string, string, string][]) {
-        const drop = `drop table if exists ${[database, schema, table].map(quotedIdentifier).join('.')}`;
-        await this.connection.run(drop).catch((error: unknown) => {
-          throw this.statementError({ label: 'drop idle temp table', sql: drop }, error);
-        });
+      for (const temp of temps) {
+        const name = [temp.database_name, temp.schema_name, temp.table_name].map((part) => quotedIdentifier(String(part))).join('.');
+        await this.execute({ label: 'drop idle temp table', sql: `drop table if exists ${name}` });
       }
       // DuckDB refuses a budget below what is pinned now: the pages then stay cached,
       // which costs memory, not correctness; the budget is restored either way.
       await this.connection.run(`set memory_limit = '${RELEASED_MEMORY_LIMIT}'`).catch(() => undefined);
-      const restore = `set memory_limit = ${quotedLiteral(this.memoryLimit)}`;
-      await this.connection.run(restore).catch((error: unknown) => {
-        throw this.statementError({ label: 'restore memory_limit', sql: restore }, error);
-      });
+      await this.execute({ label: 'restore memory_limit', sql: `set memory_limit = ${quotedLiteral(this.memoryLimit)}` });
     });
-    this.queue = turn.catch(() => undefined);
-    return turn;
   }
 
   /** Closes the database once the queued statements are done; later calls are refused. */
@@ -363,7 +358,7 @@ async function attachedWithoutWal(file: string, config: Record<string, string>):
 }
 
 /** The DuckDB settings that write a database with the given compression. */
-export function compressionSettings(compression: CompressionMode): Record<string, string> {
+function compressionSettings(compression: CompressionMode): Record<string, string> {
   return compression === 'none' ? { force_compression: 'uncompressed' } : {};
 }
 
