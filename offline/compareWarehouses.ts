@@ -24,6 +24,15 @@ export interface CompareOptions {
   readonly schemas?: readonly string[];
   /** Columns left out of the comparison, e.g. the batch that last wrote a row (default: batch_id). */
   readonly ignoreColumns?: readonly string[];
+  /** Parts of a column's text compared as one placeholder on both sides (a run's clock inside a message). */
+  readonly masks?: readonly TextMask[];
+}
+
+/** Text of `column` (in any table) matching `pattern` (a DuckDB regular expression) compares as `replacement`. */
+export interface TextMask {
+  readonly column: string;
+  readonly pattern: string;
+  readonly replacement: string;
 }
 
 /**
@@ -61,10 +70,14 @@ export async function compareWarehouses(postgres: PostgresConnection, duckdbFile
     for (const [table, cols] of tables) {
       const csv = path.join(dir, `${table}.csv`);
       const list = cols.map((c) => quotedIdentifier(c.name));
+      const compared = cols.map((c) => {
+        const masks = (options.masks ?? []).filter((m) => m.column === c.name);
+        return masks.reduce((sql, m) => `regexp_replace(${sql}, ${quotedLiteral(m.pattern)}, ${quotedLiteral(m.replacement)}, 'g')`, quotedIdentifier(c.name)) + ` as ${quotedIdentifier(c.name)}`;
+      });
       await client.query(`copy (select ${list.map((c) => `${c}::text`).join(', ')} from ${table}) to ${quotedLiteral(csv)} with (format csv)`);
       const types = `{${cols.map((c) => `${quotedLiteral(c.name)}: ${quotedLiteral(c.type)}`).join(', ')}}`;
-      const fromPostgres = `select * from read_csv(${quotedLiteral(csv)}, header = false, auto_detect = false, delim = ',', columns = ${types}, quote = '"', escape = '"', allow_quoted_nulls = false)`;
-      const fromDuckdb = `select ${list.join(', ')} from w.${table}`;
+      const fromPostgres = `select ${compared.join(', ')} from read_csv(${quotedLiteral(csv)}, header = false, auto_detect = false, delim = ',', columns = ${types}, quote = '"', escape = '"', allow_quoted_nulls = false)`;
+      const fromDuckdb = `select ${compared.join(', ')} from w.${table}`;
       const count = async (sql: string): Promise<number> => Number((await duck.runAndReadAll(`select count(*) as n from (${sql})`)).getRowObjectsJson()[0]?.n ?? 0);
       const sample = async (sql: string): Promise<string[]> =>
         ((await duck.runAndReadAll(`select * from (${sql}) limit 3`)).getRowObjectsJson() as unknown[]).map((row) => JSON.stringify(row));
