@@ -21,7 +21,7 @@
  *    batch on its own history, `repeat` times each, interleaved.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { existsSync, linkSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,13 @@ export const HISTORY_FACTORS = [1, 3, 10] as const;
 // the warehouse's 3 GB budget caps it (scale 30: 3.8 GB measured), the generator at 4.2 GB.
 const BYTES_PER_SCALE = 400 * 1024 ** 2;
 const MOST_BYTES_NEEDED = 6 * 1024 ** 3;
+// Scratch disk a scale factor needs at its peak, the warehouse uncompressed (`ecomdw run`'s default):
+// lakes, the full load and its 1x history, the floors, a measured copy, the peer's files
+// (measured: ~16 GB at scale 10 with the peer, ~44 GB at scale 30 without), and with
+// `--growth-scales` the 3x and 10x histories and a copy of the 10x one (measured: ~30 GB
+// in all at scale 10 without the peer), with some room to spare.
+const DISK_BYTES_PER_SCALE = 1.6 * 1024 ** 3;
+const GROWTH_DISK_BYTES_PER_SCALE = 1.8 * 1024 ** 3;
 // The reference model holds every silver row as a JS object: about 1 GB per million rows.
 const CORRECTNESS_HEAP_MB = 16_384;
 
@@ -390,6 +397,24 @@ function availableMemory(): number {
   return os.freemem();
 }
 
+// Bytes the file system holding `dir` has free for this user.
+function freeDisk(dir: string): number {
+  const stats = statfsSync(dir);
+  return stats.bavail * stats.bsize;
+}
+
+// Bytes of the files under `dir` (none when it does not exist); a file hard-linked twice (the lakes) counts once.
+function bytesUnder(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  const files = new Map<string, number>();
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const stats = statSync(path.join(entry.parentPath, entry.name));
+    files.set(`${stats.dev}:${stats.ino}`, stats.size);
+  }
+  return [...files.values()].reduce((sum, size) => sum + size, 0);
+}
+
 /**
  * Several saved runs as one (scales measured separately): their scales in order, the
  * first run's machine, the sum of their bench times, the demo of the run that timed it.
@@ -433,7 +458,15 @@ async function main(): Promise<void> {
     const needed = Math.min(scale * BYTES_PER_SCALE, MOST_BYTES_NEEDED);
     const available = availableMemory();
     if (needed > available) {
-      skipped.push(`scale ${scale}: needs about ${(needed / 1024 ** 3).toFixed(0)} GiB, ${(available / 1024 ** 3).toFixed(0)} GiB available`);
+      skipped.push(`scale ${scale}: needs about ${(needed / 1024 ** 3).toFixed(0)} GiB of memory, ${(available / 1024 ** 3).toFixed(0)} GiB available`);
+      say(`scale ${scale}: skipped (${skipped[skipped.length - 1]})`);
+      continue;
+    }
+    // Checked before, not found out by ENOSPC half an hour in (the scale's own folder is emptied first).
+    const diskNeeded = scale * (DISK_BYTES_PER_SCALE + (growthScales.includes(scale) ? GROWTH_DISK_BYTES_PER_SCALE : 0));
+    const diskFree = freeDisk(work) + bytesUnder(path.join(work, `scale-${scale}`));
+    if (diskNeeded > diskFree) {
+      skipped.push(`scale ${scale}: needs about ${(diskNeeded / 1024 ** 3).toFixed(0)} GiB of disk in ${work}, ${(diskFree / 1024 ** 3).toFixed(0)} GiB free (--work elsewhere, or fewer --growth-scales)`);
       say(`scale ${scale}: skipped (${skipped[skipped.length - 1]})`);
       continue;
     }
