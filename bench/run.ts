@@ -472,6 +472,12 @@ async function main(): Promise<void> {
     }
     results.push(await benchScale(scale));
   }
+  if (results.length === 0) {
+    // An empty report would overwrite the last real one (BENCHMARKS.md by default).
+    say(`bench: no scale measured (${skipped.join('; ')}); ${values.out} left as it was`);
+    process.exitCode = 1;
+    return;
+  }
   const demo = values['no-demo'] ? null : await timeDemo();
   const duckdbVersion = results[0]?.floor.duckdbVersion ?? 'unknown';
   const run: BenchRun = {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fullDisk } from './helpers/faults.js';
@@ -11,10 +11,13 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 describe('npm run bench on a disk too small for a scale', () => {
   const mount = fullDisk('ecomdw-bench-disk', 16);
 
-  it('skips that scale before writing anything, says how much it needs, and still writes its report', () => {
-    // Act
+  it('skips that scale before writing anything and says how much it needs; with nothing measured, it fails and keeps the last report', () => {
+    // Prepare
     const work = path.join(mount, 'work');
     const out = path.join(mount, 'BENCHMARKS.md');
+    writeFileSync(out, 'the last real report\n');
+
+    // Act
     const run = spawnSync(
       process.execPath,
       ['--import', 'tsx', 'bench/run.ts', '--scales', '1', '--growth-scales', '', '--no-peer', '--no-demo', '--work', work, '--out', out],
@@ -23,8 +26,9 @@ describe('npm run bench on a disk too small for a scale', () => {
 
     // Assess
     expect(run.stderr).toMatch(/scale 1: skipped \(scale 1: needs about 2 GiB of disk in .*\/work, 0 GiB free/);
-    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/bench: no scale measured \(.*\); .*BENCHMARKS\.md left as it was/);
+    expect(run.status).toBe(1);
     expect(existsSync(path.join(work, 'scale-1'))).toBe(false);
-    expect(readFileSync(out, 'utf8')).toMatch(/Skipped: scale 1: needs about 2 GiB of disk/);
+    expect(readFileSync(out, 'utf8')).toBe('the last real report\n');
   });
 });
