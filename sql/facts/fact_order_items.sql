@@ -1,28 +1,18 @@
 -- fact_order_items: one row per order item (order_id, line_number), rebuilt for
 -- the affected orders from the latest records. Dimension keys are the versions
 -- valid at order_ts (point in time). Parameters: :batch_id.
-delete from dw.fact_order_items
-where dw.fact_order_items.order_id in (select affected.order_id from tmp_affected_orders as affected);
+-- Most of a day's affected orders changed only at the order level (a status step,
+-- a shipment): their items keep every per-item value (product version, cost,
+-- prices), and only the order's columns are updated in place; the others' items
+-- are deleted and built again.
 
-insert into dw.fact_order_items (
-    order_id, line_number, order_ts, order_date_key, customer_sk, product_sk, payment_method_key,
-    shipment_status_key, order_status, quantity, unit_price, discount_amount, gross_revenue,
-    net_revenue, shipping_amount, unit_cost, cost_amount, margin, batch_id
-)
+-- 1. Each affected order's own values, and whether only they can have moved.
+{{ create_temp_table(tmp_order_context) }} as
 with affected_orders as (
     select orders.*
     from history.orders as orders
     inner join tmp_affected_orders as affected
         on affected.order_id = orders.order_id
-),
-
-live_items as (
-    -- a deleted item (tombstone) leaves the fact
-    select items.*
-    from history.order_items as items
-    inner join affected_orders
-        on affected_orders.order_id = items.order_id
-    where not items.is_deleted
 ),
 
 primary_payments as (
@@ -59,6 +49,20 @@ latest_shipments as (
     where ranked.shipment_rank = 1
 ),
 
+item_level_orders as (
+    select item_orders.order_id
+    from history.batch_item_orders as item_orders
+    where item_orders.batch_id = :batch_id
+),
+
+stored_orders as (
+    -- the time the order's item facts were built with
+    select distinct stored.order_id, stored.order_ts
+    from dw.fact_order_items as stored
+    inner join tmp_affected_orders as affected
+        on affected.order_id = stored.order_id
+),
+
 order_context as (
     select
         affected_orders.order_id,
@@ -66,7 +70,11 @@ order_context as (
         affected_orders.status as order_status,
         customers.customer_sk,
         payment_methods.payment_method_key,
-        shipment_statuses.shipment_status_key
+        shipment_statuses.shipment_status_key,
+        -- an order the batch touched only at the order level (its status, customer or
+        -- shipments; not its items, payments or the dimension history they point at),
+        -- whose time its item facts still have: their per-item values stand
+        case when item_level_orders.order_id is null and stored_orders.order_id is not null then true else false end as is_order_level
     from affected_orders
     left join dw.dim_customers as customers
         on customers.customer_id = affected_orders.customer_id
@@ -80,6 +88,51 @@ order_context as (
         on latest_shipments.order_id = affected_orders.order_id
     left join dw.dim_shipment_status as shipment_statuses
         on shipment_statuses.status_code = coalesce(latest_shipments.status, 'unknown')
+    left join item_level_orders
+        on item_level_orders.order_id = affected_orders.order_id
+    left join stored_orders
+        on stored_orders.order_id = affected_orders.order_id
+        and stored_orders.order_ts = affected_orders.order_ts
+)
+
+select * from order_context;
+
+-- 2. Orders changed only at the order level: their items take the order's new values.
+update dw.fact_order_items
+set
+    customer_sk = context.customer_sk,
+    payment_method_key = context.payment_method_key,
+    shipment_status_key = context.shipment_status_key,
+    order_status = context.order_status,
+    batch_id = :batch_id
+from tmp_order_context as context
+where context.is_order_level
+    and context.order_id = dw.fact_order_items.order_id;
+
+-- 3. The other affected orders' items (an order gone from history's included) are built again.
+delete from dw.fact_order_items
+where dw.fact_order_items.order_id in (
+    select affected.order_id
+    from tmp_affected_orders as affected
+    left join tmp_order_context as context
+        on context.order_id = affected.order_id
+        and context.is_order_level
+    where context.order_id is null
+);
+
+insert into dw.fact_order_items (
+    order_id, line_number, order_ts, order_date_key, customer_sk, product_sk, payment_method_key,
+    shipment_status_key, order_status, quantity, unit_price, discount_amount, gross_revenue,
+    net_revenue, shipping_amount, unit_cost, cost_amount, margin, batch_id
+)
+with live_items as (
+    -- a deleted item (tombstone) leaves the fact
+    select items.*
+    from history.order_items as items
+    inner join tmp_order_context as order_context
+        on order_context.order_id = items.order_id
+    where not items.is_deleted
+        and not order_context.is_order_level
 ),
 
 priced as (
@@ -98,7 +151,7 @@ priced as (
         coalesce(live_items.shipping_amount, 0) as shipping_amount,
         products.unit_cost
     from live_items
-    inner join order_context
+    inner join tmp_order_context as order_context
         on order_context.order_id = live_items.order_id
     left join dw.dim_products as products
         on products.product_id = live_items.product_id
