@@ -2,7 +2,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPipeline } from '../functions/local/localRunner.js';
 import { writeLake } from './reference/lakeWriter.js';
-import type { CustomerRow, OrderItemRow, OrderRow, ProductRow, SourceBatch, SourceRows } from './reference/referenceModel.js';
+import type { OrderItemRow, ProductRow } from './reference/referenceModel.js';
+import { batch, customer, order } from './helpers/sourceRows.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 import { TEST_CONFIG } from './helpers/testConfig.js';
 
@@ -10,19 +11,6 @@ import { TEST_CONFIG } from './helpers/testConfig.js';
 // place (sql/facts/fact_order_items.sql) and builds the others again. These are the
 // cases where an order-level change still moves what its items point at; the
 // expected values are written from SPEC section 4, not read from a run.
-
-const customer = (id: string, city: string): CustomerRow => ({
-  customer_id: id,
-  updated_at: '2023-12-01 00:00:00',
-  email: `${id.toLowerCase()}@example.com`,
-  first_name: 'Ana',
-  last_name: 'Lima',
-  city,
-  state: null,
-  country: 'FR',
-  segment: 'consumer',
-  is_deleted: false,
-});
 
 // P1 costs 10 until 2024-01-10, then 12.
 const product = (updatedAt: string, unitCost: number): ProductRow => ({
@@ -37,15 +25,6 @@ const product = (updatedAt: string, unitCost: number): ProductRow => ({
   is_deleted: false,
 });
 
-const order = (id: string, customerId: string, orderTs: string, updatedAt: string, status: string): OrderRow => ({
-  order_id: id,
-  customer_id: customerId,
-  order_ts: orderTs,
-  updated_at: updatedAt,
-  status,
-  currency: 'EUR',
-});
-
 const item = (orderId: string, line: number, quantity: number): OrderItemRow => ({
   order_id: orderId,
   line_number: line,
@@ -58,27 +37,22 @@ const item = (orderId: string, line: number, quantity: number): OrderItemRow => 
   is_deleted: false,
 });
 
-const batch = (batchId: string, rows: Partial<SourceRows>): SourceBatch => ({
-  batchId,
-  rows: { customers: [], products: [], orders: [], order_items: [], payments: [], shipments: [], ...rows },
-});
-
 const BATCHES = [
   batch('2024-01-20', {
-    customers: [customer('C1', 'Lyon'), customer('C2', 'Paris')],
+    customers: [customer('C1', '2023-12-01 00:00:00', { city: 'Lyon' }), customer('C2', '2023-12-01 00:00:00', { city: 'Paris' })],
     products: [product('2023-12-01 00:00:00', 10), product('2024-01-10 00:00:00', 12)],
-    orders: [order('O1', 'C1', '2024-01-05 09:00:00', '2024-01-05 09:00:00', 'paid'), order('O2', 'C1', '2024-01-06 09:00:00', '2024-01-06 09:00:00', 'paid')],
+    orders: [order('O1', 'C1', '2024-01-05 09:00:00', { status: 'paid' }), order('O2', 'C1', '2024-01-06 09:00:00', { status: 'paid' })],
     order_items: [item('O1', 1, 2), item('O1', 2, 1), item('O2', 1, 1)],
     payments: [{ payment_id: 'PAY1', order_id: 'O1', payment_method: 'paypal', amount: 90, paid_at: '2024-01-05 09:05:00', updated_at: null }],
   }),
   // O1 changes only at the order level: shipped, to another customer, and a shipment.
   batch('2024-01-21', {
-    orders: [order('O1', 'C2', '2024-01-05 09:00:00', '2024-01-07 10:00:00', 'shipped')],
+    orders: [order('O1', 'C2', '2024-01-05 09:00:00', { updated_at: '2024-01-07 10:00:00', status: 'shipped' })],
     shipments: [{ shipment_id: 'S1', order_id: 'O1', status: 'in_transit', updated_at: '2024-01-07 10:00:00', carrier: 'DHL', shipped_at: '2024-01-07 10:00:00', delivered_at: null }],
   }),
   // O1's time moves past the product's cost change: its items take the later version.
   batch('2024-01-22', {
-    orders: [order('O1', 'C2', '2024-01-12 09:00:00', '2024-01-08 10:00:00', 'shipped')],
+    orders: [order('O1', 'C2', '2024-01-12 09:00:00', { updated_at: '2024-01-08 10:00:00', status: 'shipped' })],
   }),
 ];
 

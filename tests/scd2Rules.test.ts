@@ -3,7 +3,8 @@ import path from 'node:path';
 import { runPipeline } from '../functions/local/localRunner.js';
 import { parseFreshness } from '../functions/core/config.js';
 import { writeLake, type LakeFormat } from './reference/lakeWriter.js';
-import type { CustomerRow, OrderRow, SourceBatch, SourceRows } from './reference/referenceModel.js';
+import type { SourceBatch } from './reference/referenceModel.js';
+import { batch, customer, order } from './helpers/sourceRows.js';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
 
 // One example per SCD2 rule of SPEC section 3, on small hand-written lakes; the
@@ -16,34 +17,6 @@ const HIGH = '9999-12-31 00:00:00';
 const { dir, cleanup } = tempDir('ecomdw-scd2-');
 afterAll(() => cleanup());
 let lakes = 0;
-
-const customer = (id: string, updatedAt: string, attributes: Partial<CustomerRow> = {}): CustomerRow => ({
-  customer_id: id,
-  updated_at: updatedAt,
-  email: `${id.toLowerCase()}@example.com`,
-  first_name: 'Ana',
-  last_name: 'Lima',
-  city: 'Lyon',
-  state: null,
-  country: 'FR',
-  segment: 'consumer',
-  is_deleted: false,
-  ...attributes,
-});
-
-const order = (id: string, customerId: string, orderTs: string): OrderRow => ({
-  order_id: id,
-  customer_id: customerId,
-  order_ts: orderTs,
-  updated_at: orderTs,
-  status: 'placed',
-  currency: 'EUR',
-});
-
-const batch = (batchId: string, rows: Partial<SourceRows>): SourceBatch => ({
-  batchId,
-  rows: { customers: [], products: [], orders: [], order_items: [], payments: [], shipments: [], ...rows },
-});
 
 /** Runs the batches in id order into a fresh warehouse, calling `after` after each; returns its file. */
 async function run(batches: SourceBatch[], format: LakeFormat = 'csv', after?: (db: string, batchId: string) => Promise<void>): Promise<string> {
