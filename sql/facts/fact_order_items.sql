@@ -125,38 +125,31 @@ insert into dw.fact_order_items (
     shipment_status_key, order_status, quantity, unit_price, discount_amount, gross_revenue,
     net_revenue, shipping_amount, unit_cost, cost_amount, margin, batch_id
 )
-with live_items as (
-    -- a deleted item (tombstone) leaves the fact
-    select items.*
-    from history.order_items as items
-    inner join tmp_order_context as order_context
-        on order_context.order_id = items.order_id
-    where not items.is_deleted
-        and not order_context.is_order_level
-),
-
-priced as (
+with priced as (
+    -- the live items of the orders built again (a deleted item, a tombstone, leaves the fact)
     select
-        live_items.order_id,
-        live_items.line_number,
+        items.order_id,
+        items.line_number,
         order_context.order_ts,
         order_context.customer_sk,
         products.product_sk,
         order_context.payment_method_key,
         order_context.shipment_status_key,
         order_context.order_status,
-        live_items.quantity,
-        live_items.unit_price,
-        coalesce(live_items.discount_amount, 0) as discount_amount,
-        coalesce(live_items.shipping_amount, 0) as shipping_amount,
+        items.quantity,
+        items.unit_price,
+        coalesce(items.discount_amount, 0) as discount_amount,
+        coalesce(items.shipping_amount, 0) as shipping_amount,
         products.unit_cost
-    from live_items
+    from history.order_items as items
     inner join tmp_order_context as order_context
-        on order_context.order_id = live_items.order_id
+        on order_context.order_id = items.order_id
     left join dw.dim_products as products
-        on products.product_id = live_items.product_id
+        on products.product_id = items.product_id
         and products.valid_from <= order_context.order_ts
         and order_context.order_ts < products.valid_to
+    where not items.is_deleted
+        and not order_context.is_order_level
 )
 
 -- A missing dimension version leaves a NULL key, which the NOT NULL columns
