@@ -7,20 +7,28 @@
 drop table if exists tmp_known_orders_diff;
 
 create temp table tmp_known_orders_diff as
-with order_facts as (
-    select facts.*
-    from dw.fact_order_fulfillment as facts
-    inner join history.batch_affected_orders as affected
-        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
-),
-
-item_margins as (
+with item_margins as (
     -- the margin of the order's items (purchase-time cost; NULL when no cost is known)
     select items.order_id, sum(items.margin) as margin
     from dw.fact_order_items as items
     inner join history.batch_affected_orders as affected
         on affected.batch_id = :batch_id and affected.order_id = items.order_id
     group by items.order_id
+),
+
+order_facts as (
+    -- joined with the margins before the customers: the order's few columns, not
+    -- its attributed row, go into that join
+    select
+        facts.order_id, facts.order_ts, facts.customer_sk, facts.is_cancelled, facts.is_returned,
+        facts.item_count, facts.unit_count, facts.net_revenue,
+        facts.first_paid_at, facts.first_shipped_at, facts.delivered_at,
+        item_margins.margin
+    from dw.fact_order_fulfillment as facts
+    inner join history.batch_affected_orders as affected
+        on affected.batch_id = :batch_id and affected.order_id = facts.order_id
+    left join item_margins
+        on item_margins.order_id = facts.order_id
 ),
 
 now_rows as (
@@ -42,15 +50,13 @@ now_rows as (
         order_facts.unit_count,
         order_facts.net_revenue,
         case when order_facts.is_cancelled or order_facts.is_returned then cast(0 as decimal(38,4)) else order_facts.net_revenue end as recognized_revenue,
-        case when order_facts.is_cancelled or order_facts.is_returned then cast(0 as decimal(38,4)) else item_margins.margin end as recognized_margin,
+        case when order_facts.is_cancelled or order_facts.is_returned then cast(0 as decimal(38,4)) else order_facts.margin end as recognized_margin,
         order_facts.first_paid_at,
         order_facts.first_shipped_at,
         order_facts.delivered_at
     from order_facts
     inner join dw.dim_customers as customers
         on customers.customer_sk = order_facts.customer_sk
-    left join item_margins
-        on item_margins.order_id = order_facts.order_id
 ),
 
 known_rows as (
@@ -116,7 +122,15 @@ changed as (
         now_rows.recognized_margin as now_recognized_margin,
         now_rows.first_paid_at as now_first_paid_at,
         now_rows.first_shipped_at as now_first_shipped_at,
-        now_rows.delivered_at as now_delivered_at
+        now_rows.delivered_at as now_delivered_at,
+        -- the order-level inputs of its items' and payments' reported values moved
+        -- (tmp_known_item_scope below): it appeared, went, or changed its date,
+        -- customer or revenue state
+        known_rows.order_id is null
+            or now_rows.order_id is null
+            or known_rows.order_ts <> now_rows.order_ts
+            or known_rows.customer_id <> now_rows.customer_id
+            or known_rows.revenue_state <> now_rows.revenue_state as moves_items
     from known_rows
     full outer join now_rows
         on now_rows.order_id = known_rows.order_id
@@ -156,7 +170,8 @@ select
     changed.known_recognized_margin as recognized_margin,
     changed.known_first_paid_at as first_paid_at,
     changed.known_first_shipped_at as first_shipped_at,
-    changed.known_delivered_at as delivered_at
+    changed.known_delivered_at as delivered_at,
+    changed.moves_items
 from changed
 where changed.known_order_id is not null
 union all
@@ -178,7 +193,8 @@ select
     changed.now_recognized_margin,
     changed.now_first_paid_at,
     changed.now_first_shipped_at,
-    changed.now_delivered_at
+    changed.now_delivered_at,
+    changed.moves_items
 from changed
 where changed.now_order_id is not null;
 
@@ -211,18 +227,8 @@ where opened.side = 'opened';
 -- reported values. The rest, most of a day's changes (a status step, a shipment),
 -- leave them as they were.
 {{ create_temp_table(tmp_known_item_scope) }} as
-with order_moves as (
-    select diff.order_id
-    from tmp_known_orders_diff as diff
-    group by diff.order_id
-    having count(*) = 1
-        or min(diff.order_ts) <> max(diff.order_ts)
-        or min(diff.customer_id) <> max(diff.customer_id)
-        or min(diff.revenue_state) <> max(diff.revenue_state)
-)
-
 select item_orders.order_id
 from history.batch_item_orders as item_orders
 where item_orders.batch_id = :batch_id
 union
-select order_moves.order_id from order_moves;
+select diff.order_id from tmp_known_orders_diff as diff where diff.moves_items;
