@@ -17,8 +17,9 @@ with item_margins as (
 ),
 
 order_facts as (
-    -- joined with the margins before the customers: the order's few columns, not
-    -- its attributed row, go into that join
+    -- the margins joined here, to the order's few columns, rather than to the
+    -- attributed row below: a smaller hash join in the plan (no difference measured
+    -- in whole runs, docs/benchmarks.md)
     select
         facts.order_id, facts.order_ts, facts.customer_sk, facts.is_cancelled, facts.is_returned,
         facts.item_count, facts.unit_count, facts.net_revenue,
@@ -123,14 +124,12 @@ changed as (
         now_rows.first_paid_at as now_first_paid_at,
         now_rows.first_shipped_at as now_first_shipped_at,
         now_rows.delivered_at as now_delivered_at,
-        -- the order-level inputs of its items' and payments' reported values moved
-        -- (tmp_known_item_scope below): it appeared, went, or changed its date,
-        -- customer or revenue state
+        -- read by tmp_known_item_scope below, which says what moves
         known_rows.order_id is null
             or now_rows.order_id is null
             or known_rows.order_ts <> now_rows.order_ts
             or known_rows.customer_id <> now_rows.customer_id
-            or known_rows.revenue_state <> now_rows.revenue_state as moves_items
+            or known_rows.revenue_state <> now_rows.revenue_state as item_inputs_moved
     from known_rows
     full outer join now_rows
         on now_rows.order_id = known_rows.order_id
@@ -171,7 +170,7 @@ select
     changed.known_first_paid_at as first_paid_at,
     changed.known_first_shipped_at as first_shipped_at,
     changed.known_delivered_at as delivered_at,
-    changed.moves_items
+    changed.item_inputs_moved
 from changed
 where changed.known_order_id is not null
 union all
@@ -194,7 +193,7 @@ select
     changed.now_first_paid_at,
     changed.now_first_shipped_at,
     changed.now_delivered_at,
-    changed.moves_items
+    changed.item_inputs_moved
 from changed
 where changed.now_order_id is not null;
 
@@ -231,4 +230,4 @@ select item_orders.order_id
 from history.batch_item_orders as item_orders
 where item_orders.batch_id = :batch_id
 union
-select diff.order_id from tmp_known_orders_diff as diff where diff.moves_items;
+select diff.order_id from tmp_known_orders_diff as diff where diff.item_inputs_moved;
