@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { queryDuckDb, tempDir } from './helpers/tempLake.js';
@@ -48,6 +48,19 @@ describe('The precompiled CLI (npm ci builds it: scripts/build-cli.mjs)', () => 
     expect(ran.stderr).toMatch(/batch 2024-02-02 done/);
     return queryDuckDb(db, `select count(*) as n from audit.batches where status = 'done'`).then((rows) => expect(rows).toEqual([{ n: '2' }]));
   }, 60_000);
+
+  it('starts without loading the Lambda-only packages (Powertools, the AWS SDK) or the local Step Functions runner: every command pays for what the bundle imports statically', () => {
+    // Prepare
+    const bundle = readFileSync(path.join(out, 'ecomdw.mjs'), 'utf8');
+    // Act: the packages of the bundle's static imports, which Node loads before any command runs
+    const imported = [...bundle.matchAll(/^import\s[^;]*?\sfrom\s+"([^"]+)";?$/gm)].map((match) => match[1] as string);
+    const packages = [...new Set(imported.filter((name) => !name.startsWith('node:')))].sort();
+    // Assess
+    expect(packages).toContain('@duckdb/node-api');
+    expect(packages.filter((name) => name.startsWith('@aws-lambda-powertools/') || name.startsWith('@aws-sdk/'))).toEqual([]);
+    // only `run` and `demo` need it, and it loads the AWS SDK's Lambda client
+    expect(packages).not.toContain('aws-local-stepfunctions');
+  });
 
   it('is run only while every source file it was built from is unchanged', () => {
     // Prepare: a repository with one source file and the hash the build recorded for it

@@ -2,7 +2,7 @@ import './polyfills.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { StateMachine, StateMachineDefinition } from 'aws-local-stepfunctions';
 import { DEFAULT_COMPRESSION, type CompressionMode, type PipelineConfig } from '../core/config.js';
 import { BatchError, InterruptedError } from '../core/errors.js';
 import { DuckDbEngine, type DuckDbEngineOptions } from '../core/engine/duckdbEngine.js';
@@ -16,7 +16,7 @@ import { runSummary, type BatchSummary } from '../core/runLedger.js';
 import type { StepContext } from '../core/steps/context.js';
 import type { DiscoverBatchResult } from '../core/steps/discoverBatch.js';
 import { normalizeTable } from '../core/steps/normalizeTable.js';
-import { checkedStateMachine, checkStateMachineAhead } from './stateMachineCheck.js';
+import { checkedStateMachine, checkStateMachineAhead, stepFunctionsLibrary } from './stateMachineCheck.js';
 import { NormalizeAhead } from './normalizeAhead.js';
 import type { FailureAlert } from '../core/steps/recordFailure.js';
 import { PIPELINE_STEPS, PIPELINE_STEP_NAMES, type PipelineStepName, type PipelineStepResults } from '../core/steps/registry.js';
@@ -340,6 +340,7 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunSumma
     await execution.result;
     return { batches, note, failure: null, removedLeftovers, ...lakeReport };
   } catch (error) {
+    const { ExecutionError } = await stepFunctionsLibrary();
     if (!(error instanceof ExecutionError)) throw error;
     const failure = alert as FailureAlert | null;
     const batchId = (current as { readonly batchId: string } | null)?.batchId ?? null;
