@@ -53,7 +53,7 @@ describe('The precompiled CLI (npm ci builds it: scripts/build-cli.mjs)', () => 
     // Prepare
     const bundle = readFileSync(path.join(out, 'ecomdw.mjs'), 'utf8');
     // Act: the packages of the bundle's static imports, which Node loads before any command runs
-    const imported = [...bundle.matchAll(/^import\s[^;]*?\sfrom\s+"([^"]+)";?$/gm)].map((match) => match[1] as string);
+    const imported = [...bundle.matchAll(/^import\s(?:[^;]*?\sfrom\s+)?"([^"]+)";?$/gm)].map((match) => match[1] as string);
     const packages = [...new Set(imported.filter((name) => !name.startsWith('node:')))].sort();
     // Assess
     expect(packages).toContain('@duckdb/node-api');
