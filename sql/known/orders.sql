@@ -85,10 +85,9 @@ known_rows as (
     where stored.known_to is null
 ),
 
-changed as (
-    -- the orders whose version differs, paired in one join on the key: a known
-    -- version no longer what dw holds is closed, one dw holds not yet known as
-    -- current is opened (compared column by column; derived columns follow)
+paired as (
+    -- each affected order's known and current version side by side, in one join
+    -- on the key (either side missing when the order appeared or went)
     select
         known_rows.order_id as known_order_id,
         known_rows.order_ts as known_order_ts,
@@ -124,7 +123,8 @@ changed as (
         now_rows.first_paid_at as now_first_paid_at,
         now_rows.first_shipped_at as now_first_shipped_at,
         now_rows.delivered_at as now_delivered_at,
-        -- read by tmp_known_item_scope below, which says what moves
+        -- the order-level inputs of its items' and payments' values (read below and
+        -- by tmp_known_item_scope, which says what moves)
         known_rows.order_id is null
             or now_rows.order_id is null
             or known_rows.order_ts <> now_rows.order_ts
@@ -133,22 +133,26 @@ changed as (
     from known_rows
     full outer join now_rows
         on now_rows.order_id = known_rows.order_id
-    where known_rows.order_id is null
-        or now_rows.order_id is null
-        or known_rows.order_ts <> now_rows.order_ts
-        or known_rows.customer_id <> now_rows.customer_id
-        or known_rows.revenue_state <> now_rows.revenue_state
-        or not {{ same(known_rows.segment, now_rows.segment) }}
-        or not {{ same(known_rows.state, now_rows.state) }}
-        or not {{ same(known_rows.city, now_rows.city) }}
-        or not {{ same(known_rows.country, now_rows.country) }}
-        or known_rows.item_count <> now_rows.item_count
-        or known_rows.unit_count <> now_rows.unit_count
-        or known_rows.net_revenue <> now_rows.net_revenue
-        or not {{ same(known_rows.recognized_margin, now_rows.recognized_margin) }}
-        or not {{ same(known_rows.first_paid_at, now_rows.first_paid_at) }}
-        or not {{ same(known_rows.first_shipped_at, now_rows.first_shipped_at) }}
-        or not {{ same(known_rows.delivered_at, now_rows.delivered_at) }}
+),
+
+changed as (
+    -- the orders whose version differs: a known version no longer what dw holds
+    -- is closed, one dw holds not yet known as current is opened (compared column
+    -- by column; derived columns follow)
+    select paired.*
+    from paired
+    where paired.item_inputs_moved
+        or not {{ same(paired.known_segment, paired.now_segment) }}
+        or not {{ same(paired.known_state, paired.now_state) }}
+        or not {{ same(paired.known_city, paired.now_city) }}
+        or not {{ same(paired.known_country, paired.now_country) }}
+        or paired.known_item_count <> paired.now_item_count
+        or paired.known_unit_count <> paired.now_unit_count
+        or paired.known_net_revenue <> paired.now_net_revenue
+        or not {{ same(paired.known_recognized_margin, paired.now_recognized_margin) }}
+        or not {{ same(paired.known_first_paid_at, paired.now_first_paid_at) }}
+        or not {{ same(paired.known_first_shipped_at, paired.now_first_shipped_at) }}
+        or not {{ same(paired.known_delivered_at, paired.now_delivered_at) }}
 )
 
 select
